@@ -1,0 +1,22 @@
+package ledger.command;
+
+import java.time.Clock;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.context.annotation.Bean;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class CommandServiceApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(CommandServiceApplication.class, args);
+    }
+
+    /** All business time comes from here, so tests can move it. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

@@ -1,0 +1,232 @@
+package ledger.command.invoice.web;
+
+import java.math.BigDecimal;
+import java.net.IDN;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import ledger.command.invoice.CreateInvoice;
+import ledger.events.InvoiceId;
+import ledger.events.Money;
+import ledger.support.auth.ApiPrincipal;
+import ledger.support.web.ApiError;
+import ledger.support.web.ApiException;
+import org.springframework.http.HttpStatus;
+
+/**
+ * Turns request bodies into commands, checking every rule of SPEC §3 and §4.2 and reporting every
+ * offending field at once. Business rules that depend on the invoice's state live in the aggregate.
+ */
+final class InvoiceRequests {
+
+    static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000");
+    static final long DEFAULT_EXPIRES_IN = 43_200;
+    static final long MAX_EXPIRES_IN = 2_592_000;
+    private static final int MAX_METADATA_KEYS = 50;
+    private static final int MAX_METADATA_BYTES = 4096;
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+");
+    private static final Pattern CURRENCY = Pattern.compile("[A-Za-z]{3}");
+
+    private final InvoiceProperties properties;
+    private final List<ApiError.Detail> problems = new ArrayList<>();
+    private String code = "parameter_invalid";
+
+    private InvoiceRequests(InvoiceProperties properties) {
+        this.properties = properties;
+    }
+
+    static CreateInvoice toCommand(CreateInvoiceRequest body, ApiPrincipal principal, Instant now,
+                                   InvoiceProperties properties) {
+        if (body.storeId() != null && !body.storeId().equals(principal.storeId().value())) {
+            throw new ApiException(HttpStatus.FORBIDDEN, "store_mismatch",
+                    "store_id does not match the store of this API key", "store_id");
+        }
+        return new InvoiceRequests(properties).create(body, principal, now);
+    }
+
+    private CreateInvoice create(CreateInvoiceRequest body, ApiPrincipal principal, Instant now) {
+        Currency currency = currency(body.currency() == null ? "USD" : body.currency());
+        Money amount = currency == null ? null : amount(body.amount(), currency);
+        String externalOrderId = text("external_order_id", body.externalOrderId(), 255);
+        String description = text("description", body.description(), 255);
+        String email = text("customer_email", body.customerEmail(), 255);
+        if (email != null && !EMAIL.matcher(email).matches()) {
+            problem("customer_email", "must be an email address");
+        }
+        Instant expiresAt = expiresAt(body, now);
+        String callbackUrl = url("callback_url", body.callbackUrl());
+        String returnUrl = url("return_url", body.returnUrl());
+        Map<String, String> metadata = metadata(body.metadata());
+        if (!problems.isEmpty()) {
+            var first = problems.get(0);
+            throw new ApiException(HttpStatus.BAD_REQUEST, code, first.field() + " " + first.reason(), first.field(),
+                    problems);
+        }
+        var id = InvoiceId.generate();
+        return new CreateInvoice(id, principal.storeId(), amount, externalOrderId, description, email, metadata,
+                properties.checkoutBaseUrl() + "/" + id.value(), callbackUrl, returnUrl, body.dueDate(), expiresAt,
+                principal.livemode());
+    }
+
+    private void problem(String field, String reason) {
+        problems.add(new ApiError.Detail(field, reason));
+    }
+
+    private Currency currency(String code) {
+        if (CURRENCY.matcher(code).matches()) {
+            try {
+                var currency = Currency.getInstance(code.toUpperCase(Locale.ROOT));
+                if (currency.getDefaultFractionDigits() >= 0) {
+                    return currency;
+                }
+            } catch (IllegalArgumentException notIso) {
+                // reported below
+            }
+        }
+        problem("currency", "must be an ISO 4217 currency code such as USD");
+        return null;
+    }
+
+    private Money amount(String value, Currency currency) {
+        if (value == null) {
+            code = "parameter_missing";
+            problem("amount", "is required");
+            return null;
+        }
+        try {
+            var money = Money.parse(value, currency);
+            if (money.isZero()) {
+                problem("amount", "must be greater than zero");
+            } else if (money.amount().compareTo(MAX_AMOUNT) > 0) {
+                problem("amount", "must be at most 1000000000");
+            }
+            return money;
+        } catch (Money.MoneyFormatException e) {
+            problem("amount", e.getMessage());
+            return null;
+        }
+    }
+
+    private String text(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            problem(field, "must be at most " + max + " characters");
+        }
+        return value;
+    }
+
+    private Instant expiresAt(CreateInvoiceRequest body, Instant now) {
+        if (body.expiresIn() != null && body.expiresAt() != null) {
+            problem("expires_at", "send either expires_in or expires_at, not both");
+            return null;
+        }
+        if (body.expiresAt() != null) {
+            Instant at = body.expiresAt().toInstant();
+            if (!at.isAfter(now)) {
+                problem("expires_at", "must be in the future");
+            } else if (Duration.between(now, at).getSeconds() > MAX_EXPIRES_IN) {
+                problem("expires_at", "must be at most 30 days ahead");
+            }
+            return at;
+        }
+        long seconds = body.expiresIn() == null ? DEFAULT_EXPIRES_IN : body.expiresIn();
+        if (seconds < 1 || seconds > MAX_EXPIRES_IN) {
+            problem("expires_in", "must be between 1 and " + MAX_EXPIRES_IN + " seconds");
+            return null;
+        }
+        return now.plusSeconds(seconds);
+    }
+
+    /**
+     * Callback and return URLs must be https:// and name a public host. Whether the host resolves to a
+     * public address is checked again at delivery time, on the address actually connected to.
+     */
+    private String url(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.length() > 2048) {
+            problem(field, "must be at most 2048 characters");
+            return value;
+        }
+        URI uri;
+        try {
+            uri = new URI(value);
+        } catch (Exception e) {
+            problem(field, "must be an absolute URL");
+            return value;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri.getHost() == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            problem(field, "must be an absolute https:// URL");
+        } else if (!properties.allowPrivateTargets()) {
+            if (!scheme.equals("https")) {
+                problem(field, "must use https://");
+            } else if (isPrivateHost(uri.getHost())) {
+                problem(field, "must point to a public host");
+            }
+        }
+        return value;
+    }
+
+    static boolean isPrivateHost(String host) {
+        String h = IDN.toASCII(host.replaceAll("^\\[|]$", "")).toLowerCase(Locale.ROOT);
+        if (h.equals("localhost") || h.endsWith(".localhost") || h.endsWith(".local") || h.endsWith(".internal")) {
+            return true;
+        }
+        if (!h.matches("[0-9.]+|[0-9a-f:.]+") || !h.matches(".*[.:].*")) {
+            return false; // a name: resolved and checked when delivering
+        }
+        try {
+            InetAddress address = InetAddress.getByName(h); // a literal: parsed, not looked up
+            return address.isLoopbackAddress() || address.isSiteLocalAddress() || address.isLinkLocalAddress()
+                    || address.isAnyLocalAddress() || address.isMulticastAddress()
+                    || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("100.64.");
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    private Map<String, String> metadata(Map<String, Object> metadata) {
+        if (metadata == null) {
+            return Map.of();
+        }
+        if (metadata.size() > MAX_METADATA_KEYS) {
+            problem("metadata", "may have at most " + MAX_METADATA_KEYS + " keys");
+        }
+        var flat = new LinkedHashMap<String, String>();
+        int bytes = 0;
+        for (var entry : metadata.entrySet()) {
+            Object v = entry.getValue();
+            String value;
+            if (v == null) {
+                value = null;
+            } else if (v instanceof String || v instanceof Number || v instanceof Boolean) {
+                value = v instanceof BigDecimal d ? d.toPlainString() : v.toString();
+            } else {
+                problem("metadata." + entry.getKey(), "must be a string, number or boolean (metadata is flat)");
+                continue;
+            }
+            if (entry.getKey().isEmpty() || entry.getKey().length() > 40) {
+                problem("metadata", "keys must be 1 to 40 characters");
+            }
+            bytes += entry.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + (value == null ? 0 : value.getBytes(StandardCharsets.UTF_8).length);
+            if (value != null) {
+                flat.put(entry.getKey(), value);
+            }
+        }
+        if (bytes > MAX_METADATA_BYTES) {
+            problem("metadata", "must be at most " + MAX_METADATA_BYTES + " bytes");
+        }
+        return flat;
+    }
+}

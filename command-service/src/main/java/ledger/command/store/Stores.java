@@ -1,0 +1,188 @@
+package ledger.command.store;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import ledger.events.Ids;
+import ledger.events.LedgerJson;
+import ledger.events.StoreId;
+import ledger.support.LedgerProperties;
+import ledger.support.auth.AccessRecord;
+import ledger.support.auth.AccessRegistry;
+import ledger.support.auth.ApiKeys;
+import ledger.support.auth.Scopes;
+import ledger.support.web.ApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Stores and API keys: rows in this service's tables, each change published to the compacted access
+ * topic inside the same transaction (a publish that the broker does not acknowledge rolls the row
+ * back), so every service's registry converges on this table.
+ */
+@Service
+class Stores {
+
+    private static final Logger log = LoggerFactory.getLogger(Stores.class);
+    private static final ObjectWriter WRITER = LedgerJson.mapper().writerFor(AccessRecord.class);
+
+    private final JdbcTemplate jdbc;
+    private final KafkaTemplate<String, String> kafka;
+    private final AccessRegistry registry;
+    private final Clock clock;
+    private final String topic;
+
+    Stores(JdbcTemplate jdbc, KafkaTemplate<String, String> kafka, AccessRegistry registry, Clock clock,
+           LedgerProperties properties) {
+        this.jdbc = jdbc;
+        this.kafka = kafka;
+        this.registry = registry;
+        this.clock = clock;
+        this.topic = properties.topics().access();
+    }
+
+    record Issued(AccessRecord.ApiKey record, String key, boolean created) {
+    }
+
+    @Transactional
+    AccessRecord.Store create(String name) {
+        if (name != null && name.length() > 255) {
+            throw ApiException.invalid("name", "name must be at most 255 characters");
+        }
+        var secret = new byte[32];
+        new java.security.SecureRandom().nextBytes(secret);
+        var store = new AccessRecord.Store(StoreId.generate(), name == null || name.isBlank() ? "Store" : name,
+                "whsec_" + Base64.getEncoder().encodeToString(secret), now());
+        jdbc.update("INSERT INTO store (id, name, callback_secret, created_at) VALUES (?, ?, ?, ?)",
+                store.storeId().value(), store.name(), store.callbackSecret(), Timestamp.from(store.createdAt()));
+        publish(store);
+        return store;
+    }
+
+    /** Issues a key; with {@code requestedKey}, registers exactly that key (idempotent for the same store). */
+    @Transactional
+    Issued issueKey(String storeId, List<String> scopes, String mode, String requestedKey) {
+        requireStore(storeId);
+        mode = mode == null ? "test" : mode;
+        if (!mode.equals("test") && !mode.equals("live")) {
+            throw ApiException.invalid("mode", "mode must be test or live");
+        }
+        Set<String> granted = new LinkedHashSet<>(scopes == null ? Scopes.ALL : scopes);
+        for (String scope : granted) {
+            if (!Scopes.ALL.contains(scope)) {
+                throw ApiException.invalid("scopes", "unknown scope " + scope);
+            }
+        }
+        String key = requestedKey == null ? ApiKeys.generate(mode) : requestedKey;
+        if (!ApiKeys.isWellFormed(key) || !ApiKeys.modeOf(key).equals(mode)) {
+            throw ApiException.invalid("key", "key must look like sk_" + mode + "_ followed by 16-128 letters or digits");
+        }
+        String hash = ApiKeys.hash(key);
+        Optional<AccessRecord.ApiKey> existing = findKey("key_hash = ?", hash);
+        if (existing.isPresent()) {
+            if (!existing.get().storeId().value().equals(storeId)) {
+                throw new ApiException(HttpStatus.CONFLICT, "key_in_use", "That key belongs to another store");
+            }
+            return new Issued(existing.get(), key, false);
+        }
+        var record = new AccessRecord.ApiKey(Ids.random("key_"), new StoreId(storeId), hash, Set.copyOf(granted),
+                mode, now(), null);
+        jdbc.update(con -> {
+            var ps = con.prepareStatement(
+                    "INSERT INTO api_key (id, store_id, key_hash, scopes, mode, created_at) VALUES (?, ?, ?, ?, ?, ?)");
+            ps.setString(1, record.keyId());
+            ps.setString(2, storeId);
+            ps.setString(3, hash);
+            ps.setArray(4, con.createArrayOf("text", granted.toArray()));
+            ps.setString(5, record.mode());
+            ps.setTimestamp(6, Timestamp.from(record.createdAt()));
+            return ps;
+        });
+        publish(record);
+        log.info("Issued API key {} ({}) for store {}", record.keyId(), ApiKeys.redact(key), storeId);
+        return new Issued(record, key, true);
+    }
+
+    @Transactional
+    AccessRecord.ApiKey revokeKey(String storeId, String keyId) {
+        var key = findKey("id = ? AND store_id = ?", keyId, storeId)
+                .orElseThrow(() -> ApiException.notFound("api key"));
+        if (key.revokedAt() != null) {
+            return key;
+        }
+        var revoked = new AccessRecord.ApiKey(key.keyId(), key.storeId(), key.keyHash(), key.scopes(), key.mode(),
+                key.createdAt(), now());
+        jdbc.update("UPDATE api_key SET revoked_at = ? WHERE id = ?", Timestamp.from(revoked.revokedAt()), keyId);
+        publish(revoked);
+        return revoked;
+    }
+
+    /**
+     * Re-publishes every store and key at start: compaction keeps only the latest record per key, so
+     * this is harmless, and it heals a broker that lost the topic.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void republishAll() {
+        jdbc.query("SELECT id, name, callback_secret, created_at FROM store", rs -> {
+            publish(new AccessRecord.Store(new StoreId(rs.getString(1)), rs.getString(2), rs.getString(3),
+                    rs.getTimestamp(4).toInstant()));
+        });
+        jdbc.query("SELECT * FROM api_key", (ResultSet rs) -> {
+            publish(key(rs));
+        });
+    }
+
+    private void requireStore(String storeId) {
+        Integer n = jdbc.queryForObject("SELECT count(*) FROM store WHERE id = ?", Integer.class, storeId);
+        if (n == null || n == 0) {
+            throw ApiException.notFound("store");
+        }
+    }
+
+    private Optional<AccessRecord.ApiKey> findKey(String where, Object... args) {
+        return jdbc.query("SELECT * FROM api_key WHERE " + where, (rs, i) -> key(rs), args).stream().findFirst();
+    }
+
+    private static AccessRecord.ApiKey key(ResultSet rs) throws SQLException {
+        Array scopes = rs.getArray("scopes");
+        Timestamp revoked = rs.getTimestamp("revoked_at");
+        return new AccessRecord.ApiKey(rs.getString("id"), new StoreId(rs.getString("store_id")),
+                rs.getString("key_hash"), Set.of((String[]) scopes.getArray()), rs.getString("mode"),
+                rs.getTimestamp("created_at").toInstant(), revoked == null ? null : revoked.toInstant());
+    }
+
+    private void publish(AccessRecord record) {
+        try {
+            kafka.send(topic, record.recordKey(), WRITER.writeValueAsString(record)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable",
+                    "Could not publish the change; nothing was saved, try again");
+        }
+        registry.apply(record);
+    }
+
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,168 @@
+package ledger.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import ledger.events.InvoiceCreated;
+import ledger.events.LedgerEvent;
+import ledger.events.LedgerJson;
+import ledger.testsupport.ApiClient;
+import ledger.testsupport.LedgerInfrastructure;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ContextConfiguration;
+
+import static org.awaitility.Awaitility.await;
+
+/** command-service on real PostgreSQL and Kafka: HTTP → aggregate → event store → relay → topic. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "ledger.admin-token=test-admin-token")
+@ContextConfiguration(initializers = LedgerInfrastructure.Initializer.class)
+class CommandServiceIT {
+
+    static final String ADMIN = "test-admin-token";
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcTemplate jdbc;
+
+    ApiClient api() {
+        return new ApiClient("http://localhost:" + port);
+    }
+
+    @Test
+    void createdInvoiceIsStoredAsAnEventAndRelayedToKafkaKeyedByInvoiceId() throws Exception {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        var response = api().post("/v1/invoices", store[1],
+                "{\"amount\":\"99.00\",\"currency\":\"USD\",\"external_order_id\":\"order-1001\"}");
+
+        assertThat(response.status()).as(response.raw()).isEqualTo(201);
+        var body = response.json();
+        String id = body.get("id").asText();
+        assertThat(id).startsWith("inv_");
+        assertThat(body.get("status").asText()).isEqualTo("open");
+        assertThat(body.get("amount").asText()).isEqualTo("99.00");
+        assertThat(body.get("amount_paid").asText()).isEqualTo("0.00");
+        assertThat(body.get("amount_due").asText()).isEqualTo("99.00");
+        assertThat(body.get("checkout_url").asText()).endsWith("/" + id);
+        assertThat(body.get("expires_at").isTextual()).isTrue();
+        assertThat(response.header("Location")).contains("/v1/invoices/" + id);
+        assertThat(response.header("Ledger-Version")).contains("1");
+        assertThat(response.header("X-Request-Id")).hasValueSatisfying(v -> assertThat(v).startsWith("req_"));
+
+        Integer stored = jdbc.queryForObject(
+                "SELECT count(*) FROM command.domain_event_entry WHERE aggregate_identifier = ?", Integer.class, id);
+        assertThat(stored).isEqualTo(1);
+
+        ConsumerRecord<String, String> relayed = awaitRecordFor(id);
+        assertThat(relayed.key()).isEqualTo(id);
+        LedgerEvent event = LedgerJson.mapper().readValue(relayed.value(), LedgerEvent.class);
+        assertThat(event).isInstanceOf(InvoiceCreated.class);
+        assertThat(header(relayed, "event_id")).isEqualTo(event.eventId().value());
+        assertThat(header(relayed, "event_type")).isEqualTo("InvoiceCreated");
+        assertThat(header(relayed, "invoice_id")).isEqualTo(id);
+    }
+
+    @Test
+    void refusesMissingUnknownAndUnderScopedKeys() {
+        String body = "{\"amount\":\"1.00\"}";
+        var missing = api().post("/v1/invoices", null, body);
+        assertThat(missing.status()).isEqualTo(401);
+        assertThat(missing.json().get("code").asText()).isEqualTo("unauthenticated");
+        assertThat(missing.json().get("request_id").asText()).startsWith("req_");
+
+        assertThat(api().post("/v1/invoices", "sk_test_DoesNotExist0000000000000", body).status()).isEqualTo(401);
+
+        String[] readOnly = api().storeWithKey(ADMIN, "invoices:read");
+        var forbidden = api().post("/v1/invoices", readOnly[1], body);
+        assertThat(forbidden.status()).isEqualTo(403);
+        assertThat(forbidden.json().get("code").asText()).isEqualTo("insufficient_scope");
+    }
+
+    @Test
+    void revokedKeyStopsWorking() {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        String keyId = jdbc.queryForObject("SELECT id FROM command.api_key WHERE store_id = ?", String.class, store[0]);
+        assertThat(api().send("DELETE", "/admin/v1/stores/" + store[0] + "/api_keys/" + keyId, ADMIN, null).status())
+                .isEqualTo(200);
+        assertThat(api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}").status()).isEqualTo(401);
+    }
+
+    @Test
+    void adminApiNeedsTheAdminToken() {
+        assertThat(api().post("/admin/v1/stores", null, "{}").status()).isEqualTo(401);
+        assertThat(api().post("/admin/v1/stores", "wrong", "{}").status()).isEqualTo(401);
+    }
+
+    @Test
+    void keysAreStoredOnlyAsHashes() {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT * FROM command.api_key WHERE store_id = ?", store[0]);
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).values().toString()).doesNotContain(store[1]);
+    }
+
+    @Test
+    void badInputIsA4xxWithAMachineCodeAndNothingIsWritten() {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        Integer before = jdbc.queryForObject("SELECT count(*) FROM command.domain_event_entry", Integer.class);
+        Map<String, String> cases = Map.of(
+                "{\"amount\":\"1e3\"}", "parameter_invalid",
+                "{\"amount\":\"1.001\"}", "parameter_invalid",
+                "{\"amount\":99.0}", "parameter_invalid",
+                "{\"currency\":\"USD\"}", "parameter_missing",
+                "{\"amount\":\"1.00\",\"currency\":\"ZZZ\"}", "parameter_invalid",
+                "{\"amount\":\"1.00\",\"amout\":\"2\"}", "parameter_unknown",
+                "{\"amount\":", "invalid_json",
+                "{\"amount\":\"1.00\",\"store_id\":\"st_someoneElse\"}", "store_mismatch");
+        cases.forEach((json, code) -> {
+            var response = api().post("/v1/invoices", store[1], json);
+            assertThat(response.status()).as(json).isBetween(400, 499);
+            assertThat(response.json().get("code").asText()).as(json).isEqualTo(code);
+        });
+        var huge = api().post("/v1/invoices", store[1], "{\"description\":\"" + "x".repeat(70_000) + "\"}");
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(huge.json().get("code").asText()).isEqualTo("body_too_large");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM command.domain_event_entry", Integer.class)).isEqualTo(before);
+    }
+
+    private ConsumerRecord<String, String> awaitRecordFor(String invoiceId) {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LedgerInfrastructure.servers().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "command-it-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        List<ConsumerRecord<String, String>> found = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<String, String>(props)) {
+            consumer.subscribe(List.of("ledger.invoice-events"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (invoiceId.equals(r.key())) {
+                        found.add(r);
+                    }
+                });
+                return !found.isEmpty();
+            });
+        }
+        return found.get(0);
+    }
+
+    private static String header(ConsumerRecord<String, String> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}

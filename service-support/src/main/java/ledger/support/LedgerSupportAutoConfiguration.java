@@ -1,0 +1,133 @@
+package ledger.support;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import java.util.List;
+import java.util.Map;
+import ledger.events.LedgerJson;
+import ledger.support.auth.AccessRegistry;
+import ledger.support.auth.Authentication;
+import ledger.support.auth.ScopeCheck;
+import ledger.support.web.ApiExceptionHandler;
+import ledger.support.web.BodySizeLimit;
+import ledger.support.web.ErrorResponses;
+import ledger.support.web.RequestIds;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/** Wires the shared web conventions and authentication into every service that depends on this module. */
+@AutoConfiguration
+@EnableConfigurationProperties(LedgerProperties.class)
+@Import(ApiExceptionHandler.class)
+public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
+
+    static final int MAX_BODY_BYTES = 64 * 1024;
+
+    /**
+     * The HTTP dialect: the ledger's JSON plus strictness for requests — unknown fields, numbers where
+     * strings belong (amounts!) and floats where integers belong are refused instead of coerced.
+     */
+    @Bean
+    Jackson2ObjectMapperBuilderCustomizer ledgerJsonDialect() {
+        return builder -> builder
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .featuresToEnable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN,
+                        DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS,
+                        DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
+                        DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
+                        DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .featuresToDisable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS,
+                        DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE,
+                        DeserializationFeature.ACCEPT_FLOAT_AS_INT,
+                        MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .postConfigurer(mapper -> {
+                    // A JSON number for a string field (e.g. "amount": 99.0) is refused, not turned into "99.0".
+                    var textual = mapper.coercionConfigFor(LogicalType.Textual);
+                    textual.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+                    textual.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+                    textual.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+                });
+    }
+
+    @Bean
+    ErrorResponses errorResponses(ObjectMapper json) {
+        return new ErrorResponses(json);
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestIds> requestIds() {
+        var registration = new FilterRegistrationBean<>(new RequestIds());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<BodySizeLimit> bodySizeLimit(ErrorResponses errors) {
+        var registration = new FilterRegistrationBean<>(new BodySizeLimit(MAX_BODY_BYTES, errors));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<Authentication> authentication(AccessRegistry registry, LedgerProperties properties,
+                                                          ErrorResponses errors) {
+        var registration = new FilterRegistrationBean<>(
+                new Authentication(registry, properties.adminToken(), errors));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+        return registration;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AccessRegistry accessRegistry(@Value("${spring.kafka.bootstrap-servers}") String bootstrapServers,
+                                  LedgerProperties properties) {
+        return new AccessRegistry(bootstrapServers, properties.topics().access(), LedgerJson.mapper());
+    }
+
+    /** Every service declares the topics it touches; creating an existing topic is a no-op. */
+    @Bean
+    NewTopic invoiceEventsTopic(LedgerProperties properties) {
+        var topics = properties.topics();
+        return TopicBuilder.name(topics.invoiceEvents()).partitions(topics.partitions()).replicas(topics.replicas())
+                .config(TopicConfig.RETENTION_MS_CONFIG, "-1").build();
+    }
+
+    @Bean
+    NewTopic accessTopic(LedgerProperties properties) {
+        var topics = properties.topics();
+        return TopicBuilder.name(topics.access()).partitions(1).replicas(topics.replicas())
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)).build();
+    }
+
+    private final ScopeCheck scopeCheck = new ScopeCheck();
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(scopeCheck);
+    }
+
+    @Override
+    public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+        resolvers.add(scopeCheck);
+    }
+}

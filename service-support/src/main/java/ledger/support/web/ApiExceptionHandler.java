@@ -1,0 +1,123 @@
+package ledger.support.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/**
+ * Maps every failure to the §4.1 error body. Client mistakes — unreadable JSON, wrong types, unknown
+ * fields, oversize bodies — are 4xx with a machine code; only a genuine bug is a 500, and then
+ * without internals in the body.
+ */
+@RestControllerAdvice
+public class ApiExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    private final ErrorResponses errors;
+
+    public ApiExceptionHandler(ErrorResponses errors) {
+        this.errors = errors;
+    }
+
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ApiError> api(ApiException e, HttpServletRequest request) {
+        return ResponseEntity.status(e.status()).body(errors.body(request, e));
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        return api(translate(e), request);
+    }
+
+    static ApiException translate(HttpMessageNotReadableException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BodySizeLimit.TooLarge) {
+                return BodySizeLimit.tooLarge(64 * 1024);
+            }
+            if (t instanceof ApiException api) {
+                return api;
+            }
+        }
+        Throwable cause = e.getCause();
+        if (cause instanceof UnrecognizedPropertyException unknown) {
+            String param = path(unknown);
+            return new ApiException(HttpStatus.BAD_REQUEST, "parameter_unknown",
+                    "Received unknown parameter: " + param, param);
+        }
+        if (cause instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String param = path(mapping);
+            Throwable root = mapping.getCause() instanceof IllegalArgumentException iae ? iae : null;
+            String reason = root != null && root.getMessage() != null ? root.getMessage() : "has the wrong type or format";
+            return new ApiException(HttpStatus.BAD_REQUEST, "parameter_invalid", "Invalid " + param + ": " + reason, param,
+                    List.of(new ApiError.Detail(param, reason)));
+        }
+        if (cause instanceof JsonProcessingException) {
+            return new ApiException(HttpStatus.BAD_REQUEST, "invalid_json", "Request body is not valid JSON");
+        }
+        return new ApiException(HttpStatus.BAD_REQUEST, "invalid_json", "Request body is missing or unreadable");
+    }
+
+    private static String path(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<ApiError> typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        return api(ApiException.invalid(e.getName(), "Invalid value for " + e.getName()), request);
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<ApiError> missingParam(MissingServletRequestParameterException e, HttpServletRequest request) {
+        return api(new ApiException(HttpStatus.BAD_REQUEST, "parameter_missing",
+                "Missing required parameter: " + e.getParameterName(), e.getParameterName()), request);
+    }
+
+    @ExceptionHandler(MissingRequestHeaderException.class)
+    ResponseEntity<ApiError> missingHeader(MissingRequestHeaderException e, HttpServletRequest request) {
+        return api(new ApiException(HttpStatus.BAD_REQUEST, "header_missing",
+                "Missing required header: " + e.getHeaderName(), e.getHeaderName()), request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+        return api(new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+                "Send the body as application/json"), request);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<ApiError> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+        return api(new ApiException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+                e.getMethod() + " is not allowed here"), request);
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<ApiError> noRoute(NoResourceFoundException e, HttpServletRequest request) {
+        return api(new ApiException(HttpStatus.NOT_FOUND, "resource_missing", "Unrecognized request URL"), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ApiError> bug(Exception e, HttpServletRequest request) {
+        log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return api(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+                "Something went wrong on our side; the request id helps us find it"), request);
+    }
+}

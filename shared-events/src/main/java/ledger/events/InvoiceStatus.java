@@ -1,0 +1,37 @@
+package ledger.events;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Locale;
+
+/**
+ * Where an invoice stands. {@code open → partially_paid → paid | overpaid}; {@code open → cancelled};
+ * {@code open | partially_paid → expired}. The last four are final.
+ */
+public enum InvoiceStatus {
+    OPEN, PARTIALLY_PAID, PAID, OVERPAID, CANCELLED, EXPIRED;
+
+    @JsonValue
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static InvoiceStatus fromWire(String value) {
+        for (InvoiceStatus s : values()) {
+            if (s.wireName().equals(value)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("unknown invoice status: " + value);
+    }
+
+    public boolean isFinal() {
+        return this == PAID || this == OVERPAID || this == CANCELLED || this == EXPIRED;
+    }
+
+    /** Payments are accepted only before the invoice reached a final state. */
+    public boolean isPayable() {
+        return this == OPEN || this == PARTIALLY_PAID;
+    }
+}

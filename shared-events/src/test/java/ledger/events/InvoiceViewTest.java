@@ -1,0 +1,67 @@
+package ledger.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class InvoiceViewTest {
+
+    static final Currency USD = Currency.getInstance("USD");
+    static final InvoiceId INVOICE = InvoiceId.generate();
+    static final StoreId STORE = StoreId.generate();
+    static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
+
+    static InvoiceCreated created(Map<String, String> metadata) {
+        return new InvoiceCreated(EventId.generate(), INVOICE, STORE, 1, T0, Money.parse("100", USD), "o-1", null, null,
+                metadata, "http://localhost/checkout/" + INVOICE, null, null, null, T0.plusSeconds(3600), false,
+                InvoiceStatus.OPEN, Money.zero(USD), Money.parse("100", USD));
+    }
+
+    static PaymentReceived payment(long sequence, String amount, String paid, String due, InvoiceStatus status) {
+        return new PaymentReceived(EventId.generate(), INVOICE, STORE, sequence, T0.plusSeconds(sequence),
+                PaymentId.generate(), Money.parse(amount, USD), "ref-" + sequence, null, T0, status,
+                Money.parse(paid, USD), Money.parse(due, USD));
+    }
+
+    @Test
+    void createdInvoiceShowsNothingPaidAndTheWholeAmountDue() {
+        var view = InvoiceView.created(created(Map.of()));
+        assertThat(view.amount()).isEqualTo("100.00");
+        assertThat(view.amountPaid()).isEqualTo("0.00");
+        assertThat(view.amountDue()).isEqualTo("100.00");
+        assertThat(view.amountOverpaid()).isEqualTo("0.00");
+        assertThat(view.status()).isEqualTo(InvoiceStatus.OPEN);
+        assertThat(view.version()).isEqualTo(1);
+    }
+
+    @Test
+    void paymentsAccumulateAndOverpaymentIsShown() {
+        var view = InvoiceView.replay(List.of(created(Map.of()),
+                payment(2, "60", "60", "40", InvoiceStatus.PARTIALLY_PAID),
+                payment(3, "50", "110", "0", InvoiceStatus.OVERPAID)));
+        assertThat(view.payments()).extracting(InvoiceView.Payment::amount).containsExactly("60.00", "50.00");
+        assertThat(view.amountPaid()).isEqualTo("110.00");
+        assertThat(view.amountDue()).isEqualTo("0.00");
+        assertThat(view.amountOverpaid()).isEqualTo("10.00");
+        assertThat(view.paidAt()).isEqualTo(T0.plusSeconds(3));
+        assertThat(view.version()).isEqualTo(3);
+    }
+
+    @Test
+    void applyingAnEventTwiceOrAnOlderEventChangesNothing() {
+        var pay = payment(2, "60", "60", "40", InvoiceStatus.PARTIALLY_PAID);
+        var once = InvoiceView.created(created(Map.of())).apply(pay);
+        assertThat(once.apply(pay)).isEqualTo(once);
+    }
+
+    @Test
+    void secretLookingMetadataIsHidden() {
+        var view = InvoiceView.created(created(Map.of("order", "1", "api_key", "x", "Password", "y",
+                "card_number", "z", "customer_token", "t")));
+        assertThat(view.metadata()).containsOnlyKeys("order");
+    }
+}

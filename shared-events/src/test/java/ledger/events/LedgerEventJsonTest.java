@@ -1,0 +1,75 @@
+package ledger.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Currency;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Pins the wire format of every ledger event: the record serialises to exactly its golden file, and
+ * the golden file reads back into an equal record. A failing test here means consumers would break.
+ */
+class LedgerEventJsonTest {
+
+    static final ObjectMapper JSON = LedgerJson.mapper();
+    static final Currency USD = Currency.getInstance("USD");
+    static final InvoiceId INVOICE = new InvoiceId("inv_7Hq2LmXc9RtY4vBn3KpW8sJd");
+    static final StoreId STORE = new StoreId("st_Demo0000000000000000001");
+    static final Instant T0 = Instant.parse("2026-11-21T10:15:30.123456Z");
+
+    static Stream<Arguments> events() {
+        return Stream.of(
+                Arguments.of("invoice-created.json", new InvoiceCreated(
+                        new EventId("evt_0000000000000000000000A1"), INVOICE, STORE, 1, T0,
+                        Money.parse("99.00", USD), "order-1001", "Two coffees", "buyer@example.com",
+                        Map.of("channel", "web"), "http://localhost:8080/checkout/inv_7Hq2LmXc9RtY4vBn3KpW8sJd",
+                        "https://merchant.example.com/hooks/ledger",
+                        "https://merchant.example.com/thanks", LocalDate.parse("2026-12-01"),
+                        Instant.parse("2026-11-21T22:15:30Z"), false,
+                        InvoiceStatus.OPEN, Money.zero(USD), Money.parse("99.00", USD))),
+                Arguments.of("payment-received.json", new PaymentReceived(
+                        new EventId("evt_0000000000000000000000A2"), INVOICE, STORE, 2, T0.plusSeconds(60),
+                        new PaymentId("pay_0000000000000000000000B1"), Money.parse("40", USD), "bank-tx-77",
+                        "bank_transfer", Instant.parse("2026-11-21T10:16:00Z"),
+                        InvoiceStatus.PARTIALLY_PAID, Money.parse("40.00", USD), Money.parse("59.00", USD))),
+                Arguments.of("invoice-cancelled.json", new InvoiceCancelled(
+                        new EventId("evt_0000000000000000000000A3"), INVOICE, STORE, 2, T0.plusSeconds(120),
+                        "customer changed their mind", InvoiceStatus.CANCELLED, Money.zero(USD),
+                        Money.parse("99.00", USD))),
+                Arguments.of("invoice-expired.json", new InvoiceExpired(
+                        new EventId("evt_0000000000000000000000A4"), INVOICE, STORE, 3, Instant.parse("2026-11-21T22:15:31Z"),
+                        InvoiceStatus.EXPIRED, Money.parse("40.00", USD), Money.parse("59.00", USD))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("events")
+    void writesExactlyTheGoldenJson(String golden, LedgerEvent event) throws IOException {
+        JsonNode written = JSON.readTree(JSON.writerFor(LedgerEvent.class).writeValueAsString(event));
+        assertThat(written).isEqualTo(golden(golden));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("events")
+    void readsTheGoldenJsonBackIntoAnEqualEvent(String golden, LedgerEvent event) throws IOException {
+        LedgerEvent read = JSON.treeToValue(golden(golden), LedgerEvent.class);
+        assertThat(read).isEqualTo(event);
+        assertThat(read.type()).isEqualTo(golden(golden).get("type").asText());
+    }
+
+    private static JsonNode golden(String name) throws IOException {
+        try (InputStream in = LedgerEventJsonTest.class.getResourceAsStream("/golden/" + name)) {
+            assertThat(in).as("golden file %s", name).isNotNull();
+            return JSON.readTree(in);
+        }
+    }
+}
