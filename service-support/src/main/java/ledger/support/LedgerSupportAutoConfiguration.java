@@ -1,6 +1,7 @@
 package ledger.support;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +32,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -117,6 +120,22 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
         var topics = properties.topics();
         return TopicBuilder.name(topics.access()).partitions(1).replicas(topics.replicas())
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)).build();
+    }
+
+    /**
+     * Spring Kafka's default gives up on a record after ten attempts and skips it — a lost event for
+     * a projection or the webhook inbox. Here a failing record is retried, backing off up to 10 s,
+     * until it succeeds (the database came back); only a record that can never be parsed is logged
+     * and skipped.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    DefaultErrorHandler kafkaErrorHandler() {
+        var backOff = new ExponentialBackOff(200, 2.0);
+        backOff.setMaxInterval(10_000);
+        var handler = new DefaultErrorHandler(backOff);
+        handler.addNotRetryableExceptions(JsonProcessingException.class);
+        return handler;
     }
 
     private final ScopeCheck scopeCheck = new ScopeCheck();

@@ -1,0 +1,38 @@
+package ledger.gateway;
+
+import java.net.http.HttpClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.actuate.health.CompositeHealthContributor;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+
+/**
+ * The gateway is only useful when every backend is: {@code /actuator/health} aggregates one
+ * indicator per backend under the {@code backends} component, so any backend DOWN makes the
+ * gateway DOWN.
+ */
+@Configuration(proxyBeanMethods = false)
+class BackendHealthConfiguration {
+
+    @Bean
+    CompositeHealthContributor backends(GatewayProperties properties, RestClient.Builder builder) {
+        // The JDK client's read timeout caps the whole exchange, which is what a probe wants (and
+        // what the proxy must not have); probes also stay off the proxy's connection pool.
+        HttpClient httpClient = HttpClient.newBuilder().connectTimeout(properties.healthTimeout()).build();
+        JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(httpClient);
+        factory.setReadTimeout(properties.healthTimeout());
+        RestClient client = builder.requestFactory(factory).build();
+
+        Map<String, HealthIndicator> backends = new LinkedHashMap<>();
+        backends.put("command-service", new BackendHealthIndicator(client, properties.commandUrl()));
+        backends.put("query-service", new BackendHealthIndicator(client, properties.queryUrl()));
+        backends.put("webhook-dispatcher", new BackendHealthIndicator(client, properties.webhookUrl()));
+        return CompositeHealthContributor.fromMap(backends);
+    }
+
+}

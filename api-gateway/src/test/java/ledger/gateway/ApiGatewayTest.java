@@ -1,0 +1,394 @@
+package ledger.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The gateway against three stub backends, in one Spring context: routing by path and method,
+ * pass-through of requests and responses, request ids, the gateway's own errors, and health.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+// Tests switch metrics export off unless asked; /actuator/prometheus is part of the contract.
+@AutoConfigureObservability(tracing = false)
+class ApiGatewayTest {
+
+    static final StubBackend COMMAND = StubBackend.start("command-service");
+
+    static final StubBackend QUERY = StubBackend.start("query-service");
+
+    static final StubBackend WEBHOOK = StubBackend.start("webhook-dispatcher");
+
+    static final List<StubBackend> BACKENDS = List.of(COMMAND, QUERY, WEBHOOK);
+
+    // Opened by the tests that hold a stub response back; always opened again in a finally.
+    static volatile CountDownLatch release = new CountDownLatch(0);
+
+    static final byte[] EXPORT_HEAD = "{\"id\":\"evt_0000000000\",\"type\":\"invoice.created\"}\n".repeat(2000)
+        .getBytes(StandardCharsets.UTF_8);
+
+    static {
+        // Sends a first part, then waits until the test saw that part arrive through the gateway.
+        QUERY.on("/v1/exports/events", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(EXPORT_HEAD);
+                out.flush();
+                await(release);
+                out.write("{\"id\":\"evt_last\"}\n".getBytes(StandardCharsets.UTF_8));
+            }
+        });
+        // Never answers within the gateway's read timeout.
+        QUERY.on("/v1/reports/slow", exchange -> {
+            await(release);
+            StubBackend.send(exchange, 200, new byte[0]);
+        });
+    }
+
+    @DynamicPropertySource
+    static void backends(DynamicPropertyRegistry registry) {
+        registry.add("ledger.gateway.command-url", COMMAND::url);
+        registry.add("ledger.gateway.query-url", QUERY::url);
+        registry.add("ledger.gateway.webhook-url", WEBHOOK::url);
+        registry.add("ledger.gateway.read-timeout", () -> "1s");
+    }
+
+    @LocalServerPort
+    int port;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    final ObjectMapper json = new ObjectMapper();
+
+    @BeforeEach
+    void resetStubs() {
+        BACKENDS.forEach(stub -> {
+            stub.received().clear();
+            stub.reportHealth("UP");
+        });
+    }
+
+    @AfterAll
+    static void stopStubs() {
+        release.countDown();
+        BACKENDS.forEach(StubBackend::shutdown);
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+            "POST,   /v1/invoices,                                              command-service",
+            "POST,   /v1/invoices/inv_1/pay,                                    command-service",
+            "POST,   /v1/invoices/inv_1/cancel,                                 command-service",
+            "POST,   /admin/v1/stores,                                          command-service",
+            "GET,    /admin/v1/stores/st_1,                                     command-service",
+            "POST,   /admin/v1/stores/st_1/api_keys,                            command-service",
+            "DELETE, /admin/v1/stores/st_1/api_keys/key_1,                      command-service",
+            "GET,    /v1/invoices?limit=5&status=open,                          query-service",
+            "GET,    /v1/invoices?created%5Bgte%5D=2024-01-01T00:00:00Z&flag,   query-service",
+            "GET,    /v1/invoices/inv_1?as_of=2024-01-31T10:00:00%2B02:00,      query-service",
+            "GET,    /v1/invoices/inv_1/status,                                 query-service",
+            "GET,    /v1/invoices/inv_1/events,                                 query-service",
+            "GET,    /v1/events?type=invoice.paid&limit=100,                    query-service",
+            "GET,    /v1/events/evt_1,                                          query-service",
+            "GET,    /v1/reports/balances?as_of=2024-01-31T00:00:00Z&currency=USD, query-service",
+            "GET,    /v1/reports/aging,                                         query-service",
+            "GET,    /v1/exports/invoices?from=2024-01-01&format=csv,           query-service",
+            "POST,   /admin/v1/projections/rebuild,                             query-service",
+            "GET,    /admin/v1/projections/rebuild/status,                      query-service",
+            "POST,   /v1/webhook_endpoints,                                     webhook-dispatcher",
+            "GET,    /v1/webhook_endpoints?limit=3,                             webhook-dispatcher",
+            "GET,    /v1/webhook_endpoints/we_1,                                webhook-dispatcher",
+            "PATCH,  /v1/webhook_endpoints/we_1,                                webhook-dispatcher",
+            "DELETE, /v1/webhook_endpoints/we_1,                                webhook-dispatcher",
+            "POST,   /v1/webhook_endpoints/we_1/rotate_secret,                  webhook-dispatcher",
+            "GET,    /v1/webhook_endpoints/we_1/deliveries,                     webhook-dispatcher",
+            "POST,   /v1/events/evt_1/redeliver,                                webhook-dispatcher" })
+    void routesByPathAndMethodPassingRequestAndResponseThrough(String method, String pathAndQuery,
+            String backend) throws Exception {
+        String body = method.equals("GET") || method.equals("DELETE") ? "" : "{\"amount\":\"100.00\",\"currency\":\"USD\"}";
+
+        HttpResponse<String> response = send(method, pathAndQuery, body, "Authorization", "Bearer sk_test_123",
+                "Idempotency-Key", "key-" + method + pathAndQuery, "Ledger-Version", "2024-06-01", "X-Custom",
+                "a;b=c", "X-Stub-Status", "201", "X-Request-Id", "req_ClientSupplied42");
+
+        StubBackend target = stub(backend);
+        StubBackend.Received received = target.received().poll();
+        assertThat(received).as("request reached " + backend).isNotNull();
+        assertThat(received.method()).isEqualTo(method);
+        URI sent = URI.create(pathAndQuery);
+        assertThat(received.rawPath()).isEqualTo(sent.getRawPath());
+        assertThat(received.rawQuery()).isEqualTo(sent.getRawQuery());
+        assertThat(received.body()).isEqualTo(body);
+        assertThat(received.headers().get("Authorization")).containsExactly("Bearer sk_test_123");
+        assertThat(received.headers().get("Idempotency-Key")).containsExactly("key-" + method + pathAndQuery);
+        assertThat(received.headers().get("Ledger-Version")).containsExactly("2024-06-01");
+        assertThat(received.headers().get("X-Custom")).containsExactly("a;b=c");
+        assertThat(received.headers().get("X-Request-Id")).containsExactly("req_ClientSupplied42");
+        assertThat(received.headers().getFirst("Host")).isEqualTo("localhost:" + this.port);
+        BACKENDS.stream()
+            .filter(other -> other != target)
+            .forEach(other -> assertThat(other.received()).as(other.name() + " untouched").isEmpty());
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        assertThat(response.headers().allValues("Location")).containsExactly("/v1/things/thing_1");
+        assertThat(response.headers().allValues("Ledger-Version")).containsExactly("2024-06-01");
+        assertThat(response.headers().allValues("Idempotent-Replayed")).containsExactly("true");
+        assertThat(response.headers().allValues("Retry-After")).containsExactly("7");
+        assertThat(response.headers().allValues("X-Request-Id")).containsExactly("req_ClientSupplied42");
+        assertThat(response.headers().allValues("X-Backend")).containsExactly(backend);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode echo = this.json.readTree(response.body());
+        assertThat(echo.get("backend").asText()).isEqualTo(backend);
+        assertThat(echo.get("body").asText()).isEqualTo(body);
+    }
+
+    @Test
+    void readsAndCommandsOnTheSameInvoiceGoToDifferentBackends() throws Exception {
+        assertThat(send("GET", "/v1/invoices/x", "").headers().firstValue("X-Backend")).hasValue("query-service");
+        assertThat(send("POST", "/v1/invoices/x/cancel", "").headers().firstValue("X-Backend"))
+            .hasValue("command-service");
+        assertThat(send("POST", "/v1/events/evt_1/redeliver", "").headers().firstValue("X-Backend"))
+            .hasValue("webhook-dispatcher");
+        assertThat(send("GET", "/v1/events/evt_1", "").headers().firstValue("X-Backend")).hasValue("query-service");
+    }
+
+    @Test
+    void backendErrorStatusesPassThroughUnchanged() throws Exception {
+        HttpResponse<String> response = send("POST", "/v1/invoices", "{}", "X-Stub-Status", "429");
+
+        assertThat(response.statusCode()).isEqualTo(429);
+        assertThat(response.headers().allValues("Retry-After")).containsExactly("7");
+        assertThat(COMMAND.received()).hasSize(1);
+    }
+
+    @Test
+    void generatesARequestIdAndForwardsIt() throws Exception {
+        HttpResponse<String> response = send("GET", "/v1/invoices", "");
+
+        List<String> ids = response.headers().allValues("X-Request-Id");
+        assertThat(ids).hasSize(1);
+        assertThat(ids.get(0)).matches("req_[0-9A-Za-z]{24}");
+        assertThat(QUERY.received().poll().headers().get("X-Request-Id")).containsExactly(ids.get(0));
+        assertThat(send("GET", "/v1/invoices", "").headers().firstValue("X-Request-Id")).isNotEqualTo(ids.get(0));
+    }
+
+    @Test
+    void replacesAMalformedRequestIdLikeTheServicesWould() throws Exception {
+        HttpResponse<String> response = send("GET", "/v1/invoices", "", "X-Request-Id", "my id; drop table");
+
+        String id = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(id).matches("req_[0-9A-Za-z]{24}");
+        assertThat(QUERY.received().poll().headers().get("X-Request-Id")).containsExactly(id);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({ "GET, /v1/nope", "GET, /", "DELETE, /v1/invoices/inv_1", "PUT, /v1/events/evt_1/redeliver",
+            "POST, /v1/reports/balances", "GET, /v1/invoicesX", "GET, /actuator/env", "GET, /error" })
+    void unroutedRequestsGetTheHouse404(String method, String path) throws Exception {
+        HttpResponse<String> response = send(method, path, "");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode error = this.json.readTree(response.body());
+        assertThat(error.get("code").asText()).isEqualTo("resource_missing");
+        assertThat(error.get("error").asText()).contains(path);
+        assertThat(error.get("param").isNull()).isTrue();
+        assertThat(error.get("details").isArray()).isTrue();
+        assertThat(error.get("details")).isEmpty();
+        assertThat(error.get("request_id").asText()).matches("req_[0-9A-Za-z]{24}")
+            .isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
+        BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
+    }
+
+    @Test
+    void unencodedBracketsInTheQueryAreAcceptedAndForwardedEncoded() throws Exception {
+        String response = rawGet("/v1/invoices?created[gte]=2024-01-01T00:00:00Z&limit=2");
+
+        assertThat(response).startsWith("HTTP/1.1 200");
+        // Encoded, because the backends' Tomcat would reject raw brackets; nothing else changes.
+        assertThat(QUERY.received().poll().rawQuery()).isEqualTo("created%5Bgte%5D=2024-01-01T00:00:00Z&limit=2");
+    }
+
+    @Test
+    void stoppedBackendGivesTheHouse503() throws Exception {
+        WEBHOOK.stop();
+        try {
+            HttpResponse<String> response = send("POST", "/v1/webhook_endpoints", "{}", "X-Request-Id", "req_mine");
+
+            assertUnavailable(response, "req_mine");
+            assertThat(health(WEBHOOK)).isEqualTo("DOWN");
+        }
+        finally {
+            WEBHOOK.start();
+        }
+        assertThat(send("GET", "/v1/webhook_endpoints", "").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void backendTooSlowToAnswerGivesTheHouse503() throws Exception {
+        release = new CountDownLatch(1);
+        try {
+            assertUnavailable(send("GET", "/v1/reports/slow", ""), null);
+        }
+        finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void responsesAreStreamedNotBuffered() throws Exception {
+        release = new CountDownLatch(1);
+        try {
+            HttpResponse<InputStream> response = this.http.send(request("GET", "/v1/exports/events?format=ndjson", "")
+                .build(), BodyHandlers.ofInputStream());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/x-ndjson");
+            try (InputStream body = response.body()) {
+                // The backend has not finished yet: these bytes can only have been streamed.
+                byte[] head = body.readNBytes(EXPORT_HEAD.length);
+                assertThat(head).isEqualTo(EXPORT_HEAD);
+                release.countDown();
+                assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"evt_last\"}\n");
+            }
+        }
+        finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void healthIsUpOnlyWhileEveryBackendIsUp() throws Exception {
+        JsonNode up = healthJson();
+        assertThat(up.get("status").asText()).isEqualTo("UP");
+        for (StubBackend stub : BACKENDS) {
+            JsonNode backend = up.at("/components/backends/components/" + stub.name());
+            assertThat(backend.get("status").asText()).isEqualTo("UP");
+            assertThat(backend.at("/details/url").asText()).isEqualTo(stub.url() + "/actuator/health");
+        }
+
+        QUERY.reportHealth("DOWN");
+        JsonNode down = healthJson();
+        assertThat(down.get("status").asText()).isEqualTo("DOWN");
+        assertThat(down.at("/components/backends/components/query-service/status").asText()).isEqualTo("DOWN");
+        assertThat(down.at("/components/backends/components/query-service/details/reported_status").asText())
+            .isEqualTo("DOWN");
+        assertThat(down.at("/components/backends/components/command-service/status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void healthIsDownWhileABackendIsStopped() throws Exception {
+        COMMAND.stop();
+        try {
+            JsonNode down = healthJson();
+            assertThat(down.get("status").asText()).isEqualTo("DOWN");
+            assertThat(down.at("/components/backends/components/command-service/details/error").asText())
+                .startsWith("ConnectException");
+        }
+        finally {
+            COMMAND.start();
+        }
+        assertThat(healthJson().get("status").asText()).isEqualTo("UP");
+    }
+
+    @Test
+    void actuatorIsTheGatewaysOwnAndExposesPrometheus() throws Exception {
+        HttpResponse<String> prometheus = send("GET", "/actuator/prometheus", "");
+        assertThat(prometheus.statusCode()).isEqualTo(200);
+        assertThat(prometheus.body()).contains("http_server_requests");
+        assertThat(send("GET", "/actuator/info", "").statusCode()).isEqualTo(200);
+        BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
+    }
+
+    private void assertUnavailable(HttpResponse<String> response, String requestId) throws IOException {
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode error = this.json.readTree(response.body());
+        assertThat(error.get("code").asText()).isEqualTo("service_unavailable");
+        assertThat(error.get("error").asText()).isNotEmpty().doesNotContain("Exception");
+        assertThat(error.get("param").isNull()).isTrue();
+        assertThat(error.get("details")).isEmpty();
+        String sentOrGenerated = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(error.get("request_id").asText()).isEqualTo(sentOrGenerated);
+        if (requestId != null) {
+            assertThat(sentOrGenerated).isEqualTo(requestId);
+        }
+    }
+
+    private String health(StubBackend stub) throws IOException, InterruptedException {
+        return healthJson().at("/components/backends/components/" + stub.name() + "/status").asText();
+    }
+
+    private JsonNode healthJson() throws IOException, InterruptedException {
+        HttpResponse<String> response = send("GET", "/actuator/health", "");
+        JsonNode health = this.json.readTree(response.body());
+        assertThat(response.statusCode()).isEqualTo("UP".equals(health.get("status").asText()) ? 200 : 503);
+        return health;
+    }
+
+    private HttpResponse<String> send(String method, String pathAndQuery, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = request(method, pathAndQuery, body);
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return this.http.send(request.build(), BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String method, String pathAndQuery, String body) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + pathAndQuery))
+            .method(method, body.isEmpty() ? BodyPublishers.noBody() : BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
+    }
+
+    /** Sends a request target java.net.URI would refuse, as curl does. */
+    private String rawGet(String target) throws IOException {
+        try (Socket socket = new Socket("localhost", this.port)) {
+            String request = "GET " + target + " HTTP/1.1\r\nHost: localhost:" + this.port
+                    + "\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static StubBackend stub(String name) {
+        return BACKENDS.stream().filter(stub -> stub.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}
