@@ -75,6 +75,9 @@ class CommandServiceIT {
         assertThat(header(relayed, "event_id")).isEqualTo(event.eventId().value());
         assertThat(header(relayed, "event_type")).isEqualTo("InvoiceCreated");
         assertThat(header(relayed, "invoice_id")).isEqualTo(id);
+        Long position = jdbc.queryForObject(
+                "SELECT global_index FROM command.domain_event_entry WHERE aggregate_identifier = ?", Long.class, id);
+        assertThat(header(relayed, "global_position")).isEqualTo(Long.toString(position));
     }
 
     @Test

@@ -9,6 +9,7 @@ import ledger.support.LedgerProperties;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.TrackingToken;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
@@ -33,13 +34,18 @@ class KafkaRelay {
         this.topic = properties.topics().invoiceEvents();
     }
 
+    /**
+     * {@code global_position} is the event's index in the event store: consumers that need the
+     * ledger's commit order across invoices (the {@code /v1/events} feed) sort by it.
+     */
     @EventHandler
-    void on(LedgerEvent event) throws Exception {
+    void on(LedgerEvent event, TrackingToken token) throws Exception {
         var record = new ProducerRecord<>(topic, event.invoiceId().value(), WRITER.writeValueAsString(event));
         record.headers()
                 .add("event_id", bytes(event.eventId().value()))
                 .add("event_type", bytes(event.type()))
-                .add("invoice_id", bytes(event.invoiceId().value()));
+                .add("invoice_id", bytes(event.invoiceId().value()))
+                .add("global_position", bytes(Long.toString(token.position().orElseThrow())));
         kafka.send(record).get(30, TimeUnit.SECONDS);
     }
 
