@@ -11,11 +11,15 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import ledger.events.LedgerJson;
 import ledger.support.auth.AccessRegistry;
 import ledger.support.auth.Authentication;
 import ledger.support.auth.ScopeCheck;
+import ledger.support.idempotency.Idempotency;
+import ledger.support.ratelimit.RateLimits;
 import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
 import ledger.support.web.ErrorResponses;
@@ -25,7 +29,9 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.flyway.FlywayConfigurationCustomizer;
 import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -98,6 +104,49 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
                 new Authentication(registry, properties.adminToken(), errors));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<RateLimits> rateLimits(ErrorResponses errors,
+            @Value("${ledger.rate-limits.write-per-second:${LEDGER_RATE_LIMIT_WRITE_PER_SECOND:100}}") long writeRate,
+            @Value("${ledger.rate-limits.write-burst:${LEDGER_RATE_LIMIT_WRITE_BURST:200}}") long writeBurst,
+            @Value("${ledger.rate-limits.read-per-second:${LEDGER_RATE_LIMIT_READ_PER_SECOND:300}}") long readRate,
+            @Value("${ledger.rate-limits.read-burst:${LEDGER_RATE_LIMIT_READ_BURST:600}}") long readBurst) {
+        var registration = new FilterRegistrationBean<>(new RateLimits(new RateLimits.Limit(writeRate, writeBurst),
+                new RateLimits.Limit(readRate, readBurst), errors));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
+        return registration;
+    }
+
+    /** Idempotency runs after authentication (keys are per store) and rate limiting (a replay still counts). */
+    @Bean
+    FilterRegistrationBean<Idempotency> idempotency(JdbcTemplate jdbc, ErrorResponses errors) {
+        var filter = Idempotency.create(jdbc, errors);
+        var purger = Executors.newSingleThreadScheduledExecutor(r -> {
+            var thread = new Thread(r, "idempotency-purge");
+            thread.setDaemon(true);
+            return thread;
+        });
+        purger.scheduleWithFixedDelay(() -> {
+            try {
+                filter.purgeExpired();
+            } catch (RuntimeException e) {
+                // the database may be briefly away; the next run catches up
+            }
+        }, 1, 60, TimeUnit.MINUTES);
+        var registration = new FilterRegistrationBean<>(filter);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 4);
+        return registration;
+    }
+
+    /** Every service keeps Idempotency-Key records in its own schema; the migration ships with this module. */
+    @Bean
+    FlywayConfigurationCustomizer supportMigrations() {
+        return configuration -> {
+            var locations = new java.util.ArrayList<>(java.util.Arrays.asList(configuration.getLocations()));
+            locations.add(new org.flywaydb.core.api.Location("classpath:db/support"));
+            configuration.locations(locations.toArray(org.flywaydb.core.api.Location[]::new));
+        };
     }
 
     @Bean

@@ -5,13 +5,21 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
 import ledger.events.EventId;
+import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
+import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceStatus;
 import ledger.events.Money;
+import ledger.events.PaymentId;
+import ledger.events.PaymentReceived;
 import ledger.events.StoreId;
 import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.annotation.DeadlineHandler;
 import org.axonframework.eventsourcing.EventSourcingHandler;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
@@ -23,9 +31,13 @@ import org.axonframework.spring.stereotype.Aggregate;
  * handlers only assign state. The aggregate's per-invoice sequence is also each event's
  * {@code sequence}, and the unique (invoice, sequence) row in the event store is what makes two
  * concurrent writers of the same invoice collide instead of overwriting each other.
+ *
+ * <p>Expiry is a durable Axon deadline (db-scheduler): it survives restarts and fires on one instance.
  */
 @Aggregate
 public class Invoice {
+
+    static final String EXPIRY = "invoice-expiry";
 
     @AggregateIdentifier
     private InvoiceId id;
@@ -34,6 +46,12 @@ public class Invoice {
     private Money paid;
     private InvoiceStatus status;
     private long sequence;
+    private String externalOrderId;
+    /** Payer references seen so far, for idempotent payments. */
+    private final Map<String, RecordedPayment> payments = new HashMap<>();
+
+    private record RecordedPayment(PaymentId id, Money amount) {
+    }
 
     protected Invoice() {
         // for Axon: rebuilt from events
@@ -42,7 +60,14 @@ public class Invoice {
     /** Returns the event so the caller can answer with the invoice without reading it back. */
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.ALWAYS)
-    InvoiceCreated handle(CreateInvoice command, Clock clock) {
+    InvoiceCreated handle(CreateInvoice command, Clock clock, DeadlineManager deadlines,
+                          ExternalOrderIds externalOrderIds) {
+        if (command.externalOrderId() != null
+                && !externalOrderIds.claim(command.storeId(), command.externalOrderId(), command.invoiceId())) {
+            throw new InvoiceRejected(InvoiceRejected.DUPLICATE_EXTERNAL_ORDER_ID,
+                    "An open invoice with external_order_id " + command.externalOrderId() + " already exists",
+                    "external_order_id");
+        }
         var zero = Money.zero(command.amount().currency());
         var created = new InvoiceCreated(EventId.generate(), command.invoiceId(), command.storeId(), 1, now(clock),
                 command.amount(), command.externalOrderId(), command.description(), command.customerEmail(),
@@ -50,7 +75,89 @@ public class Invoice {
                 command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN, zero,
                 command.amount());
         apply(created);
+        deadlines.schedule(command.expiresAt(), EXPIRY, new ExpiryDue(command.invoiceId()));
         return created;
+    }
+
+    @CommandHandler
+    PaymentOutcome handle(PayInvoice command, Clock clock, DeadlineManager deadlines,
+                          ExternalOrderIds externalOrderIds) {
+        requireStore(command.storeId());
+        if (!command.amount().currency().equals(amount.currency())) {
+            throw new InvoiceRejected(InvoiceRejected.CURRENCY_MISMATCH,
+                    "The invoice is in " + amount.currency() + ", the payment in " + command.amount().currency(),
+                    "currency");
+        }
+        var earlier = payments.get(command.reference());
+        if (earlier != null) {
+            if (earlier.amount().equals(command.amount())) {
+                return new PaymentOutcome(earlier.id(), false);
+            }
+            throw new InvoiceRejected(InvoiceRejected.REFERENCE_CONFLICT, "Payment reference " + command.reference()
+                    + " was already used with amount " + earlier.amount().toPlainString(), "reference");
+        }
+        if (!status.isPayable()) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_PAYABLE, "The invoice is " + status.wireName(), null);
+        }
+        var newPaid = paid.plus(command.amount());
+        int vsAmount = newPaid.compareTo(amount);
+        var newStatus = vsAmount < 0 ? InvoiceStatus.PARTIALLY_PAID
+                : vsAmount == 0 ? InvoiceStatus.PAID : InvoiceStatus.OVERPAID;
+        var paymentId = PaymentId.generate();
+        Instant occurredAt = now(clock);
+        apply(new PaymentReceived(EventId.generate(), id, storeId, sequence + 1, occurredAt, paymentId,
+                command.amount(), command.reference(), command.method(),
+                command.receivedAt() == null ? occurredAt : command.receivedAt(), newStatus, newPaid,
+                amount.minusFloorZero(newPaid)));
+        if (newStatus.isFinal()) {
+            settle(deadlines, externalOrderIds);
+        }
+        return new PaymentOutcome(paymentId, true);
+    }
+
+    /** Returns whether the invoice was cancelled now (false: it already was). */
+    @CommandHandler
+    boolean handle(CancelInvoice command, Clock clock, DeadlineManager deadlines, ExternalOrderIds externalOrderIds) {
+        requireStore(command.storeId());
+        if (status == InvoiceStatus.CANCELLED) {
+            return false;
+        }
+        if (status != InvoiceStatus.OPEN || !paid.isZero()) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_CANCELLABLE,
+                    "Only an open invoice with nothing paid can be cancelled; this one is " + status.wireName(), null);
+        }
+        apply(new InvoiceCancelled(EventId.generate(), id, storeId, sequence + 1, now(clock), command.reason(),
+                InvoiceStatus.CANCELLED, paid, amount.minusFloorZero(paid)));
+        settle(deadlines, externalOrderIds);
+        return true;
+    }
+
+    /** Fires at {@code expires_at}; a settled or cancelled invoice has nothing left to expire. */
+    @DeadlineHandler(deadlineName = EXPIRY)
+    void expire(ExpiryDue due, Clock clock, ExternalOrderIds externalOrderIds) {
+        if (status.isPayable()) {
+            apply(new InvoiceExpired(EventId.generate(), id, storeId, sequence + 1, now(clock), InvoiceStatus.EXPIRED,
+                    paid, amount.minusFloorZero(paid)));
+            release(externalOrderIds);
+        }
+    }
+
+    private void settle(DeadlineManager deadlines, ExternalOrderIds externalOrderIds) {
+        deadlines.cancelAllWithinScope(EXPIRY);
+        release(externalOrderIds);
+    }
+
+    private void release(ExternalOrderIds externalOrderIds) {
+        if (externalOrderId != null) {
+            externalOrderIds.release(storeId, externalOrderId, id);
+        }
+    }
+
+    /** Another store's invoice is reported exactly like a missing one. */
+    private void requireStore(StoreId caller) {
+        if (!storeId.equals(caller)) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_FOUND, "No such invoice: " + id, "id");
+        }
     }
 
     @EventSourcingHandler
@@ -59,6 +166,27 @@ public class Invoice {
         storeId = e.storeId();
         amount = e.amount();
         paid = e.amountPaid();
+        status = e.status();
+        sequence = e.sequence();
+        externalOrderId = e.externalOrderId();
+    }
+
+    @EventSourcingHandler
+    void on(PaymentReceived e) {
+        payments.put(e.reference(), new RecordedPayment(e.paymentId(), e.amount()));
+        paid = e.amountPaid();
+        status = e.status();
+        sequence = e.sequence();
+    }
+
+    @EventSourcingHandler
+    void on(InvoiceCancelled e) {
+        status = e.status();
+        sequence = e.sequence();
+    }
+
+    @EventSourcingHandler
+    void on(InvoiceExpired e) {
         status = e.status();
         sequence = e.sequence();
     }

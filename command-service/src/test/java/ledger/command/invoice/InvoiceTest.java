@@ -9,57 +9,312 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Currency;
+import java.util.HashMap;
 import java.util.Map;
+import ledger.events.EventId;
+import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
+import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceStatus;
 import ledger.events.Money;
+import ledger.events.PaymentId;
+import ledger.events.PaymentReceived;
 import ledger.events.StoreId;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+/** Given/when/then for every rule and refusal of the invoice (SPEC §4.2). */
 class InvoiceTest {
 
-    static final Instant NOW = Instant.parse("2026-11-21T10:00:00.123456789Z");
+    /** Near the fixture's own (real) clock, so advancing its time to the deadline works on any date. */
+    static final Instant NOW = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plusNanos(123_456_789);
+    static final Instant NOW_MICROS = NOW.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    static final Instant EXPIRES = NOW.plusSeconds(43_200);
     static final Currency USD = Currency.getInstance("USD");
     static final StoreId STORE = new StoreId("st_store1");
 
+    final InvoiceId id = InvoiceId.generate();
+    final FakeExternalOrderIds orderIds = new FakeExternalOrderIds();
     AggregateTestFixture<Invoice> fixture;
 
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(Invoice.class);
         fixture.registerInjectableResource(Clock.fixed(NOW, ZoneOffset.UTC));
+        fixture.registerInjectableResource(orderIds);
     }
 
-    static CreateInvoice create(InvoiceId id) {
-        return new CreateInvoice(id, STORE, Money.parse("99.00", USD), "order-1001", "desc", null, Map.of("a", "b"),
-                "http://localhost:8080/checkout/" + id, null, null, null, NOW.plusSeconds(43_200), false);
+    static Money usd(String amount) {
+        return Money.parse(amount, USD);
     }
 
-    @Test
-    void createdInvoiceIsOpenWithTheWholeAmountDueAndSequenceOne() {
-        var id = InvoiceId.generate();
-        var command = create(id);
-        var created = satisfies(InvoiceCreated.class, e -> {
-            assertThat(e.invoiceId()).isEqualTo(id);
-            assertThat(e.storeId()).isEqualTo(STORE);
-            assertThat(e.eventId().value()).startsWith("evt_");
-            assertThat(e.sequence()).isEqualTo(1);
-            assertThat(e.occurredAt()).isEqualTo(Instant.parse("2026-11-21T10:00:00.123456Z"));
-            assertThat(e.status()).isEqualTo(InvoiceStatus.OPEN);
-            assertThat(e.amount().toPlainString()).isEqualTo("99.00");
-            assertThat(e.amountPaid().toPlainString()).isEqualTo("0.00");
-            assertThat(e.amountDue().toPlainString()).isEqualTo("99.00");
-            assertThat(e.externalOrderId()).isEqualTo(command.externalOrderId());
-            assertThat(e.metadata()).isEqualTo(command.metadata());
-            assertThat(e.expiresAt()).isEqualTo(command.expiresAt());
-        });
-        fixture.givenNoPriorActivity()
-                .when(command)
-                .expectSuccessfulHandlerExecution()
-                .expectEventsMatching(exactSequenceOf(messageWithPayload(created)))
-                .expectResultMessagePayloadMatching(created);
+    CreateInvoice create(String amount, String externalOrderId) {
+        return new CreateInvoice(id, STORE, usd(amount), externalOrderId, "desc", null, Map.of("a", "b"),
+                "http://localhost:8080/checkout/" + id, null, null, null, EXPIRES, false);
+    }
+
+    InvoiceCreated created(String amount) {
+        return new InvoiceCreated(EventId.generate(), id, STORE, 1, NOW_MICROS, usd(amount), "order-1", null, null,
+                Map.of(), "http://localhost/checkout/" + id, null, null, null, EXPIRES, false, InvoiceStatus.OPEN,
+                usd("0"), usd(amount));
+    }
+
+    PaymentReceived paid(long sequence, String amount, String reference, String totalPaid, String due,
+                         InvoiceStatus status) {
+        return new PaymentReceived(EventId.generate(), id, STORE, sequence, NOW_MICROS, PaymentId.generate(),
+                usd(amount), reference, null, NOW_MICROS, status, usd(totalPaid), usd(due));
+    }
+
+    PayInvoice pay(String amount, String reference) {
+        return new PayInvoice(id, STORE, usd(amount), reference, "card", null);
+    }
+
+    static <T> org.hamcrest.Matcher<Object> rejected(String code) {
+        return satisfies(InvoiceRejected.class, e -> assertThat(e.code()).isEqualTo(code));
+    }
+
+    @Nested
+    class Create {
+        @Test
+        void isOpenWithTheWholeAmountDueSequenceOneAndAnExpiryDeadline() {
+            var command = create("99.00", "order-1001");
+            var created = satisfies(InvoiceCreated.class, e -> {
+                assertThat(e.invoiceId()).isEqualTo(id);
+                assertThat(e.storeId()).isEqualTo(STORE);
+                assertThat(e.eventId().value()).startsWith("evt_");
+                assertThat(e.sequence()).isEqualTo(1);
+                assertThat(e.occurredAt()).isEqualTo(NOW_MICROS);
+                assertThat(e.status()).isEqualTo(InvoiceStatus.OPEN);
+                assertThat(e.amount().toPlainString()).isEqualTo("99.00");
+                assertThat(e.amountPaid().toPlainString()).isEqualTo("0.00");
+                assertThat(e.amountDue().toPlainString()).isEqualTo("99.00");
+                assertThat(e.externalOrderId()).isEqualTo("order-1001");
+                assertThat(e.metadata()).isEqualTo(command.metadata());
+                assertThat(e.expiresAt()).isEqualTo(EXPIRES);
+            });
+            fixture.givenNoPriorActivity()
+                    .when(command)
+                    .expectSuccessfulHandlerExecution()
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(created)))
+                    .expectResultMessagePayloadMatching(created)
+                    .expectScheduledDeadlineWithName(EXPIRES, Invoice.EXPIRY);
+            assertThat(orderIds.claims).containsEntry("order-1001", id);
+        }
+
+        @Test
+        void refusesAnExternalOrderIdHeldByAnotherOpenInvoice() {
+            orderIds.claims.put("order-1001", InvoiceId.generate());
+            fixture.givenNoPriorActivity()
+                    .when(create("99.00", "order-1001"))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.DUPLICATE_EXTERNAL_ORDER_ID));
+        }
+    }
+
+    @Nested
+    class Pay {
+        @Test
+        void partialPaymentLeavesTheRestDue() {
+            fixture.given(created("99.00"))
+                    .when(pay("40.00", "ref-1"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(PaymentReceived.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(2);
+                        assertThat(e.amount().toPlainString()).isEqualTo("40.00");
+                        assertThat(e.reference()).isEqualTo("ref-1");
+                        assertThat(e.receivedAt()).isEqualTo(NOW_MICROS);
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.PARTIALLY_PAID);
+                        assertThat(e.amountPaid().toPlainString()).isEqualTo("40.00");
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("59.00");
+                    }))))
+                    .expectResultMessagePayloadMatching(satisfies(PaymentOutcome.class,
+                            o -> assertThat(o.recorded()).isTrue()));
+        }
+
+        @Test
+        void exactPaymentSettlesTheInvoiceCancelsExpiryAndFreesTheOrderId() {
+            orderIds.claims.put("order-1", id);
+            fixture.given(created("99.00"), paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID))
+                    .when(pay("59.00", "ref-2"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(PaymentReceived.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(3);
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.PAID);
+                        assertThat(e.amountPaid().toPlainString()).isEqualTo("99.00");
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("0.00");
+                    }))))
+                    .expectNoScheduledDeadlines();
+            assertThat(orderIds.claims).doesNotContainKey("order-1");
+        }
+
+        @Test
+        void overpaymentIsRecordedExactly() {
+            fixture.given(created("99.00"))
+                    .when(pay("100.01", "ref-1"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(PaymentReceived.class, e -> {
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.OVERPAID);
+                        assertThat(e.amountPaid().toPlainString()).isEqualTo("100.01");
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("0.00");
+                    }))));
+        }
+
+        @Test
+        void repeatingAReferenceWithTheSameAmountIsANoOpReturningTheSamePayment() {
+            var first = paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID);
+            fixture.given(created("99.00"), first)
+                    .when(pay("40.00", "ref-1"))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(satisfies(PaymentOutcome.class, o -> {
+                        assertThat(o.recorded()).isFalse();
+                        assertThat(o.paymentId()).isEqualTo(first.paymentId());
+                    }));
+        }
+
+        @Test
+        void repeatingAReferenceWithAnotherAmountConflicts() {
+            fixture.given(created("99.00"), paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID))
+                    .when(pay("41.00", "ref-1"))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.REFERENCE_CONFLICT));
+        }
+
+        @Test
+        void refusesAnotherCurrency() {
+            fixture.given(created("99.00"))
+                    .when(new PayInvoice(id, STORE, Money.parse("99", Currency.getInstance("EUR")), "r", null, null))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.CURRENCY_MISMATCH));
+        }
+
+        @Test
+        void refusesPaymentsOnceFinal() {
+            fixture.given(created("99.00"), paid(2, "99.00", "ref-1", "99.00", "0.00", InvoiceStatus.PAID))
+                    .when(pay("1.00", "ref-2"))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_PAYABLE));
+        }
+
+        @Test
+        void refusesPaymentsOnCancelledAndExpiredInvoices() {
+            fixture.given(created("99.00"), cancelled(2))
+                    .when(pay("1.00", "ref-2"))
+                    .expectException(rejected(InvoiceRejected.NOT_PAYABLE));
+            fixture.given(created("99.00"), expired(2, "0.00", "99.00"))
+                    .when(pay("1.00", "ref-2"))
+                    .expectException(rejected(InvoiceRejected.NOT_PAYABLE));
+        }
+
+        @Test
+        void anotherStoresInvoiceLooksMissing() {
+            fixture.given(created("99.00"))
+                    .when(new PayInvoice(id, new StoreId("st_other"), usd("1.00"), "r", null, null))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_FOUND));
+        }
+    }
+
+    InvoiceCancelled cancelled(long sequence) {
+        return new InvoiceCancelled(EventId.generate(), id, STORE, sequence, NOW_MICROS, null, InvoiceStatus.CANCELLED,
+                usd("0"), usd("99.00"));
+    }
+
+    InvoiceExpired expired(long sequence, String paid, String due) {
+        return new InvoiceExpired(EventId.generate(), id, STORE, sequence, NOW_MICROS, InvoiceStatus.EXPIRED,
+                usd(paid), usd(due));
+    }
+
+    @Nested
+    class Cancel {
+        @Test
+        void cancelsAnOpenUnpaidInvoiceAndFreesItsOrderId() {
+            orderIds.claims.put("order-1", id);
+            fixture.given(created("99.00"))
+                    .when(new CancelInvoice(id, STORE, "changed mind"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(InvoiceCancelled.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(2);
+                        assertThat(e.reason()).isEqualTo("changed mind");
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.CANCELLED);
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("99.00");
+                    }))))
+                    .expectResultMessagePayload(true)
+                    .expectNoScheduledDeadlines();
+            assertThat(orderIds.claims).isEmpty();
+        }
+
+        @Test
+        void cancellingTwiceChangesNothing() {
+            fixture.given(created("99.00"), cancelled(2))
+                    .when(new CancelInvoice(id, STORE, null))
+                    .expectNoEvents()
+                    .expectResultMessagePayload(false);
+        }
+
+        @Test
+        void refusesOnceSomethingWasPaidOrTheInvoiceIsFinal() {
+            fixture.given(created("99.00"), paid(2, "1.00", "ref-1", "1.00", "98.00", InvoiceStatus.PARTIALLY_PAID))
+                    .when(new CancelInvoice(id, STORE, null))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_CANCELLABLE));
+            fixture.given(created("99.00"), expired(2, "0.00", "99.00"))
+                    .when(new CancelInvoice(id, STORE, null))
+                    .expectException(rejected(InvoiceRejected.NOT_CANCELLABLE));
+        }
+
+        @Test
+        void anotherStoresInvoiceLooksMissing() {
+            fixture.given(created("99.00"))
+                    .when(new CancelInvoice(id, new StoreId("st_other"), null))
+                    .expectException(rejected(InvoiceRejected.NOT_FOUND));
+        }
+    }
+
+    @Nested
+    class Expire {
+        @Test
+        void anOpenInvoiceExpiresAtItsDeadline() {
+            fixture.givenCommands(create("99.00", "order-1"))
+                    .whenThenTimeAdvancesTo(EXPIRES.plusSeconds(1))
+                    .expectDeadlinesMetMatching(exactSequenceOf(org.hamcrest.Matchers.anything()))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(InvoiceExpired.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(2);
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.EXPIRED);
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("99.00");
+                    }))));
+            assertThat(orderIds.claims).isEmpty();
+        }
+
+        @Test
+        void aPartiallyPaidInvoiceExpiresKeepingWhatWasPaid() {
+            fixture.givenCommands(create("99.00", null), pay("10.00", "ref-1"))
+                    .whenThenTimeAdvancesTo(EXPIRES.plusSeconds(1))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(InvoiceExpired.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(3);
+                        assertThat(e.amountPaid().toPlainString()).isEqualTo("10.00");
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("89.00");
+                    }))));
+        }
+
+        @Test
+        void aPaidInvoiceNeverExpires() {
+            fixture.givenCommands(create("99.00", null), pay("99.00", "ref-1"))
+                    .whenThenTimeAdvancesTo(EXPIRES.plusSeconds(1))
+                    .expectNoEvents();
+        }
+    }
+
+    /** Claims kept in memory; the JDBC implementation is exercised by the integration tests. */
+    static final class FakeExternalOrderIds implements ExternalOrderIds {
+        final Map<String, InvoiceId> claims = new HashMap<>();
+
+        @Override
+        public boolean claim(StoreId store, String externalOrderId, InvoiceId invoice) {
+            return claims.putIfAbsent(externalOrderId, invoice) == null;
+        }
+
+        @Override
+        public void release(StoreId store, String externalOrderId, InvoiceId invoice) {
+            claims.remove(externalOrderId, invoice);
+        }
     }
 }

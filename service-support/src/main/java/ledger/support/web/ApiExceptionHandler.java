@@ -37,13 +37,13 @@ public class ApiExceptionHandler {
     }
 
     @ExceptionHandler(ApiException.class)
-    ResponseEntity<ApiError> api(ApiException e, HttpServletRequest request) {
+    public ResponseEntity<ApiError> handle(ApiException e, HttpServletRequest request) {
         return ResponseEntity.status(e.status()).body(errors.body(request, e));
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ApiError> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
-        return api(translate(e), request);
+        return handle(translate(e), request);
     }
 
     static ApiException translate(HttpMessageNotReadableException e) {
@@ -82,42 +82,42 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ResponseEntity<ApiError> typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
-        return api(ApiException.invalid(e.getName(), "Invalid value for " + e.getName()), request);
+        return handle(ApiException.invalid(e.getName(), "Invalid value for " + e.getName()), request);
     }
 
     @ExceptionHandler(MissingServletRequestParameterException.class)
     ResponseEntity<ApiError> missingParam(MissingServletRequestParameterException e, HttpServletRequest request) {
-        return api(new ApiException(HttpStatus.BAD_REQUEST, "parameter_missing",
+        return handle(new ApiException(HttpStatus.BAD_REQUEST, "parameter_missing",
                 "Missing required parameter: " + e.getParameterName(), e.getParameterName()), request);
     }
 
     @ExceptionHandler(MissingRequestHeaderException.class)
     ResponseEntity<ApiError> missingHeader(MissingRequestHeaderException e, HttpServletRequest request) {
-        return api(new ApiException(HttpStatus.BAD_REQUEST, "header_missing",
+        return handle(new ApiException(HttpStatus.BAD_REQUEST, "header_missing",
                 "Missing required header: " + e.getHeaderName(), e.getHeaderName()), request);
     }
 
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<ApiError> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
-        return api(new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+        return handle(new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                 "Send the body as application/json"), request);
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<ApiError> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
-        return api(new ApiException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+        return handle(new ApiException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
                 e.getMethod() + " is not allowed here"), request);
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
     ResponseEntity<ApiError> noRoute(NoResourceFoundException e, HttpServletRequest request) {
-        return api(new ApiException(HttpStatus.NOT_FOUND, "resource_missing", "Unrecognized request URL"), request);
+        return handle(new ApiException(HttpStatus.NOT_FOUND, "resource_missing", "Unrecognized request URL"), request);
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> bug(Exception e, HttpServletRequest request) {
         log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
-        return api(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
+        return handle(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
                 "Something went wrong on our side; the request id helps us find it"), request);
     }
 }

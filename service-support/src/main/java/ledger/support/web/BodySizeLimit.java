@@ -25,6 +25,12 @@ public final class BodySizeLimit extends OncePerRequestFilter {
         this.errors = errors;
     }
 
+    /** What to answer when reading a body failed: too large, or the client went away mid-body. */
+    public static ApiException readFailure(IOException e) {
+        return e instanceof TooLarge ? tooLarge(64 * 1024)
+                : new ApiException(HttpStatus.BAD_REQUEST, "invalid_json", "Request body could not be read");
+    }
+
     static ApiException tooLarge(long maxBytes) {
         return new ApiException(HttpStatus.BAD_REQUEST, "body_too_large",
                 "Request body is larger than " + maxBytes + " bytes");

@@ -2,18 +2,32 @@ package ledger.command.invoice.web;
 
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import ledger.command.invoice.CancelInvoice;
+import ledger.command.invoice.InvoiceRejected;
+import ledger.command.invoice.PaymentOutcome;
+import ledger.events.Ids;
 import ledger.events.InvoiceCreated;
+import ledger.events.InvoiceId;
 import ledger.events.InvoiceView;
+import ledger.events.LedgerEvent;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.auth.RequiresScope;
 import ledger.support.auth.Scopes;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The merchant write API for invoices (SPEC §4.2). Reads are served by query-service. */
+/**
+ * The merchant write API for invoices (SPEC §4.2). Reads are served by query-service; the invoice in
+ * a write's response is folded from the invoice's own events in the store, so it is exact at once.
+ */
 @RestController
 class InvoiceController {
 
@@ -21,13 +35,18 @@ class InvoiceController {
     static final String LEDGER_VERSION = "Ledger-Version";
 
     private final CommandGateway commands;
+    private final EventStore events;
     private final Clock clock;
     private final InvoiceProperties properties;
 
-    InvoiceController(CommandGateway commands, Clock clock, InvoiceProperties properties) {
+    InvoiceController(CommandGateway commands, EventStore events, Clock clock, InvoiceProperties properties) {
         this.commands = commands;
+        this.events = events;
         this.clock = clock;
         this.properties = properties;
+    }
+
+    record PaymentResponse(InvoiceView.Payment payment, InvoiceView invoice) {
     }
 
     @PostMapping("/v1/invoices")
@@ -38,5 +57,45 @@ class InvoiceController {
         return ResponseEntity.created(URI.create("/v1/invoices/" + created.invoiceId().value()))
                 .header(LEDGER_VERSION, Long.toString(created.sequence()))
                 .body(InvoiceView.created(created));
+    }
+
+    @PostMapping("/v1/invoices/{id}/payments")
+    @RequiresScope(Scopes.PAYMENTS_WRITE)
+    ResponseEntity<PaymentResponse> pay(@PathVariable String id, @RequestBody PaymentRequest body,
+                                        ApiPrincipal principal) {
+        var invoice = invoiceId(id);
+        PaymentOutcome outcome = commands.sendAndWait(InvoiceRequests.toCommand(invoice, body, principal,
+                clock.instant()));
+        var view = current(invoice);
+        var payment = view.payments().stream().filter(p -> p.id().equals(outcome.paymentId().value()))
+                .findFirst().orElseThrow();
+        return ResponseEntity.status(outcome.recorded() ? HttpStatus.CREATED : HttpStatus.OK)
+                .header(LEDGER_VERSION, Long.toString(view.version()))
+                .body(new PaymentResponse(payment, view));
+    }
+
+    @PostMapping("/v1/invoices/{id}/cancel")
+    @RequiresScope(Scopes.INVOICES_WRITE)
+    ResponseEntity<InvoiceView> cancel(@PathVariable String id, @RequestBody(required = false) CancelRequest body,
+                                       ApiPrincipal principal) {
+        var invoice = invoiceId(id);
+        String reason = body == null ? null : body.reason();
+        InvoiceRequests.requireLength("reason", reason, 255);
+        commands.sendAndWait(new CancelInvoice(invoice, principal.storeId(), reason));
+        var view = current(invoice);
+        return ResponseEntity.ok().header(LEDGER_VERSION, Long.toString(view.version())).body(view);
+    }
+
+    private static InvoiceId invoiceId(String id) {
+        if (!Ids.isWellFormed(id, InvoiceId.PREFIX)) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_FOUND, "No such invoice: " + id, "id");
+        }
+        return new InvoiceId(id);
+    }
+
+    private InvoiceView current(InvoiceId invoice) {
+        List<LedgerEvent> history = new ArrayList<>();
+        events.readEvents(invoice.value()).asStream().forEach(m -> history.add((LedgerEvent) m.getPayload()));
+        return InvoiceView.replay(history);
     }
 }

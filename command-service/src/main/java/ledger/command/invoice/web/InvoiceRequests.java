@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import ledger.command.invoice.CreateInvoice;
+import ledger.command.invoice.PayInvoice;
 import ledger.events.InvoiceId;
 import ledger.events.Money;
 import ledger.support.auth.ApiPrincipal;
@@ -53,6 +54,48 @@ final class InvoiceRequests {
         return new InvoiceRequests(properties).create(body, principal, now);
     }
 
+    static PayInvoice toCommand(InvoiceId invoice, PaymentRequest body, ApiPrincipal principal, Instant now) {
+        return new InvoiceRequests(null).pay(invoice, body, principal, now);
+    }
+
+    /** For single optional fields outside a request record. */
+    static void requireLength(String field, String value, int max) {
+        var rules = new InvoiceRequests(null);
+        rules.text(field, value, max);
+        rules.throwIfInvalid();
+    }
+
+    private PayInvoice pay(InvoiceId invoice, PaymentRequest body, ApiPrincipal principal, Instant now) {
+        Currency currency = body.currency() == null ? missing("currency") : currency(body.currency());
+        Money amount = currency == null ? null : amount(body.amount(), currency);
+        String reference = body.reference() == null || body.reference().isBlank() ? missing("reference")
+                : text("reference", body.reference(), 255);
+        String method = text("method", body.method(), 64);
+        Instant receivedAt = body.receivedAt() == null ? null : body.receivedAt().toInstant();
+        if (receivedAt != null && receivedAt.isAfter(now)) {
+            problem("received_at", "must not be in the future");
+        }
+        throwIfInvalid();
+        return new PayInvoice(invoice, principal.storeId(), amount, reference, method,
+                receivedAt == null ? null : receivedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+    }
+
+    private <T> T missing(String field) {
+        if (problems.isEmpty()) {
+            code = "parameter_missing"; // the code names the first problem, as the message does
+        }
+        problem(field, "is required");
+        return null;
+    }
+
+    private void throwIfInvalid() {
+        if (!problems.isEmpty()) {
+            var first = problems.get(0);
+            throw new ApiException(HttpStatus.BAD_REQUEST, code, first.field() + " " + first.reason(), first.field(),
+                    problems);
+        }
+    }
+
     private CreateInvoice create(CreateInvoiceRequest body, ApiPrincipal principal, Instant now) {
         Currency currency = currency(body.currency() == null ? "USD" : body.currency());
         Money amount = currency == null ? null : amount(body.amount(), currency);
@@ -66,11 +109,7 @@ final class InvoiceRequests {
         String callbackUrl = url("callback_url", body.callbackUrl());
         String returnUrl = url("return_url", body.returnUrl());
         Map<String, String> metadata = metadata(body.metadata());
-        if (!problems.isEmpty()) {
-            var first = problems.get(0);
-            throw new ApiException(HttpStatus.BAD_REQUEST, code, first.field() + " " + first.reason(), first.field(),
-                    problems);
-        }
+        throwIfInvalid();
         var id = InvoiceId.generate();
         return new CreateInvoice(id, principal.storeId(), amount, externalOrderId, description, email, metadata,
                 properties.checkoutBaseUrl() + "/" + id.value(), callbackUrl, returnUrl, body.dueDate(), expiresAt,
@@ -98,9 +137,7 @@ final class InvoiceRequests {
 
     private Money amount(String value, Currency currency) {
         if (value == null) {
-            code = "parameter_missing";
-            problem("amount", "is required");
-            return null;
+            return missing("amount");
         }
         try {
             var money = Money.parse(value, currency);

@@ -1,0 +1,32 @@
+package ledger.command.invoice;
+
+/**
+ * A command the invoice refuses in its current state. {@code code} is the API's machine code
+ * (SPEC §4.2); the web layer picks the HTTP status.
+ */
+public class InvoiceRejected extends RuntimeException {
+
+    public static final String NOT_FOUND = "resource_missing";
+    public static final String CURRENCY_MISMATCH = "currency_mismatch";
+    public static final String NOT_PAYABLE = "invoice_not_payable";
+    public static final String NOT_CANCELLABLE = "invoice_not_cancellable";
+    public static final String REFERENCE_CONFLICT = "payment_reference_conflict";
+    public static final String DUPLICATE_EXTERNAL_ORDER_ID = "duplicate_external_order_id";
+
+    private final String code;
+    private final String param;
+
+    public InvoiceRejected(String code, String message, String param) {
+        super(message);
+        this.code = code;
+        this.param = param;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String param() {
+        return param;
+    }
+}

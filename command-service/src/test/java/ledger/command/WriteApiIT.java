@@ -1,0 +1,295 @@
+package ledger.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import ledger.testsupport.ApiClient;
+import ledger.testsupport.LedgerInfrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ContextConfiguration;
+
+/** The write API of SPEC §4.2 on real PostgreSQL and Kafka, including a second command-service instance. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "ledger.admin-token=test-admin-token")
+@ContextConfiguration(initializers = LedgerInfrastructure.Initializer.class)
+class WriteApiIT {
+
+    static final String ADMIN = "test-admin-token";
+    static final ExecutorService POOL = Executors.newFixedThreadPool(25);
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcTemplate jdbc;
+    String key;
+
+    @BeforeEach
+    void store() {
+        key = api().storeWithKey(ADMIN, "invoices:write", "payments:write")[1];
+    }
+
+    @AfterAll
+    static void stopPool() {
+        POOL.shutdownNow();
+    }
+
+    ApiClient api() {
+        return new ApiClient("http://localhost:" + port);
+    }
+
+    String createInvoice(ApiClient api, String json) {
+        var created = api.post("/v1/invoices", key, json);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        return created.json().get("id").asText();
+    }
+
+    static String payment(String amount, String reference) {
+        return "{\"amount\":\"" + amount + "\",\"currency\":\"USD\",\"reference\":\"" + reference + "\"}";
+    }
+
+    /** A second command-service in this JVM on the same database and broker, as a second instance would be. */
+    static ConfigurableApplicationContext secondInstance() {
+        var servers = LedgerInfrastructure.servers();
+        return new SpringApplicationBuilder(CommandServiceApplication.class).run("--server.port=0",
+                "--spring.datasource.url=" + servers.jdbcUrl(), "--spring.datasource.username=" + servers.user(),
+                "--spring.datasource.password=" + servers.password(),
+                "--spring.kafka.bootstrap-servers=" + servers.bootstrapServers(),
+                "--ledger.admin-token=" + ADMIN, "--spring.jmx.enabled=false");
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    <T> List<T> concurrently(List<Callable<T>> calls) throws Exception {
+        List<T> results = new ArrayList<>();
+        for (Future<T> f : POOL.invokeAll(calls)) {
+            results.add(f.get());
+        }
+        return results;
+    }
+
+    void assertPaidExactly(String invoice, String amountPaid, int payments) {
+        Integer events = jdbc.queryForObject("""
+                SELECT count(*) FROM command.domain_event_entry
+                WHERE aggregate_identifier = ? AND payload_type = 'ledger.events.PaymentReceived'""", Integer.class, invoice);
+        assertThat(events).isEqualTo(payments);
+        var last = api().post("/v1/invoices/" + invoice + "/payments", key, payment("0.01", "probe")).json();
+        assertThat(last.at("/invoice/amount_paid").asText())
+                .isEqualTo(new java.math.BigDecimal(amountPaid).add(new java.math.BigDecimal("0.01")).toPlainString());
+        assertThat(last.at("/invoice/payments").size()).isEqualTo(payments + 1);
+    }
+
+    @Test
+    void fiftyConcurrentPaymentsOnOneInvoiceAreAllRecorded() throws Exception {
+        String invoice = createInvoice(api(), "{\"amount\":\"100.00\"}");
+        List<Callable<String>> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String reference = "pay-" + i;
+            calls.add(() -> {
+                var response = api().post("/v1/invoices/" + invoice + "/payments", key, payment("1.00", reference));
+                return response.status() == 201 ? "201" : response.status() + " " + response.raw();
+            });
+        }
+        assertThat(concurrently(calls)).containsOnly("201");
+        assertPaidExactly(invoice, "50.00", 50);
+    }
+
+    @Test
+    void fiftyConcurrentPaymentsThroughTwoInstancesAreAllRecorded() throws Exception {
+        String invoice = createInvoice(api(), "{\"amount\":\"100.00\"}");
+        try (var second = secondInstance()) {
+            var other = new ApiClient("http://localhost:" + port(second));
+            List<Callable<String>> calls = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                String reference = "pay-" + i;
+                var target = i % 2 == 0 ? api() : other;
+                calls.add(() -> {
+                    var response = target.post("/v1/invoices/" + invoice + "/payments", key, payment("1.00", reference));
+                    return response.status() == 201 ? "201" : response.status() + " " + response.raw();
+                });
+            }
+            assertThat(concurrently(calls)).containsOnly("201");
+        }
+        assertPaidExactly(invoice, "50.00", 50);
+    }
+
+    @Test
+    void tenConcurrentCreatesWithOneIdempotencyKeyMakeOneInvoice() throws Exception {
+        String idempotencyKey = "create-" + System.nanoTime();
+        String body = "{\"amount\":\"10.00\",\"description\":\"once\"}";
+        List<Callable<ApiClient.Response>> calls = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            calls.add(() -> api().post("/v1/invoices", key, body, "Idempotency-Key", idempotencyKey));
+        }
+        var responses = concurrently(calls);
+        var created = responses.stream().filter(r -> r.status() == 201).map(r -> r.json().get("id").asText()).distinct()
+                .toList();
+        assertThat(created).hasSize(1);
+        assertThat(responses).allSatisfy(r -> {
+            assertThat(r.status()).isIn(201, 409);
+            if (r.status() == 409) {
+                assertThat(r.json().get("code").asText()).isEqualTo("idempotency_request_in_progress");
+            }
+        });
+        // Once the first finished, the same request replays it exactly.
+        var replay = api().post("/v1/invoices", key, body, "Idempotency-Key", idempotencyKey);
+        assertThat(replay.status()).isEqualTo(201);
+        assertThat(replay.header("Idempotent-Replayed")).contains("true");
+        assertThat(replay.json().get("id").asText()).isEqualTo(created.get(0));
+        assertThat(replay.header("Location")).contains("/v1/invoices/" + created.get(0));
+        var reused = api().post("/v1/invoices", key, "{\"amount\":\"11.00\"}", "Idempotency-Key", idempotencyKey);
+        assertThat(reused.status()).isEqualTo(409);
+        assertThat(reused.json().get("code").asText()).isEqualTo("idempotency_key_reused");
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM command.domain_event_entry WHERE payload_type = 'ledger.events.InvoiceCreated'
+                AND convert_from(payload, 'UTF8') LIKE '%"description":"once"%'""", Integer.class)).isEqualTo(1);
+    }
+
+    @Test
+    void anInvoiceExpiresDurablyAcrossARestartOfTheInstanceThatCreatedIt() {
+        String invoice;
+        try (var first = secondInstance()) {
+            invoice = createInvoice(new ApiClient("http://localhost:" + port(first)), "{\"amount\":\"5.00\",\"expires_in\":2}");
+        }
+        try (var restarted = secondInstance()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM command.domain_event_entry
+                    WHERE aggregate_identifier = ? AND payload_type = 'ledger.events.InvoiceExpired'""",
+                    Integer.class, invoice) == 1);
+        }
+        var late = api().post("/v1/invoices/" + invoice + "/payments", key, payment("5.00", "late"));
+        assertThat(late.status()).isEqualTo(409);
+        assertThat(late.json().get("code").asText()).isEqualTo("invoice_not_payable");
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM command.domain_event_entry
+                WHERE aggregate_identifier = ? AND payload_type = 'ledger.events.InvoiceExpired'""", Integer.class, invoice))
+                .as("fires exactly once across instances").isEqualTo(1);
+    }
+
+    @Test
+    void paymentsCancellationAndTheirRefusalsFollowSection42() {
+        String invoice = createInvoice(api(), "{\"amount\":\"99.00\",\"external_order_id\":\"ord-" + System.nanoTime() + "\"}");
+        String pay = "/v1/invoices/" + invoice + "/payments";
+
+        var partial = api().post(pay, key, payment("40", "r1"));
+        assertThat(partial.status()).isEqualTo(201);
+        assertThat(partial.header("Ledger-Version")).contains("2");
+        assertThat(partial.json().at("/payment/id").asText()).startsWith("pay_");
+        assertThat(partial.json().at("/invoice/status").asText()).isEqualTo("partially_paid");
+        assertThat(partial.json().at("/invoice/amount_due").asText()).isEqualTo("59.00");
+
+        var repeat = api().post(pay, key, payment("40.00", "r1"));
+        assertThat(repeat.status()).isEqualTo(200);
+        assertThat(repeat.json().at("/payment")).isEqualTo(partial.json().at("/payment"));
+        assertThat(api().post(pay, key, payment("41.00", "r1")).json().get("code").asText())
+                .isEqualTo("payment_reference_conflict");
+        var euro = api().post(pay, key, "{\"amount\":\"1.00\",\"currency\":\"EUR\",\"reference\":\"r2\"}");
+        assertThat(euro.status()).isEqualTo(400);
+        assertThat(euro.json().get("code").asText()).isEqualTo("currency_mismatch");
+        var cancel = api().post("/v1/invoices/" + invoice + "/cancel", key, null);
+        assertThat(cancel.status()).isEqualTo(409);
+        assertThat(cancel.json().get("code").asText()).isEqualTo("invoice_not_cancellable");
+
+        var over = api().post(pay, key, payment("60.00", "r3"));
+        assertThat(over.json().at("/invoice/status").asText()).isEqualTo("overpaid");
+        assertThat(over.json().at("/invoice/amount_paid").asText()).isEqualTo("100.00");
+        assertThat(over.json().at("/invoice/amount_overpaid").asText()).isEqualTo("1.00");
+        assertThat(api().post(pay, key, payment("1.00", "r4")).json().get("code").asText())
+                .isEqualTo("invoice_not_payable");
+
+        String open = createInvoice(api(), "{\"amount\":\"5.00\"}");
+        var cancelled = api().post("/v1/invoices/" + open + "/cancel", key, "{\"reason\":\"duplicate order\"}");
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(cancelled.json().get("status").asText()).isEqualTo("cancelled");
+        assertThat(cancelled.json().get("cancelled_at").isTextual()).isTrue();
+        var again = api().post("/v1/invoices/" + open + "/cancel", key, null);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.json()).isEqualTo(cancelled.json());
+
+        String otherStoreKey = api().storeWithKey(ADMIN, "payments:write")[1];
+        var foreign = api().post(pay, otherStoreKey, payment("1.00", "x"));
+        assertThat(foreign.status()).isEqualTo(404);
+        assertThat(foreign.json().get("code").asText()).isEqualTo("resource_missing");
+        assertThat(api().post("/v1/invoices/inv_nothingHere/payments", key, payment("1.00", "x")).status())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void anOpenExternalOrderIdIsUniquePerStoreUntilItsInvoiceIsFinal() {
+        String order = "{\"amount\":\"5.00\",\"external_order_id\":\"o-" + System.nanoTime() + "\"}";
+        String first = createInvoice(api(), order);
+        var duplicate = api().post("/v1/invoices", key, order);
+        assertThat(duplicate.status()).isEqualTo(409);
+        assertThat(duplicate.json().get("code").asText()).isEqualTo("duplicate_external_order_id");
+        String otherKey = api().storeWithKey(ADMIN, "invoices:write")[1];
+        assertThat(api().post("/v1/invoices", otherKey, order).status()).as("another store").isEqualTo(201);
+        api().post("/v1/invoices/" + first + "/cancel", key, null);
+        assertThat(api().post("/v1/invoices", key, order).status()).as("after cancellation").isEqualTo(201);
+    }
+
+    @Test
+    void malformedRequestsAreNever5xxAndAlwaysCarryACode() {
+        String invoice = createInvoice(api(), "{\"amount\":\"9.00\"}");
+        List<String[]> cases = List.of(
+                new String[] {"/v1/invoices", "not json"},
+                new String[] {"/v1/invoices", "[]"},
+                new String[] {"/v1/invoices", "null"},
+                new String[] {"/v1/invoices", "{\"amount\":null}"},
+                new String[] {"/v1/invoices", "{\"amount\":{\"x\":1}}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"-1\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"0\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1000000000.01\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"NaN\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"currency\":\"jpyy\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1.5\",\"currency\":\"JPY\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"expires_in\":0}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"expires_in\":2592001}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"expires_in\":1.5}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"expires_in\":\"soon\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"expires_at\":\"yesterday\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"expires_at\":\"2001-01-01T00:00:00Z\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"due_date\":\"2026-13-45\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"callback_url\":\"http://example.com\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"return_url\":\"javascript:alert(1)\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"callback_url\":\"https://127.0.0.1/x\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"callback_url\":\"https://169.254.169.254/x\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"metadata\":[1]}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"metadata\":{\"a\":{\"b\":1}}}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"customer_email\":\"nope\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"description\":\"" + "d".repeat(256) + "\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\"} trailing"},
+                new String[] {"/v1/invoices/" + invoice + "/payments", "{}"},
+                new String[] {"/v1/invoices/" + invoice + "/payments", "{\"amount\":\"1\",\"currency\":\"USD\"}"},
+                new String[] {"/v1/invoices/" + invoice + "/payments",
+                        "{\"amount\":\"1\",\"currency\":\"USD\",\"reference\":\"r\",\"received_at\":\"2999-01-01T00:00:00Z\"}"},
+                new String[] {"/v1/invoices/" + invoice + "/payments",
+                        "{\"amount\":1,\"currency\":\"USD\",\"reference\":\"r\"}"},
+                new String[] {"/v1/invoices/" + invoice + "/cancel", "{\"reason\":7}"},
+                new String[] {"/v1/invoices/%20/cancel", "{}"});
+        for (String[] c : cases) {
+            var response = api().post(c[0], key, c[1]);
+            assertThat(response.status()).as(c[0] + " " + c[1] + " → " + response.raw()).isBetween(400, 499);
+            assertThat(response.json().path("code").asText()).as(c[1]).isNotBlank();
+            assertThat(response.raw()).doesNotContain("Exception", "at ledger.");
+        }
+        var keyTooLong = api().post("/v1/invoices", key, "{\"amount\":\"1\"}", "Idempotency-Key", "k".repeat(256));
+        assertThat(keyTooLong.status()).isEqualTo(400);
+    }
+}
