@@ -1,0 +1,250 @@
+package ledger.webhook.delivery;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+import ledger.events.Ids;
+import ledger.events.StoreId;
+import ledger.support.web.ApiException;
+import ledger.support.web.ApiList;
+import ledger.support.web.ListParams;
+import ledger.webhook.KeysetPages;
+import ledger.webhook.WebhookProperties;
+import ledger.webhook.endpoint.Endpoints;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The persistent delivery queue in PostgreSQL. Any number of dispatcher instances poll it: a claim takes
+ * due rows with {@code FOR UPDATE SKIP LOCKED} and leases them to one instance ({@code lease_until},
+ * {@code lease_token}), so each attempt is made by exactly one instance; a crashed instance's leases run
+ * out and the rows become due again. A completion counts only while its lease token still matches.
+ */
+@Repository
+class DeliveryQueue {
+
+    /** A claimed delivery, with what the attempt needs. */
+    record Claim(long id, String leaseToken, String eventId, String endpointId, String url, String targetKey,
+                 int attempts, String body, Instant occurredAt, StoreId storeId) {
+    }
+
+    /** What a finished attempt leads to. */
+    record Completion(Instant attemptedAt, Integer status, long latencyMillis, String error, String state,
+                      Instant nextAttemptAt, boolean endpointSucceeded, String disableEndpoint) {
+    }
+
+    /** One attempt as the history API shows it. */
+    record AttemptView(String id, String object, String event, String eventType, String endpoint,
+                       Instant attemptedAt, Integer statusCode, long latencyMs, String error, String outcome,
+                       Instant nextAttemptAt) {
+    }
+
+    /** A webhook event as stored, for redelivery. */
+    record StoredEvent(String eventId, StoreId storeId, String type, boolean livemode, String callbackUrl) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final Endpoints endpoints;
+    private final Duration lease;
+    private final Duration disableAfterFailing;
+
+    DeliveryQueue(JdbcTemplate jdbc, Endpoints endpoints, WebhookProperties properties) {
+        this.jdbc = jdbc;
+        this.endpoints = endpoints;
+        this.lease = properties.lease();
+        this.disableAfterFailing = properties.disableAfterFailing();
+    }
+
+    /**
+     * Leases up to {@code max} due deliveries. Targets in {@code saturated} are skipped in the query (so a
+     * backlog for a hanging endpoint can't crowd out others); {@code capacity} says how many more attempts
+     * each other target may take now.
+     */
+    @Transactional
+    List<Claim> claim(int max, Set<String> saturated, ToIntFunction<String> capacity, Instant now) {
+        record Candidate(long id, String targetKey) {
+        }
+        List<Candidate> candidates = jdbc.query("""
+                SELECT id, target_key FROM delivery
+                WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                  AND NOT (target_key = ANY (?::text[]))
+                ORDER BY next_attempt_at, id
+                LIMIT ?
+                FOR UPDATE SKIP LOCKED""",
+                (rs, i) -> new Candidate(rs.getLong(1), rs.getString(2)),
+                ts(now), ts(now), saturated.toArray(String[]::new), max * 4);
+        Map<String, Integer> left = new HashMap<>();
+        List<Long> chosen = new ArrayList<>();
+        for (Candidate c : candidates) {
+            int room = left.computeIfAbsent(c.targetKey(), capacity::applyAsInt);
+            if (room > 0 && chosen.size() < max) {
+                chosen.add(c.id());
+                left.put(c.targetKey(), room - 1);
+            }
+        }
+        if (chosen.isEmpty()) {
+            return List.of();
+        }
+        String token = Ids.randomToken(24);
+        Long[] ids = chosen.toArray(Long[]::new);
+        jdbc.update("UPDATE delivery SET lease_until = ?, lease_token = ? WHERE id = ANY (?)",
+                ts(now.plus(lease)), token, ids);
+        return jdbc.query("""
+                SELECT d.id, d.event_id, d.endpoint_id, d.url, d.target_key, d.attempts, e.body, e.occurred_at,
+                       e.store_id
+                FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
+                WHERE d.id = ANY (?) ORDER BY d.next_attempt_at, d.id""",
+                (rs, i) -> new Claim(rs.getLong("id"), token, rs.getString("event_id"), rs.getString("endpoint_id"),
+                        rs.getString("url"), rs.getString("target_key"), rs.getInt("attempts"), rs.getString("body"),
+                        rs.getTimestamp("occurred_at").toInstant(), new StoreId(rs.getString("store_id"))),
+                (Object) ids);
+    }
+
+    /**
+     * Records an attempt and moves the delivery on. Endpoint health moves with it: a success ends the
+     * failure streak, a failure starts or extends it and disables an endpoint that has failed for too long.
+     * Returns whether the endpoint was disabled.
+     */
+    @Transactional
+    boolean complete(Claim claim, Completion c) {
+        jdbc.update("""
+                INSERT INTO delivery_attempt (id, delivery_id, event_id, endpoint_id, attempted_at, status_code,
+                                              latency_ms, error, outcome, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                Ids.random("att_"), claim.id(), claim.eventId(), claim.endpointId(), ts(c.attemptedAt()), c.status(),
+                c.latencyMillis(), c.error(), outcome(c.state()), ts(c.nextAttemptAt()));
+        jdbc.update("""
+                UPDATE delivery SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_status = ?,
+                    last_error = ?, lease_until = NULL, lease_token = NULL, updated_at = ?
+                WHERE id = ? AND lease_token = ?""",
+                c.state(), ts(c.nextAttemptAt()), c.status(), c.error(), ts(c.attemptedAt()), claim.id(),
+                claim.leaseToken());
+        if (claim.endpointId() == null) {
+            return false;
+        }
+        if (c.endpointSucceeded()) {
+            endpoints.recordSuccess(claim.endpointId());
+            return false;
+        }
+        String disable = c.disableEndpoint();
+        Instant failingSince = endpoints.recordFailure(claim.endpointId(), c.attemptedAt());
+        if (disable == null && RetryPolicy.failingTooLong(failingSince, c.attemptedAt(), disableAfterFailing)) {
+            disable = "failing";
+        }
+        if (disable != null) {
+            endpoints.disable(claim.endpointId(), disable, c.attemptedAt());
+            return true;
+        }
+        return false;
+    }
+
+    /** Ends a claimed delivery without an attempt (its endpoint was disabled or deleted meanwhile). */
+    @Transactional
+    void finish(Claim claim, String state, String error, Instant now) {
+        jdbc.update("""
+                UPDATE delivery SET state = ?, last_error = ?, next_attempt_at = NULL, lease_until = NULL,
+                    lease_token = NULL, updated_at = ?
+                WHERE id = ? AND lease_token = ?""", state, error, ts(now), claim.id(), claim.leaseToken());
+    }
+
+    /** Deliveries waiting for an attempt (due or not). */
+    long depth() {
+        return jdbc.queryForObject("SELECT count(*) FROM delivery WHERE state = 'pending'", Long.class);
+    }
+
+    Optional<StoredEvent> event(StoreId store, String eventId) {
+        return jdbc.query("""
+                SELECT event_id, store_id, type, livemode, callback_url FROM webhook_event
+                WHERE event_id = ? AND store_id = ?""",
+                (rs, i) -> new StoredEvent(rs.getString(1), new StoreId(rs.getString(2)), rs.getString(3),
+                        rs.getBoolean(4), rs.getString(5)), eventId, store.value()).stream().findFirst();
+    }
+
+    /** Queues the event for the endpoint again, right now, as a fresh round of attempts. */
+    void requeue(String eventId, String endpointId, Instant now) {
+        jdbc.update("""
+                INSERT INTO delivery (event_id, endpoint_id, target_key, state, attempts, next_attempt_at,
+                                      created_at, updated_at)
+                VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)
+                ON CONFLICT (event_id, endpoint_id) WHERE endpoint_id IS NOT NULL DO UPDATE SET
+                    state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, lease_until = NULL,
+                    lease_token = NULL, last_error = NULL, updated_at = excluded.updated_at""",
+                eventId, endpointId, WebhookEvents.endpointTarget(endpointId), ts(now), ts(now), ts(now));
+    }
+
+    /** Queues the event for its invoice's callback URL again. */
+    void requeueCallback(String eventId, String url, Instant now) {
+        jdbc.update("""
+                INSERT INTO delivery (event_id, url, target_key, state, attempts, next_attempt_at, created_at,
+                                      updated_at)
+                VALUES (?, ?, ?, 'pending', 0, ?, ?, ?)
+                ON CONFLICT (event_id) WHERE endpoint_id IS NULL DO UPDATE SET
+                    state = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, lease_until = NULL,
+                    lease_token = NULL, last_error = NULL, updated_at = excluded.updated_at""",
+                eventId, url, WebhookEvents.callbackTarget(url), ts(now), ts(now), ts(now));
+    }
+
+    /** Queues again every failed delivery to the endpoint of an event that happened at or after {@code since}. */
+    int recover(String endpointId, Instant since, Instant now) {
+        return jdbc.update("""
+                UPDATE delivery d SET state = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL,
+                    lease_token = NULL, last_error = NULL, updated_at = ?
+                FROM webhook_event e
+                WHERE e.event_id = d.event_id AND d.endpoint_id = ? AND d.state = 'failed' AND e.occurred_at >= ?""",
+                ts(now), ts(now), endpointId, ts(since));
+    }
+
+    ApiList<AttemptView> attempts(String endpointId, String eventId, ListParams params) {
+        var args = new ArrayList<Object>(List.of(endpointId));
+        String query = """
+                SELECT a.id, a.event_id, e.type, a.endpoint_id, a.attempted_at, a.status_code, a.latency_ms, a.error,
+                       a.outcome, a.next_attempt_at
+                FROM delivery_attempt a JOIN webhook_event e ON e.event_id = a.event_id
+                WHERE a.endpoint_id = ?""";
+        if (eventId != null) {
+            query += " AND a.event_id = ?";
+            args.add(eventId);
+        }
+        return KeysetPages.fetch(jdbc, query, args, attemptSeq(endpointId, params.startingAfter(), "starting_after"),
+                attemptSeq(endpointId, params.endingBefore(), "ending_before"), params, DeliveryQueue::attempt);
+    }
+
+    private Long attemptSeq(String endpointId, String id, String param) {
+        if (id == null) {
+            return null;
+        }
+        return jdbc.query("SELECT seq FROM delivery_attempt WHERE id = ? AND endpoint_id = ?",
+                        (rs, i) -> rs.getLong(1), id, endpointId).stream().findFirst()
+                .orElseThrow(() -> ApiException.invalid(param, "No such delivery attempt: " + id));
+    }
+
+    private static AttemptView attempt(ResultSet rs, int row) throws SQLException {
+        Timestamp next = rs.getTimestamp("next_attempt_at");
+        return new AttemptView(rs.getString("id"), "webhook_delivery_attempt", rs.getString("event_id"),
+                rs.getString("type"), rs.getString("endpoint_id"), rs.getTimestamp("attempted_at").toInstant(),
+                (Integer) rs.getObject("status_code"), rs.getLong("latency_ms"), rs.getString("error"),
+                rs.getString("outcome"), next == null ? null : next.toInstant());
+    }
+
+    private static String outcome(String state) {
+        return switch (state) {
+            case "succeeded" -> "succeeded";
+            case "pending" -> "retrying";
+            default -> "failed";
+        };
+    }
+
+    private static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+}

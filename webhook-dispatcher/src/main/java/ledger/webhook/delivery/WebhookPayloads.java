@@ -1,0 +1,44 @@
+package ledger.webhook.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import ledger.events.InvoiceView;
+import ledger.events.LedgerEvent;
+import ledger.events.LedgerJson;
+import ledger.events.PaymentReceived;
+
+/**
+ * The webhook body of a ledger event (§6): {@code id} (the ledger event id), {@code type},
+ * {@code timestamp} (when the event happened), {@code api_version} and {@code data} — the invoice's §4.3
+ * view after the event and, for a payment, the payment. Built once per event and stored, so every
+ * attempt sends the same bytes.
+ */
+final class WebhookPayloads {
+
+    static final String API_VERSION = "2026-11-01";
+    private static final ObjectMapper JSON = LedgerJson.mapper();
+
+    private WebhookPayloads() {
+    }
+
+    record Payload(String id, String type, Instant timestamp, String apiVersion, Map<String, Object> data) {
+    }
+
+    static String body(LedgerEvent event, String type, InvoiceView view) {
+        var data = new LinkedHashMap<String, Object>();
+        data.put("invoice", view);
+        if (event instanceof PaymentReceived p) {
+            view.payments().stream().filter(pay -> pay.id().equals(p.paymentId().value())).findFirst()
+                    .ifPresent(pay -> data.put("payment", pay));
+        }
+        try {
+            return JSON.writeValueAsString(new Payload(event.eventId().value(), type, event.occurredAt(), API_VERSION,
+                    data));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("webhook payload not serialisable", e);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package ledger.webhook.endpoint;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import ledger.events.StoreId;
+import ledger.support.web.ApiException;
+import ledger.support.web.ApiList;
+import ledger.support.web.ListParams;
+import ledger.webhook.KeysetPages;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+
+/** The {@code webhook_endpoint} table. Deleted endpoints stay (their delivery history refers to them) but are invisible. */
+@Repository
+public class Endpoints {
+
+    private static final String COLUMNS = """
+            id, store_id, url, enabled_events, description, livemode, disabled, disabled_reason, secret,
+            previous_secret, previous_secret_expires_at, failing_since, created_at, updated_at""";
+    private static final RowMapper<Endpoint> ROW = Endpoints::read;
+
+    private final JdbcTemplate jdbc;
+
+    Endpoints(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insert(Endpoint e) {
+        jdbc.update("""
+                INSERT INTO webhook_endpoint (id, store_id, url, enabled_events, description, livemode, disabled,
+                                              disabled_reason, secret, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                e.id(), e.storeId().value(), e.url(), e.enabledEvents().toArray(String[]::new), e.description(),
+                e.livemode(), e.disabled(), e.disabledReason(), e.secret(), ts(e.createdAt()), ts(e.updatedAt()));
+    }
+
+    /** The store's endpoint, unless deleted. */
+    public Optional<Endpoint> find(StoreId store, String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND store_id = ? AND deleted_at IS NULL",
+                ROW, id, store.value()).stream().findFirst();
+    }
+
+    /** An endpoint that is still there (not deleted), whatever its store — for the delivery worker. */
+    public Optional<Endpoint> live(String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND deleted_at IS NULL", ROW, id)
+                .stream().findFirst();
+    }
+
+    int count(StoreId store) {
+        return jdbc.queryForObject("SELECT count(*) FROM webhook_endpoint WHERE store_id = ? AND deleted_at IS NULL",
+                Integer.class, store.value());
+    }
+
+    ApiList<Endpoint> page(StoreId store, ListParams params) {
+        return KeysetPages.fetch(jdbc,
+                "SELECT " + COLUMNS + " FROM webhook_endpoint WHERE store_id = ? AND deleted_at IS NULL",
+                List.of(store.value()), cursor(store, params.startingAfter(), "starting_after"),
+                cursor(store, params.endingBefore(), "ending_before"), params, ROW);
+    }
+
+    private Long cursor(StoreId store, String id, String param) {
+        if (id == null) {
+            return null;
+        }
+        return jdbc.query("SELECT seq FROM webhook_endpoint WHERE id = ? AND store_id = ? AND deleted_at IS NULL",
+                        (rs, i) -> rs.getLong(1), id, store.value()).stream().findFirst()
+                .orElseThrow(() -> ApiException.invalid(param, "No such webhook endpoint: " + id));
+    }
+
+    void update(Endpoint e) {
+        jdbc.update("""
+                UPDATE webhook_endpoint SET url = ?, enabled_events = ?, description = ?, disabled = ?,
+                    disabled_reason = ?, failing_since = ?, secret = ?, previous_secret = ?,
+                    previous_secret_expires_at = ?, updated_at = ?
+                WHERE id = ? AND deleted_at IS NULL""",
+                e.url(), e.enabledEvents().toArray(String[]::new), e.description(), e.disabled(), e.disabledReason(),
+                ts(e.failingSince()), e.secret(), e.previousSecret(), ts(e.previousSecretExpiresAt()),
+                ts(e.updatedAt()), e.id());
+    }
+
+    void delete(String id, Instant now) {
+        jdbc.update("UPDATE webhook_endpoint SET deleted_at = ?, updated_at = ? WHERE id = ?", ts(now), ts(now), id);
+    }
+
+    /** The store's endpoints that want events of {@code type} in this mode, disabled ones included. */
+    public List<Endpoint> subscribers(StoreId store, String type, boolean livemode) {
+        return jdbc.query("""
+                SELECT %s FROM webhook_endpoint
+                WHERE store_id = ? AND livemode = ? AND deleted_at IS NULL
+                  AND (enabled_events @> ARRAY['*'::text] OR enabled_events @> ARRAY[?::text])
+                ORDER BY seq""".formatted(COLUMNS), ROW, store.value(), livemode, type);
+    }
+
+    /** A 2xx ends a failure streak. */
+    public void recordSuccess(String id) {
+        jdbc.update("UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL", id);
+    }
+
+    /**
+     * A failed attempt: starts the failure streak if there was none. Returns when the streak started,
+     * so the caller can decide whether it has lasted too long.
+     */
+    public Instant recordFailure(String id, Instant at) {
+        return jdbc.queryForObject("""
+                UPDATE webhook_endpoint SET failing_since = COALESCE(failing_since, ?) WHERE id = ?
+                RETURNING failing_since""", (rs, i) -> rs.getTimestamp(1).toInstant(), ts(at), id);
+    }
+
+    /** Stops deliveries to the endpoint until the merchant enables it again. */
+    public void disable(String id, String reason, Instant now) {
+        jdbc.update("""
+                UPDATE webhook_endpoint SET disabled = true, disabled_reason = ?, updated_at = ?
+                WHERE id = ? AND NOT disabled""", reason, ts(now), id);
+    }
+
+    private static Endpoint read(ResultSet rs, int row) throws SQLException {
+        return new Endpoint(rs.getString("id"), new StoreId(rs.getString("store_id")), rs.getString("url"),
+                strings(rs.getArray("enabled_events")), rs.getString("description"), rs.getBoolean("livemode"),
+                rs.getBoolean("disabled"), rs.getString("disabled_reason"), rs.getString("secret"),
+                rs.getString("previous_secret"), instant(rs.getTimestamp("previous_secret_expires_at")),
+                instant(rs.getTimestamp("failing_since")), instant(rs.getTimestamp("created_at")),
+                instant(rs.getTimestamp("updated_at")));
+    }
+
+    private static List<String> strings(Array array) throws SQLException {
+        return List.copyOf(Arrays.asList((String[]) array.getArray()));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+}

@@ -1,0 +1,47 @@
+package ledger.webhook.endpoint;
+
+import java.util.List;
+import ledger.events.InvoiceCancelled;
+import ledger.events.InvoiceCreated;
+import ledger.events.InvoiceExpired;
+import ledger.events.InvoiceStatus;
+import ledger.events.LedgerEvent;
+import ledger.events.PaymentReceived;
+
+/** The webhook event types (§6) and which one a ledger event becomes. */
+public final class EventTypes {
+
+    public static final String INVOICE_CREATED = "invoice.created";
+    public static final String INVOICE_PARTIALLY_PAID = "invoice.partially_paid";
+    public static final String INVOICE_PAID = "invoice.paid";
+    public static final String INVOICE_CANCELLED = "invoice.cancelled";
+    public static final String INVOICE_EXPIRED = "invoice.expired";
+    /** In {@code enabled_events}: every type, including ones added later. */
+    public static final String WILDCARD = "*";
+
+    public static final List<String> ALL = List.of(INVOICE_CREATED, INVOICE_PARTIALLY_PAID, INVOICE_PAID,
+            INVOICE_CANCELLED, INVOICE_EXPIRED);
+
+    private EventTypes() {
+    }
+
+    /**
+     * The webhook type of a ledger event. A payment is {@code invoice.partially_paid} when it leaves the
+     * invoice partially paid and {@code invoice.paid} when it settles or overpays it.
+     */
+    public static String of(LedgerEvent event) {
+        if (event instanceof InvoiceCreated) {
+            return INVOICE_CREATED;
+        }
+        if (event instanceof PaymentReceived) {
+            return event.status() == InvoiceStatus.PARTIALLY_PAID ? INVOICE_PARTIALLY_PAID : INVOICE_PAID;
+        }
+        if (event instanceof InvoiceCancelled) {
+            return INVOICE_CANCELLED;
+        }
+        if (event instanceof InvoiceExpired) {
+            return INVOICE_EXPIRED;
+        }
+        throw new IllegalArgumentException("no webhook type for " + event.type());
+    }
+}
