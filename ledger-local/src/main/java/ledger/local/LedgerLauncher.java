@@ -1,0 +1,80 @@
+package ledger.local;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+
+/** {@code java -jar ledger-local-exec.jar up}: what {@code ./ledger up} runs from the repository root. */
+public final class LedgerLauncher {
+
+    private LedgerLauncher() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        String command = args.length == 0 ? "up" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "up" -> System.exit(up(rest));
+            case "help", "-h", "--help" -> usage(System.out);
+            default -> {
+                System.err.println("ledger: unknown command '" + command + "'");
+                usage(System.err);
+                System.exit(2);
+            }
+        }
+    }
+
+    static void usage(PrintStream out) {
+        out.println("usage: ./ledger [up]");
+        out.println("  up    start PostgreSQL, Kafka, every service and a demo store (the default)");
+        out.println("configuration: LEDGER_ADMIN_TOKEN, LEDGER_DEMO_API_KEY, LEDGER_DATA_DIR, LEDGER_PG_PORT,");
+        out.println("  LEDGER_KAFKA_PORT, LEDGER_KAFKA_CONTROLLER_PORT, LEDGER_GATEWAY_PORT, LEDGER_COMMAND_PORT,");
+        out.println("  LEDGER_QUERY_PORT, LEDGER_WEBHOOK_PORT (see ledger-local/README.md)");
+    }
+
+    private static int up(String[] args) throws InterruptedException {
+        if (args.length > 0) {
+            System.err.println("ledger up: unexpected arguments " + String.join(" ", args));
+            usage(System.err);
+            return 2;
+        }
+        Path repoDir = Path.of("").toAbsolutePath();
+        if (!Files.exists(repoDir.resolve("ledger-local"))) {
+            System.err.println("ledger: run this from the repository root (./ledger up does)");
+            return 2;
+        }
+        LocalLedger.Config config;
+        try {
+            config = LocalLedger.Config.fromEnvironment(repoDir, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("ledger: " + e.getMessage());
+            return 2;
+        }
+        // Both must be set before the first logger exists. The jar has no logback.xml of its own
+        // so that hosts embedding LocalLedger keep their logging configuration.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "ledger-local-logback.xml");
+        }
+        System.setProperty("ledger.log.dir", config.dataDir().resolve("logs").toString());
+        LocalLedger ledger = new LocalLedger(config);
+        try {
+            ledger.start();
+        } catch (CancellationException e) {
+            return 130;
+        } catch (RuntimeException e) {
+            System.err.println("ledger: could not start: " + e.getMessage());
+            return 1;
+        }
+        System.out.println(ledger.banner());
+        String exit = ledger.awaitServiceExit();
+        if (ledger.isClosed()) {
+            // Ctrl-C: the shutdown hook is stopping everything and the JVM exits when it is done.
+            return 0;
+        }
+        System.err.println("ledger: " + exit);
+        ledger.close();
+        return 1;
+    }
+}

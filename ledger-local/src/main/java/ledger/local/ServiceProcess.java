@@ -1,0 +1,226 @@
+package ledger.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** One service running as a child JVM, its output in {@code logs/<service>.log}. */
+final class ServiceProcess {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path[] SETSID = {Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")};
+
+    private final Service service;
+    private final int port;
+    private final Path jar;
+    private final Path workDir;
+    private final Path logFile;
+    private final Path pidFile;
+    private final Map<String, String> environment;
+    private volatile Process process;
+
+    ServiceProcess(Service service, int port, Path jar, Path workDir, Path logDir, Path runDir, Map<String, String> environment) {
+        this.service = service;
+        this.port = port;
+        this.jar = jar;
+        this.workDir = workDir;
+        this.logFile = logDir.resolve(service.module + ".log");
+        this.pidFile = runDir.resolve(service.module + ".pid");
+        this.environment = Map.copyOf(environment);
+    }
+
+    Service service() {
+        return service;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    void start() throws IOException {
+        Files.createDirectories(logFile.getParent());
+        Files.createDirectories(pidFile.getParent());
+        // The previous run's log is kept one generation back: after a crash and a restart it is
+        // the one worth reading.
+        if (Files.exists(logFile)) {
+            Files.move(logFile, logFile.resolveSibling(logFile.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command())
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
+        builder.environment().putAll(environment);
+        process = builder.start();
+        Files.writeString(pidFile, Long.toString(process.pid()), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * setsid puts the child in its own session, so a Ctrl-C in the terminal reaches only the
+     * launcher, which then stops the services in order (gateway first) instead of all at once.
+     * The child is not a process-group leader, so setsid execs java in place and the pid is java's.
+     */
+    private List<String> command() {
+        List<String> command = new ArrayList<>();
+        for (Path setsid : SETSID) {
+            if (Files.isExecutable(setsid)) {
+                command.add(setsid.toString());
+                break;
+            }
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-jar");
+        command.add(jar.toString());
+        return command;
+    }
+
+    void awaitHealthy(HttpClient http, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(ServiceEnvironment.localUrl(port) + "/actuator/health"))
+                .timeout(Duration.ofSeconds(2))
+                .GET()
+                .build();
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(service + " exited with code " + process.exitValue()
+                        + " while starting; the end of " + logFile + ":\n" + logTail(40));
+            }
+            if (isUp(http, request)) {
+                return;
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + service, e);
+            }
+        }
+        throw new IllegalStateException(service + " did not report UP on :" + port + " within " + timeout.toSeconds()
+                + " s; the end of " + logFile + ":\n" + logTail(40));
+    }
+
+    private static boolean isUp(HttpClient http, HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            JsonNode body = JSON.readTree(response.body());
+            return "UP".equals(body.path("status").asText());
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    Optional<CompletableFuture<Process>> onExit() {
+        return Optional.ofNullable(process).map(Process::onExit);
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
+    /** SIGTERM: Spring Boot shuts down gracefully on it. */
+    void terminate() {
+        if (process != null) {
+            process.destroy();
+        }
+    }
+
+    void awaitExit(Instant deadline) {
+        if (process == null) {
+            return;
+        }
+        try {
+            long remaining = Math.max(0, Duration.between(Instant.now(), deadline).toMillis());
+            if (!process.waitFor(remaining, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String logTail(int lines) {
+        return tail(logFile, lines);
+    }
+
+    static String tail(Path file, int lines) {
+        try {
+            if (!Files.exists(file)) {
+                return "(no log)";
+            }
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(could not read " + file + ": " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * A launcher killed with SIGKILL cannot stop its children; they would hold the ports and
+     * the database. The pid file is only trusted if that pid still runs this service's jar.
+     */
+    static void stopLeftover(Service service, Path jar, Path runDir, Consumer<String> progress) throws IOException {
+        Path pidFile = runDir.resolve(service.module + ".pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String content = Files.readString(pidFile, StandardCharsets.UTF_8).trim();
+        Files.delete(pidFile);
+        long pid;
+        try {
+            pid = Long.parseLong(content);
+        } catch (NumberFormatException e) {
+            return;
+        }
+        String marker = jar.getFileName().toString();
+        Optional<ProcessHandle> leftover = ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(handle -> handle.info().commandLine().map(line -> line.contains(marker)).orElse(false));
+        if (leftover.isEmpty()) {
+            return;
+        }
+        progress.accept("stopping the " + service + " a previous run left behind (pid " + pid + ")");
+        ProcessHandle handle = leftover.get();
+        handle.destroy();
+        try {
+            handle.onExit().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            handle.destroyForcibly();
+        }
+    }
+}

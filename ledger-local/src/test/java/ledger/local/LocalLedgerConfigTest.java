@@ -1,0 +1,86 @@
+package ledger.local;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LocalLedgerConfigTest {
+
+    private final Path repo = Path.of("/repo");
+
+    @Test
+    void defaultsAreTheDocumentedPortsAndFolder() {
+        LocalLedger.Config config = LocalLedger.Config.fromEnvironment(repo, Map.of());
+
+        assertThat(config.dataDir()).isEqualTo(Path.of("/repo/.ledger-data"));
+        assertThat(List.of(config.postgresPort(), config.kafkaPort(), config.kafkaControllerPort(), config.gatewayPort(),
+                config.commandPort(), config.queryPort(), config.webhookPort()))
+                .containsExactly(15432, 19092, 19093, 8080, 8081, 8082, 8083);
+        assertThat(config.adminToken()).isNull();
+        assertThat(config.demoApiKey()).isNull();
+        assertThat(config.serviceStartTimeout()).isEqualTo(Duration.ofSeconds(120));
+    }
+
+    @Test
+    void theEnvironmentOverridesEachSetting() {
+        LocalLedger.Config config = LocalLedger.Config.fromEnvironment(repo, Map.of(
+                "LEDGER_DATA_DIR", "/var/ledger",
+                "LEDGER_PG_PORT", "5433",
+                "LEDGER_KAFKA_PORT", "9092",
+                "LEDGER_KAFKA_CONTROLLER_PORT", "9093",
+                "LEDGER_GATEWAY_PORT", "9080",
+                "LEDGER_COMMAND_PORT", "9081",
+                "LEDGER_QUERY_PORT", "9082",
+                "LEDGER_WEBHOOK_PORT", "9083",
+                "LEDGER_ADMIN_TOKEN", "adm",
+                "LEDGER_DEMO_API_KEY", "sk_test_demo"));
+
+        assertThat(config.dataDir()).isEqualTo(Path.of("/var/ledger"));
+        assertThat(List.of(config.postgresPort(), config.kafkaPort(), config.kafkaControllerPort(), config.gatewayPort(),
+                config.commandPort(), config.queryPort(), config.webhookPort()))
+                .containsExactly(5433, 9092, 9093, 9080, 9081, 9082, 9083);
+        assertThat(config.adminToken()).isEqualTo("adm");
+        assertThat(config.demoApiKey()).isEqualTo("sk_test_demo");
+    }
+
+    @Test
+    void aRelativeDataDirIsUnderTheRepositoryAndBlankValuesMeanUnset() {
+        LocalLedger.Config config = LocalLedger.Config.fromEnvironment(repo, Map.of(
+                "LEDGER_DATA_DIR", "tmp/data", "LEDGER_ADMIN_TOKEN", "", "LEDGER_PG_PORT", " "));
+
+        assertThat(config.dataDir()).isEqualTo(Path.of("/repo/tmp/data"));
+        assertThat(config.adminToken()).isNull();
+        assertThat(config.postgresPort()).isEqualTo(15432);
+    }
+
+    @Test
+    void aPortThatIsNotOneIsRejectedByName() {
+        assertThatThrownBy(() -> LocalLedger.Config.fromEnvironment(repo, Map.of("LEDGER_GATEWAY_PORT", "80a")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LEDGER_GATEWAY_PORT");
+        assertThatThrownBy(() -> LocalLedger.Config.fromEnvironment(repo, Map.of("LEDGER_PG_PORT", "70000")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LEDGER_PG_PORT");
+    }
+
+    @Test
+    void zeroPortsResolveToDistinctFreePorts() {
+        Ports ports = Ports.resolve(LocalLedger.Config.ephemeral(repo, Path.of("/tmp/x")));
+
+        List<Integer> all = List.of(ports.postgres(), ports.kafka(), ports.kafkaController(), ports.gateway(),
+                ports.command(), ports.query(), ports.webhook());
+        assertThat(all).allMatch(port -> port > 0);
+        assertThat(new HashSet<>(all)).hasSize(7);
+    }
+
+    @Test
+    void theDemoKeyIsMaskedWhenPrinted() {
+        assertThat(new LocalLedger.Demo("st_1", "sk_test_0123456789abcdefghij").toString())
+                .contains("st_1").doesNotContain("0123456789");
+    }
+}
