@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,6 +29,7 @@ import org.springframework.test.context.ContextConfiguration;
 import static org.awaitility.Awaitility.await;
 
 /** command-service on real PostgreSQL and Kafka: HTTP → aggregate → event store → relay → topic. */
+@AutoConfigureObservability // metric exporters are off in tests otherwise
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "ledger.admin-token=test-admin-token")
 @ContextConfiguration(initializers = LedgerInfrastructure.Initializer.class)
@@ -78,6 +80,16 @@ class CommandServiceIT {
         Long position = jdbc.queryForObject(
                 "SELECT global_index FROM command.domain_event_entry WHERE aggregate_identifier = ?", Long.class, id);
         assertThat(header(relayed, "global_position")).isEqualTo(Long.toString(position));
+    }
+
+    @Test
+    void exposesCommandRateAndRelayLagMetrics() {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        api().post("/v1/invoices", store[1], "{\"amount\":\"3.00\"}");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                api().get("/actuator/prometheus", null).raw())
+                .containsPattern("ledger_commands_total\\{[^}]*command=\"CreateInvoice\"[^}]*outcome=\"accepted\"")
+                .contains("ledger_relay_lag_seconds_count"));
     }
 
     @Test

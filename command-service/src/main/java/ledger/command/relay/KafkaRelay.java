@@ -1,7 +1,14 @@
 package ledger.command.relay;
 
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
@@ -10,14 +17,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
+import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * The outbox relay: a tracking processor over the event store that publishes every ledger event to
- * Kafka, keyed by invoice id (so each invoice's events stay in order on one partition). It waits for
- * the broker's acknowledgement before returning, and its errors propagate (see RelayConfig), so the
- * processor's token only moves past events Kafka has: at-least-once, never lost.
+ * Kafka, keyed by invoice id (so each invoice's events stay in order on one partition). Events of a
+ * batch are sent without waiting one by one, and the batch's unit of work only commits — moving the
+ * processor's token — once the broker acknowledged every one of them. A failed send fails the batch,
+ * the token stays, and the batch is sent again (see RelayConfig): at-least-once, never lost.
  */
 @Component
 @ProcessingGroup(KafkaRelay.GROUP)
@@ -25,13 +35,20 @@ class KafkaRelay {
 
     static final String GROUP = "kafka-relay";
     private static final ObjectWriter WRITER = LedgerJson.mapper().writerFor(LedgerEvent.class);
+    private static final String PENDING_ACKS = KafkaRelay.class.getName() + ".acks";
 
     private final KafkaTemplate<String, String> kafka;
     private final String topic;
+    private final Clock clock;
+    private final Timer lag;
 
-    KafkaRelay(KafkaTemplate<String, String> kafka, LedgerProperties properties) {
+    KafkaRelay(KafkaTemplate<String, String> kafka, LedgerProperties properties, Clock clock, MeterRegistry metrics) {
         this.kafka = kafka;
         this.topic = properties.topics().invoiceEvents();
+        this.clock = clock;
+        this.lag = Timer.builder("ledger.relay.lag")
+                .description("From an event's commit to the broker's acknowledgement of it on Kafka")
+                .publishPercentileHistogram().register(metrics);
     }
 
     /**
@@ -46,7 +63,29 @@ class KafkaRelay {
                 .add("event_type", bytes(event.type()))
                 .add("invoice_id", bytes(event.invoiceId().value()))
                 .add("global_position", bytes(Long.toString(token.position().orElseThrow())));
-        kafka.send(record).get(30, TimeUnit.SECONDS);
+        var acked = kafka.send(record).thenRun(() -> lag.record(Duration.between(event.occurredAt(), clock.instant())));
+        pendingAcks().add(acked);
+    }
+
+    /** The acks the current batch waits for before it may commit; registered once per batch. */
+    private List<CompletableFuture<Void>> pendingAcks() {
+        UnitOfWork<?> batch = CurrentUnitOfWork.get().root();
+        return batch.getOrComputeResource(PENDING_ACKS, key -> {
+            List<CompletableFuture<Void>> acks = new ArrayList<>();
+            batch.onPrepareCommit(u -> awaitAll(acks));
+            return acks;
+        });
+    }
+
+    private static void awaitAll(List<CompletableFuture<Void>> acks) {
+        try {
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("Kafka did not acknowledge the batch; it will be sent again", e);
+        }
     }
 
     private static byte[] bytes(String value) {
