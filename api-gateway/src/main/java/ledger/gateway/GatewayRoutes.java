@@ -29,7 +29,8 @@ import static org.springframework.web.servlet.function.RequestPredicates.path;
  * The route table (README.md repeats it). Routing is by path and method because one resource is
  * split across services: {@code GET /v1/invoices/x} is a read model, {@code POST
  * /v1/invoices/x/cancel} a command, {@code POST /v1/events/x/redeliver} a webhook resend.
- * {@code /actuator/**} is served by the gateway's own actuator, which is mapped before any route.
+ * {@code /actuator/**} is served by the gateway's own actuator, which is mapped before any route;
+ * {@code GET /openapi.json} by the gateway itself ({@link ApiDescription}).
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayRoutes {
@@ -37,7 +38,7 @@ class GatewayRoutes {
     private static final Logger log = LoggerFactory.getLogger(GatewayRoutes.class);
 
     @Bean
-    RouterFunction<ServerResponse> ledgerRoutes(GatewayProperties properties) {
+    RouterFunction<ServerResponse> ledgerRoutes(GatewayProperties properties, ApiDescription description) {
         RequestPredicate commands = POST("/v1/invoices").or(POST("/v1/invoices/**"))
             .or(path("/admin/v1/stores"))
             .or(path("/admin/v1/stores/**"));
@@ -54,6 +55,7 @@ class GatewayRoutes {
         return proxy("command-service", commands, properties.commandUrl())
             .and(proxy("query-service", queries, properties.queryUrl()))
             .and(proxy("webhook-dispatcher", webhooks, properties.webhookUrl()))
+            .and(RouterFunctions.route(GET(ApiDescription.PATH), description::serve))
             .and(RouterFunctions.route(all(), GatewayRoutes::notFound));
     }
 

@@ -11,17 +11,25 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ledger.testsupport.OpenApiDocument;
+import ledger.testsupport.OpenApiDocument.Operation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -33,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The gateway against three stub backends, in one Spring context: routing by path and method,
- * pass-through of requests and responses, request ids, the gateway's own errors, and health.
+ * pass-through of requests and responses, request ids, the gateway's own errors, health, and the
+ * API document.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 // Tests switch metrics export off unless asked; /actuator/prometheus is part of the contract.
@@ -325,6 +334,82 @@ class ApiGatewayTest {
         assertThat(prometheus.body()).contains("http_server_requests");
         assertThat(send("GET", "/actuator/info", "").statusCode()).isEqualTo(200);
         BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
+    }
+
+    /**
+     * {@code GET /openapi.json}, and the route table against the document: every documented operation
+     * reaches the service its {@code x-ledger-service} names — the service whose contract test holds its
+     * handlers against that operation — so document, routes and handlers cannot drift apart unnoticed.
+     */
+    @Nested
+    class TheApiDocument {
+
+        static final Pattern VARIABLE = Pattern.compile("\\{([^}/]+)}");
+
+        @Test
+        void isServedAsOpenApi31WithoutCredentials() throws Exception {
+            HttpResponse<byte[]> response = ApiGatewayTest.this.http.send(request("GET", "/openapi.json", "").build(),
+                    BodyHandlers.ofByteArray());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(response.headers().firstValue("X-Request-Id")).hasValueSatisfying(
+                    id -> assertThat(id).matches("req_[0-9A-Za-z]{24}"));
+            JsonNode document = ApiGatewayTest.this.json.readTree(response.body());
+            assertThat(document.get("openapi").asText()).isEqualTo("3.1.0");
+            assertThat(document.at("/servers/0/url").asText()).isEqualTo("http://localhost:8080");
+            // The very file the services' contract tests read, byte for byte.
+            assertThat(response.body()).isEqualTo(Files.readAllBytes(OpenApiDocument.load().file()));
+            BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
+        }
+
+        @Test
+        void otherMethodsOnItAreTheHouse404() throws Exception {
+            HttpResponse<String> response = send("POST", "/openapi.json", "{}");
+
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(ApiGatewayTest.this.json.readTree(response.body()).get("code").asText())
+                .isEqualTo("resource_missing");
+        }
+
+        @Test
+        void isSound() {
+            // Dangling $refs, schemas that do not compile, examples that contradict their schema, scopes
+            // that disagree with the security requirement, responses without X-Request-Id.
+            assertThat(OpenApiDocument.load().lint()).isEmpty();
+        }
+
+        @Test
+        void routesOperationsToEveryService() {
+            assertThat(OpenApiDocument.load().operations()).extracting(Operation::service)
+                .contains("command-service", "query-service", "webhook-dispatcher", "api-gateway");
+        }
+
+        static Stream<Operation> documentedOperations() {
+            return OpenApiDocument.load().operations().stream();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("documentedOperations")
+        void everyDocumentedOperationReachesTheServiceItIsDocumentedFor(Operation operation) throws Exception {
+            String path = VARIABLE.matcher(operation.path())
+                .replaceAll(match -> Matcher.quoteReplacement(match.group(1) + "_1"));
+
+            HttpResponse<String> response = send(operation.method(), path, "");
+
+            if (operation.service().equals("api-gateway")) {
+                assertThat(response.statusCode()).isEqualTo(200);
+                BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
+                return;
+            }
+            assertThat(response.headers().firstValue("X-Backend")).as(operation.route()).hasValue(operation.service());
+            StubBackend.Received received = stub(operation.service()).received().poll();
+            assertThat(received).isNotNull();
+            assertThat(received.method()).isEqualTo(operation.method());
+            assertThat(received.rawPath()).isEqualTo(path);
+        }
+
     }
 
     private void assertUnavailable(HttpResponse<String> response, String requestId) throws IOException {

@@ -58,10 +58,18 @@ final class StubBackend {
         return stub;
     }
 
-    /** Serves {@code path} (and everything under it) with {@code handler}; survives restarts. */
+    /**
+     * Serves {@code path} (and everything under it) with {@code handler}; survives restarts. The
+     * request is still recorded and the answer still names the backend in {@code X-Backend}.
+     */
     synchronized StubBackend on(String path, HttpHandler handler) {
-        this.handlers.put(path, handler);
-        this.server.createContext(path, handler);
+        HttpHandler recorded = exchange -> {
+            record(exchange, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.getResponseHeaders().set("X-Backend", this.name);
+            handler.handle(exchange);
+        };
+        this.handlers.put(path, recorded);
+        this.server.createContext(path, recorded);
         return this;
     }
 
@@ -106,8 +114,7 @@ final class StubBackend {
     private void echo(HttpExchange exchange) throws IOException {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         URI uri = exchange.getRequestURI();
-        this.received.add(new Received(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(),
-                exchange.getRequestHeaders(), body));
+        record(exchange, body);
 
         Headers request = exchange.getRequestHeaders();
         Headers response = exchange.getResponseHeaders();
@@ -127,6 +134,12 @@ final class StubBackend {
         echo.put("query", uri.getRawQuery());
         echo.put("body", body);
         send(exchange, status, JSON.writeValueAsBytes(echo));
+    }
+
+    private void record(HttpExchange exchange, String body) {
+        URI uri = exchange.getRequestURI();
+        this.received.add(new Received(exchange.getRequestMethod(), uri.getRawPath(), uri.getRawQuery(),
+                exchange.getRequestHeaders(), body));
     }
 
     private void health(HttpExchange exchange) throws IOException {

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Currency;
 import java.util.LinkedHashMap;
@@ -77,7 +78,7 @@ final class InvoiceRequests {
         }
         throwIfInvalid();
         return new PayInvoice(invoice, principal.storeId(), amount, reference, method,
-                receivedAt == null ? null : receivedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+                receivedAt == null ? null : receivedAt.truncatedTo(ChronoUnit.MICROS));
     }
 
     private <T> T missing(String field) {
@@ -166,7 +167,7 @@ final class InvoiceRequests {
             return null;
         }
         if (body.expiresAt() != null) {
-            Instant at = body.expiresAt().toInstant();
+            Instant at = body.expiresAt().toInstant().truncatedTo(ChronoUnit.MICROS);
             if (!at.isAfter(now)) {
                 problem("expires_at", "must be in the future");
             } else if (Duration.between(now, at).getSeconds() > MAX_EXPIRES_IN) {
@@ -179,7 +180,7 @@ final class InvoiceRequests {
             problem("expires_in", "must be between 1 and " + MAX_EXPIRES_IN + " seconds");
             return null;
         }
-        return now.plusSeconds(seconds);
+        return now.plusSeconds(seconds).truncatedTo(ChronoUnit.MICROS); // as stored by PostgreSQL, like every timestamp
     }
 
     /**
