@@ -33,4 +33,14 @@ public record InvoiceCreated(
     public InvoiceCreated {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
+
+    /**
+     * This event as read models may keep it: without secret-looking metadata keys, which only the
+     * event store holds ({@link InvoiceView#visibleMetadata}).
+     */
+    public InvoiceCreated withVisibleMetadataOnly() {
+        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, amount, externalOrderId,
+                description, customerEmail, InvoiceView.visibleMetadata(metadata), checkoutUrl, callbackUrl, returnUrl,
+                dueDate, expiresAt, livemode, status, amountPaid, amountDue);
+    }
 }

@@ -116,7 +116,8 @@ public record InvoiceView(
         return SECRET_LOOKING.matcher(key.toLowerCase(Locale.ROOT)).find();
     }
 
-    private static Map<String, String> visibleMetadata(Map<String, String> metadata) {
+    /** The metadata a response may show: every key but the secret-looking ones (SPEC §4.2). */
+    public static Map<String, String> visibleMetadata(Map<String, String> metadata) {
         var visible = new TreeMap<String, String>();
         metadata.forEach((k, v) -> {
             if (!looksSecret(k)) {

@@ -1,78 +1,73 @@
 package ledger.query.invoice;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.sql.Timestamp;
+import java.util.ArrayList;
 import java.util.List;
-import ledger.events.InvoiceCreated;
-import ledger.events.InvoiceView;
+import java.util.TreeSet;
 import ledger.events.LedgerEvent;
-import ledger.events.LedgerJson;
+import ledger.query.ledger.Delivered;
+import ledger.query.ledger.LedgerEvents;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Applies one ledger event to the read model, idempotently and independent of arrival order:
- * the event is recorded once by its id, then the invoice's view is recomputed from every recorded
- * event of that invoice, in sequence order. A redelivered event changes nothing; an older event
- * arriving late still lands in its place.
+ * Applies a batch of ledger events to the read model in one transaction, idempotently and
+ * independent of arrival order: each event is recorded once by its id, then every touched invoice's
+ * view is recomputed from all of its recorded events ({@link InvoiceFold}). A redelivered event
+ * records nothing and so changes nothing; an older event arriving late lands in its place.
  */
 @Component
 class InvoiceProjection {
 
-    private static final ObjectMapper JSON = LedgerJson.mapper();
-
     private final JdbcTemplate jdbc;
+    private final LedgerEvents ledger;
+    private final InvoiceTables tables;
+    private final VersionWaiter waiter;
+    private final ProjectionMetrics metrics;
 
-    InvoiceProjection(JdbcTemplate jdbc) {
+    InvoiceProjection(JdbcTemplate jdbc, LedgerEvents ledger, InvoiceTables tables, VersionWaiter waiter,
+                      ProjectionMetrics metrics) {
         this.jdbc = jdbc;
+        this.ledger = ledger;
+        this.tables = tables;
+        this.waiter = waiter;
+        this.metrics = metrics;
     }
 
-    /** Returns false when the event was already applied. */
+    /** Returns the events that were new (not applied before). */
     @Transactional
-    boolean apply(LedgerEvent event) throws JsonProcessingException {
-        int inserted = jdbc.update("""
-                INSERT INTO ledger_event (event_id, invoice_id, store_id, sequence, type, occurred_at, payload)
-                VALUES (?, ?, ?, ?, ?, ?, ?::json) ON CONFLICT DO NOTHING""",
-                event.eventId().value(), event.invoiceId().value(), event.storeId().value(), event.sequence(),
-                event.type(), Timestamp.from(event.occurredAt()),
-                JSON.writerFor(LedgerEvent.class).writeValueAsString(event));
-        if (inserted == 0) {
-            return false;
+    public List<LedgerEvent> apply(List<Delivered> batch) {
+        tables.lockShared();
+        List<LedgerEvent> stored = ledger.append(batch);
+        if (stored.isEmpty()) {
+            return stored;
         }
-        // Serialise writers of one invoice (a rebalance can briefly give two consumers the same partition).
-        jdbc.queryForList("SELECT pg_advisory_xact_lock(hashtext(?))", event.invoiceId().value());
-        List<LedgerEvent> history = jdbc.query(
-                "SELECT payload FROM ledger_event WHERE invoice_id = ? ORDER BY sequence",
-                (rs, i) -> read(rs.getString(1)), event.invoiceId().value());
-        if (!(history.get(0) instanceof InvoiceCreated)) {
-            return true; // its InvoiceCreated has not arrived yet; the view is built when it does
+        var invoiceIds = new TreeSet<String>();
+        stored.forEach(e -> invoiceIds.add(e.invoiceId().value()));
+        // Serialise writers of one invoice (a rebalance can briefly give two consumers one partition):
+        // the second recomputes after the first committed, so it sees both events.
+        jdbc.query(con -> {
+            var ps = con.prepareStatement(
+                    "SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest(?::text[]) AS id ORDER BY id");
+            ps.setArray(1, con.createArrayOf("text", invoiceIds.toArray(new String[0])));
+            return ps;
+        }, rs -> { });
+        var rows = new ArrayList<InvoiceTables.Row>();
+        ledger.histories(invoiceIds).forEach((id, history) -> InvoiceFold.fold(history)
+                .ifPresent(view -> rows.add(InvoiceTables.Row.of(history.get(0).storeId().value(), view))));
+        tables.upsert(InvoiceTables.LIVE, rows);
+        if (tables.rebuildRunning()) {
+            tables.upsert(InvoiceTables.REBUILD, rows);
         }
-        upsert(InvoiceView.replay(history));
-        return true;
-    }
-
-    private void upsert(InvoiceView view) throws JsonProcessingException {
-        jdbc.update("""
-                INSERT INTO invoice (id, store_id, status, currency, amount, amount_paid, amount_due, external_order_id,
-                                     created_at, updated_at, version, view)
-                VALUES (?, (SELECT store_id FROM ledger_event WHERE invoice_id = ? LIMIT 1), ?, ?, ?::numeric,
-                        ?::numeric, ?::numeric, ?, ?, ?, ?, ?::json)
-                ON CONFLICT (id) DO UPDATE SET status = excluded.status, amount_paid = excluded.amount_paid,
-                    amount_due = excluded.amount_due, updated_at = excluded.updated_at, version = excluded.version,
-                    view = excluded.view
-                WHERE invoice.version <= excluded.version""",
-                view.id(), view.id(), view.status().wireName(), view.currency(), view.amount(), view.amountPaid(),
-                view.amountDue(), view.externalOrderId(), Timestamp.from(view.createdAt()),
-                Timestamp.from(view.updatedAt()), view.version(), JSON.writeValueAsString(view));
-    }
-
-    private static LedgerEvent read(String json) {
-        try {
-            return JSON.readValue(json, LedgerEvent.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored event is unreadable", e);
-        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                metrics.applied(stored);
+                waiter.advanced();
+            }
+        });
+        return stored;
     }
 }

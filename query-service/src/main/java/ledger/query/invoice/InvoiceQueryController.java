@@ -1,39 +1,156 @@
 package ledger.query.invoice;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import ledger.events.Ids;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceStatus;
+import ledger.events.InvoiceView;
+import ledger.events.LedgerJson;
+import ledger.query.ledger.LedgerEvents;
+import ledger.query.web.CreatedRange;
+import ledger.query.web.Instants;
+import ledger.query.web.KeysetPage;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.auth.RequiresScope;
 import ledger.support.auth.Scopes;
 import ledger.support.web.ApiException;
+import ledger.support.web.ApiList;
+import ledger.support.web.ListParams;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Merchant reads of invoices (SPEC §4.3). Another store's invoice is indistinguishable from none. */
+/**
+ * Merchant reads of invoices (SPEC §4.3): one invoice (now, or {@code as_of} an instant), its
+ * checkout status, and the store's invoices as a cursor list. Another store's invoice is
+ * indistinguishable from none.
+ */
 @RestController
 class InvoiceQueryController {
 
-    private final JdbcTemplate jdbc;
+    private static final ObjectMapper JSON = LedgerJson.mapper();
+    private static final KeysetPage PAGE = new KeysetPage("invoice", "id", "created_at, id", "invoice");
 
-    InvoiceQueryController(JdbcTemplate jdbc) {
+    private final JdbcTemplate jdbc;
+    private final LedgerEvents ledger;
+    private final ReadYourWrites readYourWrites;
+
+    InvoiceQueryController(JdbcTemplate jdbc, LedgerEvents ledger, ReadYourWrites readYourWrites) {
         this.jdbc = jdbc;
+        this.ledger = ledger;
+        this.readYourWrites = readYourWrites;
     }
 
     @GetMapping("/v1/invoices/{id}")
     @RequiresScope(Scopes.INVOICES_READ)
-    ResponseEntity<String> get(@PathVariable String id, ApiPrincipal principal) {
-        if (!Ids.isWellFormed(id, InvoiceId.PREFIX)) {
-            throw ApiException.notFound("invoice: " + id);
+    ResponseEntity<String> get(@PathVariable String id, @RequestParam(name = "as_of", required = false) String asOf,
+                               @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
+                               ApiPrincipal principal) {
+        Instant instant = Instants.parse("as_of", asOf);
+        requireWellFormed(id);
+        String store = principal.storeId().value();
+        var headers = new HttpHeaders();
+        readYourWrites.await(id, store, version, headers);
+        String body;
+        long atVersion;
+        if (instant == null) {
+            var row = jdbc.query("SELECT view::text, version FROM invoice WHERE id = ? AND store_id = ?",
+                    rs -> rs.next() ? new Object[] {rs.getString(1), rs.getLong(2)} : null, id, store);
+            if (row == null) {
+                throw ApiException.notFound("invoice: " + id);
+            }
+            body = (String) row[0];
+            atVersion = (Long) row[1];
+        } else {
+            InvoiceView view = InvoiceFold.fold(ledger.historyAsOf(id, store, instant))
+                    .orElseThrow(() -> ApiException.notFound("invoice: " + id + " as of " + asOf));
+            body = InvoiceTables.Row.of(store, view).json();
+            atVersion = view.version();
         }
+        headers.set(ReadYourWrites.VERSION_HEADER, Long.toString(atVersion));
+        return ResponseEntity.ok().headers(headers).contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+
+    /** What a checkout page polls: small, and answered from the same read model. */
+    @GetMapping("/v1/invoices/{id}/status")
+    @RequiresScope(Scopes.INVOICES_READ)
+    ResponseEntity<JsonNode> status(@PathVariable String id,
+                                    @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
+                                    ApiPrincipal principal) throws JsonProcessingException {
+        requireWellFormed(id);
+        String store = principal.storeId().value();
+        var headers = new HttpHeaders();
+        readYourWrites.await(id, store, version, headers);
         String view = jdbc.query("SELECT view::text FROM invoice WHERE id = ? AND store_id = ?",
-                rs -> rs.next() ? rs.getString(1) : null, id, principal.storeId().value());
+                rs -> rs.next() ? rs.getString(1) : null, id, store);
         if (view == null) {
             throw ApiException.notFound("invoice: " + id);
         }
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(view);
+        JsonNode full = JSON.readTree(view);
+        ObjectNode status = JSON.createObjectNode();
+        status.set("id", full.get("id"));
+        status.put("object", "invoice_status");
+        for (String field : List.of("status", "amount_due", "currency", "expires_at", "return_url")) {
+            status.set(field, full.get(field));
+        }
+        headers.set(ReadYourWrites.VERSION_HEADER, full.get("version").asText());
+        return ResponseEntity.ok().headers(headers).body(status);
+    }
+
+    @GetMapping("/v1/invoices")
+    @RequiresScope(Scopes.INVOICES_READ)
+    ApiList<RawValue> list(@RequestParam(required = false) Integer limit,
+                           @RequestParam(name = "starting_after", required = false) String startingAfter,
+                           @RequestParam(name = "ending_before", required = false) String endingBefore,
+                           @RequestParam(required = false) String status,
+                           @RequestParam(name = "external_order_id", required = false) String externalOrderId,
+                           @RequestParam(name = "created[gte]", required = false) String createdGte,
+                           @RequestParam(name = "created[gt]", required = false) String createdGt,
+                           @RequestParam(name = "created[lte]", required = false) String createdLte,
+                           @RequestParam(name = "created[lt]", required = false) String createdLt,
+                           ApiPrincipal principal) {
+        var params = ListParams.of(limit, startingAfter, endingBefore);
+        var created = CreatedRange.of(createdGte, createdGt, createdLte, createdLt);
+        var where = new StringBuilder();
+        var args = new ArrayList<Object>();
+        if (status != null) {
+            where.append(" AND status = ?");
+            args.add(status(status).wireName());
+        }
+        if (externalOrderId != null) {
+            where.append(" AND external_order_id = ?");
+            args.add(externalOrderId);
+        }
+        created.appendTo("created_at", where, args);
+        return PAGE.fetch(jdbc, "view::text", principal.storeId().value(), where.toString(), args, params,
+                (rs, i) -> new RawValue(rs.getString(1)));
+    }
+
+    private static InvoiceStatus status(String value) {
+        try {
+            return InvoiceStatus.fromWire(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("status",
+                    "status must be one of open, partially_paid, paid, overpaid, cancelled, expired");
+        }
+    }
+
+    private static void requireWellFormed(String id) {
+        if (!Ids.isWellFormed(id, InvoiceId.PREFIX)) {
+            throw ApiException.notFound("invoice: " + id);
+        }
     }
 }

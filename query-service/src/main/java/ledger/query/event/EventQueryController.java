@@ -1,0 +1,118 @@
+package ledger.query.event;
+
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import ledger.events.EventId;
+import ledger.events.Ids;
+import ledger.events.InvoiceId;
+import ledger.query.invoice.ReadYourWrites;
+import ledger.query.web.CreatedRange;
+import ledger.query.web.KeysetPage;
+import ledger.support.auth.ApiPrincipal;
+import ledger.support.auth.RequiresScope;
+import ledger.support.auth.Scopes;
+import ledger.support.web.ApiException;
+import ledger.support.web.ApiList;
+import ledger.support.web.ListParams;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The store's ledger (SPEC §4.4): the events feed newest first in commit order ({@code position},
+ * the event store's global index), one event, and one invoice's history oldest first.
+ */
+@RestController
+class EventQueryController {
+
+    static final Set<String> TYPES = Set.of("InvoiceCreated", "PaymentReceived", "InvoiceCancelled", "InvoiceExpired");
+    private static final KeysetPage PAGE = new KeysetPage("ledger_event", "event_id", "position, received_seq", "event");
+
+    private final JdbcTemplate jdbc;
+    private final ReadYourWrites readYourWrites;
+
+    EventQueryController(JdbcTemplate jdbc, ReadYourWrites readYourWrites) {
+        this.jdbc = jdbc;
+        this.readYourWrites = readYourWrites;
+    }
+
+    @GetMapping("/v1/events")
+    @RequiresScope(Scopes.EVENTS_READ)
+    ApiList<RawValue> list(@RequestParam(required = false) Integer limit,
+                           @RequestParam(name = "starting_after", required = false) String startingAfter,
+                           @RequestParam(name = "ending_before", required = false) String endingBefore,
+                           @RequestParam(required = false) String type,
+                           @RequestParam(required = false) String invoice,
+                           @RequestParam(name = "created[gte]", required = false) String createdGte,
+                           @RequestParam(name = "created[gt]", required = false) String createdGt,
+                           @RequestParam(name = "created[lte]", required = false) String createdLte,
+                           @RequestParam(name = "created[lt]", required = false) String createdLt,
+                           ApiPrincipal principal) {
+        var params = ListParams.of(limit, startingAfter, endingBefore);
+        var created = CreatedRange.of(createdGte, createdGt, createdLte, createdLt);
+        var where = new StringBuilder();
+        var args = new ArrayList<Object>();
+        if (type != null) {
+            if (!TYPES.contains(type)) {
+                throw ApiException.invalid("type",
+                        "type must be one of InvoiceCreated, PaymentReceived, InvoiceCancelled, InvoiceExpired");
+            }
+            where.append(" AND type = ?");
+            args.add(type);
+        }
+        if (invoice != null) {
+            if (!Ids.isWellFormed(invoice, InvoiceId.PREFIX)) {
+                throw ApiException.invalid("invoice", "invoice must be an invoice id (inv_…)");
+            }
+            where.append(" AND invoice_id = ?");
+            args.add(invoice);
+        }
+        created.appendTo("occurred_at", where, args);
+        return PAGE.fetch(jdbc, EventRow.COLUMNS, principal.storeId().value(), where.toString(), args, params,
+                (rs, i) -> new RawValue(EventRow.read(rs).json()));
+    }
+
+    @GetMapping("/v1/events/{id}")
+    @RequiresScope(Scopes.EVENTS_READ)
+    ResponseEntity<String> get(@PathVariable String id, ApiPrincipal principal) {
+        if (!Ids.isWellFormed(id, EventId.PREFIX)) {
+            throw ApiException.notFound("event: " + id);
+        }
+        List<EventRow> rows = jdbc.query("SELECT " + EventRow.COLUMNS + " FROM ledger_event WHERE event_id = ? AND store_id = ?",
+                (rs, i) -> EventRow.read(rs), id, principal.storeId().value());
+        if (rows.isEmpty()) {
+            throw ApiException.notFound("event: " + id);
+        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(rows.get(0).json());
+    }
+
+    /** The invoice's whole history, oldest first: every event this service has received for it. */
+    @GetMapping("/v1/invoices/{id}/events")
+    @RequiresScope(Scopes.INVOICES_READ)
+    ResponseEntity<ApiList<RawValue>> invoiceHistory(
+            @PathVariable String id,
+            @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
+            ApiPrincipal principal) {
+        if (!Ids.isWellFormed(id, InvoiceId.PREFIX)) {
+            throw ApiException.notFound("invoice: " + id);
+        }
+        String store = principal.storeId().value();
+        var headers = new HttpHeaders();
+        readYourWrites.await(id, store, version, headers);
+        List<RawValue> events = jdbc.query("SELECT " + EventRow.COLUMNS
+                        + " FROM ledger_event WHERE invoice_id = ? AND store_id = ? ORDER BY sequence",
+                (rs, i) -> new RawValue(EventRow.read(rs).json()), id, store);
+        if (events.isEmpty()) {
+            throw ApiException.notFound("invoice: " + id);
+        }
+        return ResponseEntity.ok().headers(headers).body(ApiList.of(events, false));
+    }
+}

@@ -1,0 +1,159 @@
+package ledger.query.ledger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import ledger.events.InvoiceCreated;
+import ledger.events.LedgerEvent;
+import ledger.events.LedgerJson;
+import ledger.events.PaymentReceived;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Appends delivered events to {@code ledger_event} once each and reads invoice histories back.
+ * A whole Kafka batch is one statement ({@code unnest} of arrays), which keeps the projection's cost
+ * per event low; the event id is the dedupe key, so a redelivery inserts nothing.
+ */
+@Component
+public class LedgerEvents {
+
+    private static final ObjectReader READER = LedgerJson.mapper().readerFor(LedgerEvent.class);
+    private static final ObjectWriter WRITER = LedgerJson.mapper().writerFor(LedgerEvent.class);
+
+    // Arrays travel as text[] and are cast in SQL: exact for numerics, zone-safe for instants.
+    private static final String INSERT = """
+            WITH u AS (
+                SELECT t.*, nextval('ledger_event_received_seq') AS received_seq
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[], ?::text[],
+                            ?::bigint[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[], ?::date[],
+                            ?::timestamptz[])
+                     WITH ORDINALITY AS t(event_id, invoice_id, store_id, sequence, type, occurred_at, payload,
+                                          global_position, status, currency, amount, amount_paid, amount_due,
+                                          due_date, expires_at, n)
+                ORDER BY t.n)
+            INSERT INTO ledger_event (event_id, invoice_id, store_id, sequence, type, occurred_at, payload,
+                                      global_position, received_seq, position, status, currency, amount,
+                                      amount_paid, amount_due, due_date, expires_at)
+            SELECT event_id, invoice_id, store_id, sequence, type, occurred_at, payload::json, global_position,
+                   received_seq, coalesce(global_position, received_seq), status, currency, amount, amount_paid,
+                   amount_due, due_date, expires_at
+            FROM u ORDER BY n
+            ON CONFLICT DO NOTHING
+            RETURNING event_id""";
+
+    private final JdbcTemplate jdbc;
+
+    public LedgerEvents(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Stores the events not stored yet and returns those, in batch order. Duplicates (within the
+     * batch or of stored events) and a second event claiming an invoice's taken sequence are dropped.
+     */
+    public List<LedgerEvent> append(List<Delivered> batch) {
+        var unique = new LinkedHashMap<String, Delivered>();
+        for (Delivered d : batch) {
+            unique.putIfAbsent(d.event().eventId().value(), d);
+        }
+        if (unique.isEmpty()) {
+            return List.of();
+        }
+        List<Delivered> rows = new ArrayList<>(unique.values());
+        List<String> inserted = jdbc.query(con -> insert(con, rows), (rs, i) -> rs.getString(1));
+        var byId = new java.util.HashSet<>(inserted);
+        var stored = new ArrayList<LedgerEvent>(inserted.size());
+        for (Delivered d : rows) {
+            if (byId.contains(d.event().eventId().value())) {
+                stored.add(d.event());
+            }
+        }
+        return stored;
+    }
+
+    private static PreparedStatement insert(Connection con, List<Delivered> rows) throws SQLException {
+        int n = rows.size();
+        String[][] cols = new String[15][n];
+        for (int i = 0; i < n; i++) {
+            LedgerEvent e = rows.get(i).event();
+            Long position = rows.get(i).globalPosition();
+            cols[0][i] = e.eventId().value();
+            cols[1][i] = e.invoiceId().value();
+            cols[2][i] = e.storeId().value();
+            cols[3][i] = Long.toString(e.sequence());
+            cols[4][i] = e.type();
+            cols[5][i] = e.occurredAt().toString();
+            cols[6][i] = write(e);
+            cols[7][i] = position == null ? null : position.toString();
+            cols[8][i] = e.status().wireName();
+            cols[9][i] = e.amountPaid().currency().getCurrencyCode();
+            if (e instanceof InvoiceCreated c) {
+                cols[10][i] = c.amount().toPlainString();
+                cols[13][i] = c.dueDate() == null ? null : c.dueDate().toString();
+                cols[14][i] = c.expiresAt() == null ? null : c.expiresAt().toString();
+            } else if (e instanceof PaymentReceived p) {
+                cols[10][i] = p.amount().toPlainString();
+            }
+            cols[11][i] = e.amountPaid().toPlainString();
+            cols[12][i] = e.amountDue().toPlainString();
+        }
+        PreparedStatement ps = con.prepareStatement(INSERT);
+        for (int c = 0; c < cols.length; c++) {
+            Array array = con.createArrayOf("text", cols[c]);
+            ps.setArray(c + 1, array);
+        }
+        return ps;
+    }
+
+    /** Each invoice's stored events in sequence order. */
+    public Map<String, List<LedgerEvent>> histories(Collection<String> invoiceIds) {
+        var histories = new LinkedHashMap<String, List<LedgerEvent>>();
+        if (invoiceIds.isEmpty()) {
+            return histories;
+        }
+        jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement(
+                    "SELECT invoice_id, payload FROM ledger_event WHERE invoice_id = ANY (?) ORDER BY invoice_id, sequence");
+            ps.setArray(1, con.createArrayOf("text", invoiceIds.toArray(new String[0])));
+            return ps;
+        }, rs -> {
+            histories.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(parse(rs.getString(2)));
+        });
+        return histories;
+    }
+
+    /** One invoice's events that occurred at or before {@code asOf}, in sequence order. */
+    public List<LedgerEvent> historyAsOf(String invoiceId, String storeId, java.time.Instant asOf) {
+        return jdbc.query("""
+                SELECT payload FROM ledger_event WHERE invoice_id = ? AND store_id = ? AND occurred_at <= ?
+                ORDER BY sequence""", (rs, i) -> parse(rs.getString(1)), invoiceId, storeId,
+                java.time.OffsetDateTime.ofInstant(asOf, java.time.ZoneOffset.UTC));
+    }
+
+    /** Reads a stored event; stored events were written by {@link #write}, so failure is a bug. */
+    public static LedgerEvent parse(String json) {
+        try {
+            return READER.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored event is unreadable", e);
+        }
+    }
+
+    static String write(LedgerEvent event) {
+        try {
+            return WRITER.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event cannot be written as JSON: " + event.eventId(), e);
+        }
+    }
+}

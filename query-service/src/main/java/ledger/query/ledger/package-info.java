@@ -1,0 +1,6 @@
+/**
+ * The ledger as this service received it: every event once, in table {@code ledger_event}, with its
+ * commit-order {@code position}. It is the source of histories, the events feed, exports, reports
+ * and projection rebuilds; nothing here is derived from anything but the events themselves.
+ */
+package ledger.query.ledger;

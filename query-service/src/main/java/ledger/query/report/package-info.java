@@ -1,0 +1,22 @@
+/**
+ * Finance reports computed from the ledger as of any instant (SPEC §4.4): balances and receivables
+ * aging per currency, summed in SQL over {@code ledger_event} as exact NUMERICs and printed at each
+ * currency's ISO 4217 scale.
+ *
+ * <p>Definitions (per currency, over the invoices that existed at {@code as_of}, each in the state
+ * of its latest event at or before {@code as_of}):
+ * <ul>
+ *   <li>{@code invoiced}: the amounts of all invoices except cancelled ones (a cancelled invoice was
+ *       voided before anything was paid; it is reported separately as {@code cancelled});</li>
+ *   <li>{@code paid}: everything received, overpayments included;</li>
+ *   <li>{@code overpaid}: what was received beyond invoice amounts;</li>
+ *   <li>{@code outstanding}: {@code amount_due} of open and partially paid invoices only — the
+ *       receivables. Cancelled and expired invoices are not collectable any more, so they are not
+ *       outstanding; what an expired invoice still lacked is {@code expired_unpaid};</li>
+ *   <li>so {@code invoiced = paid − overpaid + outstanding + expired_unpaid} always holds.</li>
+ * </ul>
+ * Aging buckets the outstanding amounts by days past due, where the due moment is the end of
+ * {@code due_date} (UTC) when the invoice has one, else {@code expires_at}; any part of a day past it
+ * counts as a day.
+ */
+package ledger.query.report;

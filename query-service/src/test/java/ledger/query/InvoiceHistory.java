@@ -1,0 +1,96 @@
+package ledger.query;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Map;
+import ledger.events.EventId;
+import ledger.events.InvoiceCancelled;
+import ledger.events.InvoiceCreated;
+import ledger.events.InvoiceExpired;
+import ledger.events.InvoiceId;
+import ledger.events.InvoiceStatus;
+import ledger.events.LedgerEvent;
+import ledger.events.Money;
+import ledger.events.PaymentId;
+import ledger.events.PaymentReceived;
+import ledger.events.StoreId;
+
+/**
+ * Writes one invoice's events the way command-service's aggregate would: consecutive sequences and
+ * the resulting status and totals on each event. Tests choose every timestamp.
+ */
+public final class InvoiceHistory {
+
+    private final InvoiceId id = InvoiceId.generate();
+    private final StoreId store;
+    private final Money amount;
+    private Money paid;
+    private InvoiceStatus status = InvoiceStatus.OPEN;
+    private long sequence;
+    private final List<LedgerEvent> events = new ArrayList<>();
+
+    private InvoiceHistory(StoreId store, Money amount) {
+        this.store = store;
+        this.amount = amount;
+        this.paid = Money.zero(amount.currency());
+    }
+
+    public static InvoiceHistory of(StoreId store, String amount, String currency) {
+        return new InvoiceHistory(store, Money.parse(amount, Currency.getInstance(currency)));
+    }
+
+    public InvoiceCreated create(Instant at, LocalDate dueDate, Instant expiresAt) {
+        return create(at, dueDate, expiresAt, "order-" + id.value().substring(4, 12), null);
+    }
+
+    public InvoiceCreated create(Instant at, LocalDate dueDate, Instant expiresAt, String externalOrderId,
+                                 String description) {
+        var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, amount, externalOrderId,
+                description, "buyer@example.com", Map.of("channel", "web", "api_key", "hidden"),
+                "http://localhost:8080/checkout/" + id, null, "https://merchant.example.com/thanks", dueDate,
+                expiresAt, false, status, paid, amount.minusFloorZero(paid));
+        return add(e);
+    }
+
+    public PaymentReceived pay(String value, Instant at) {
+        var payment = Money.parse(value, amount.currency());
+        paid = paid.plus(payment);
+        int cmp = paid.compareTo(amount);
+        status = cmp < 0 ? InvoiceStatus.PARTIALLY_PAID : cmp == 0 ? InvoiceStatus.PAID : InvoiceStatus.OVERPAID;
+        var e = new PaymentReceived(EventId.generate(), id, store, ++sequence, at, PaymentId.generate(), payment,
+                "ref-" + sequence, "bank_transfer", at, status, paid, amount.minusFloorZero(paid));
+        return add(e);
+    }
+
+    public InvoiceCancelled cancel(Instant at) {
+        status = InvoiceStatus.CANCELLED;
+        return add(new InvoiceCancelled(EventId.generate(), id, store, ++sequence, at, "customer asked", status, paid,
+                amount.minusFloorZero(paid)));
+    }
+
+    public InvoiceExpired expire(Instant at) {
+        status = InvoiceStatus.EXPIRED;
+        return add(new InvoiceExpired(EventId.generate(), id, store, ++sequence, at, status, paid,
+                amount.minusFloorZero(paid)));
+    }
+
+    private <E extends LedgerEvent> E add(E event) {
+        events.add(event);
+        return event;
+    }
+
+    public InvoiceId id() {
+        return id;
+    }
+
+    public String path() {
+        return "/v1/invoices/" + id.value();
+    }
+
+    public List<LedgerEvent> events() {
+        return List.copyOf(events);
+    }
+}

@@ -1,0 +1,195 @@
+package ledger.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import ledger.events.LedgerEvent;
+import ledger.events.LedgerJson;
+import ledger.events.StoreId;
+import ledger.query.invoice.InvoiceFold;
+import ledger.query.ledger.LedgerEvents;
+import ledger.support.auth.Scopes;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * Projection rebuilds: the rebuilt invoice table equals the live one row for row (checksums), also
+ * when events keep arriving while the rebuild replays; progress is pollable; one at a time.
+ */
+class RebuildIT extends QueryIntegrationTest {
+
+    static final String BASE = "/admin/v1/projections/invoices/rebuild";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Autowired
+    LedgerEvents ledger;
+
+    List<InvoiceHistory> fixture(StoreId store, int invoices) throws Exception {
+        Instant t = Instant.parse("2026-07-01T00:00:00Z");
+        var sent = new ArrayList<Future<?>>();
+        var all = new ArrayList<InvoiceHistory>();
+        for (int i = 0; i < invoices; i++) {
+            var invoice = InvoiceHistory.of(store, "50.00", "USD");
+            sent.add(send(invoice.create(t.plusSeconds(i), null, t.plusSeconds(86_400)), nextPosition()));
+            if (i % 2 == 0) {
+                sent.add(send(invoice.pay("10.00", t.plusSeconds(i + 1)), nextPosition()));
+            }
+            if (i % 5 == 0) {
+                sent.add(send(invoice.pay("40.00", t.plusSeconds(i + 2)), nextPosition()));
+            }
+            all.add(invoice);
+        }
+        for (var f : sent) {
+            f.get();
+        }
+        awaitProjected();
+        return all;
+    }
+
+    JsonNode start(String body) {
+        var response = api().post(BASE, ADMIN_TOKEN, body);
+        assertThat(response.status()).as(response.raw()).isEqualTo(202);
+        assertThat(response.header("Location")).contains(BASE + "/" + response.json().get("id").asText());
+        return response.json();
+    }
+
+    JsonNode awaitFinished(String id) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> !api().get(BASE + "/" + id, ADMIN_TOKEN).json().get("state").asText().equals("running"));
+        return api().get(BASE + "/" + id, ADMIN_TOKEN).json();
+    }
+
+    String invoices() {
+        return checksum("invoice", "t.id");
+    }
+
+    /** Every invoice row holds exactly the fold of its stored events (independent of either writer). */
+    void assertEveryRowIsTheFoldOfItsEvents(StoreId store) throws Exception {
+        var rows = jdbc.queryForList("SELECT id, view::text FROM invoice WHERE store_id = ?", store.value());
+        var histories = ledger.histories(rows.stream().map(r -> (String) r.get("id")).toList());
+        for (var row : rows) {
+            var expected = InvoiceFold.fold(histories.get((String) row.get("id"))).orElseThrow();
+            assertThat(JSON.readTree((String) row.get("view")))
+                    .isEqualTo(JSON.readTree(LedgerJson.mapper().writeValueAsString(expected)));
+        }
+        long withCreation = jdbc.queryForObject(
+                "SELECT count(*) FROM ledger_event WHERE sequence = 1 AND type = 'InvoiceCreated'", Long.class);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM invoice", Long.class)).isEqualTo(withCreation);
+    }
+
+    @Test
+    void aRebuildReproducesTheLiveTableExactlyAndReportsItsProgress() throws Exception {
+        var store = StoreId.generate();
+        fixture(store, 300);
+        String live = invoices();
+        long total = jdbc.queryForObject("SELECT count(*) FROM ledger_event", Long.class);
+
+        var started = start(null);
+        assertThat(started.get("object").asText()).isEqualTo("projection_rebuild");
+        assertThat(started.get("projection").asText()).isEqualTo("invoices");
+        var done = awaitFinished(started.get("id").asText());
+
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("completed");
+        assertThat(done.get("phase").asText()).isEqualTo("done");
+        assertThat(done.get("total_events").asLong()).isEqualTo(total);
+        assertThat(done.get("processed_events").asLong()).isEqualTo(total);
+        assertThat(done.get("percent").asDouble()).isEqualTo(100.0);
+        assertThat(done.get("events_per_second").asLong()).isPositive();
+        assertThat(done.get("finished_at").isNull()).isFalse();
+        assertThat(api().get(BASE, ADMIN_TOKEN).json().get("id")).isEqualTo(started.get("id"));
+
+        assertThat(invoices()).isEqualTo(live);
+        assertThat(checksum("invoice_previous", "t.id")).isEqualTo(live);
+        assertThat(jdbc.queryForObject("SELECT to_regclass('invoice_rebuild')", String.class)).isNull();
+        // The swapped-in table carries the live table's index names (later migrations may refer to them).
+        assertThat(jdbc.queryForList("SELECT indexname FROM pg_indexes WHERE schemaname = 'query' AND tablename = 'invoice'",
+                String.class)).containsExactlyInAnyOrder("invoice_pkey", "invoice_store_created",
+                "invoice_store_status_created", "invoice_store_external_order");
+        assertEveryRowIsTheFoldOfItsEvents(store);
+    }
+
+    @Test
+    void eventsArrivingDuringTheRebuildAreInTheSwappedInTable() throws Exception {
+        var store = StoreId.generate();
+        String key = keyFor(store, Scopes.INVOICES_READ);
+        var existing = fixture(store, 200);
+        // Paced slowly, so the events below certainly land while it replays; then let loose.
+        var started = start("{\"max_events_per_second\": 20}");
+        String id = started.get("id").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            var status = api().get(BASE + "/" + id, ADMIN_TOKEN).json();
+            return status.get("processed_events").asLong() > 0;
+        });
+
+        // New invoices, and new versions of invoices the rebuild may or may not have replayed already.
+        Instant t = Instant.parse("2026-07-02T00:00:00Z");
+        var sent = new ArrayList<Future<?>>();
+        var fresh = new ArrayList<InvoiceHistory>();
+        for (int i = 0; i < 50; i++) {
+            var invoice = InvoiceHistory.of(store, "3.00", "USD");
+            sent.add(send(invoice.create(t.plusSeconds(i), null, t.plusSeconds(3600)), nextPosition()));
+            sent.add(send(invoice.pay("1.00", t.plusSeconds(i + 1)), nextPosition()));
+            fresh.add(invoice);
+        }
+        for (int i = 1; i < existing.size(); i += 3) {
+            if (i % 10 == 0) {
+                continue; // paid in full: final
+            }
+            InvoiceHistory invoice = existing.get(i);
+            LedgerEvent next = i % 2 == 1 ? invoice.expire(t.plusSeconds(i)) : invoice.pay("0.50", t);
+            sent.add(send(next, nextPosition()));
+        }
+        for (var f : sent) {
+            f.get();
+        }
+        awaitProjected();
+        assertThat(api().get(BASE + "/" + id, ADMIN_TOKEN).json().get("state").asText())
+                .as("the new events must arrive while the rebuild runs").isEqualTo("running");
+        var unpaced = api().send("PATCH", BASE + "/" + id, ADMIN_TOKEN, "{\"max_events_per_second\": null}");
+        assertThat(unpaced.status()).isEqualTo(200);
+        assertThat(unpaced.json().get("max_events_per_second").isNull()).isTrue();
+
+        var done = awaitFinished(id);
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("completed");
+        awaitProjected();
+        // The live table kept up until the swap; the swapped-in one holds the very same rows.
+        assertThat(invoices()).isEqualTo(checksum("invoice_previous", "t.id"));
+        assertEveryRowIsTheFoldOfItsEvents(store);
+        assertThat(api().get(fresh.get(49).path(), key).json().get("amount_paid").asText()).isEqualTo("1.00");
+
+        // And the live consumer writes into the swapped-in table afterwards.
+        var after = InvoiceHistory.of(store, "8.00", "USD");
+        publish(after.create(t, null, t.plusSeconds(3600)));
+        await().atMost(Duration.ofSeconds(20)).until(() -> api().get(after.path(), key).status() == 200);
+    }
+
+    @Test
+    void oneRebuildAtATimeItCanBeCancelledAndItIsAdminOnly() throws Exception {
+        String live = invoices();
+        var started = start("{\"max_events_per_second\": 10}");
+        String id = started.get("id").asText();
+
+        var second = api().post(BASE, ADMIN_TOKEN, null);
+        assertThat(second.status()).isEqualTo(409);
+        assertThat(second.json().get("code").asText()).isEqualTo("rebuild_in_progress");
+
+        var cancelled = api().send("DELETE", BASE + "/" + id, ADMIN_TOKEN, null);
+        assertThat(cancelled.status()).isEqualTo(200);
+        assertThat(awaitFinished(id).get("state").asText()).isEqualTo("cancelled");
+        await().atMost(Duration.ofSeconds(10)).until(
+                () -> jdbc.queryForObject("SELECT to_regclass('invoice_rebuild')", String.class) == null);
+        assertThat(invoices()).isEqualTo(live);
+
+        assertThat(api().post(BASE, null, null).status()).isEqualTo(401);
+        assertThat(api().get(BASE, keyFor(StoreId.generate(), Scopes.INVOICES_READ)).status()).isEqualTo(401);
+        assertThat(api().get(BASE + "/rb_nope", ADMIN_TOKEN).status()).isEqualTo(404);
+        assertThat(api().post(BASE, ADMIN_TOKEN, "{\"max_events_per_second\": 0}").status()).isEqualTo(400);
+    }
+}
