@@ -38,7 +38,6 @@ public final class AccessRegistry implements SmartLifecycle {
     private final TopicPartition partition;
     private final ObjectMapper json;
     private final Map<String, AccessRecord.ApiKey> keysByHash = new ConcurrentHashMap<>();
-    private final Map<String, AccessRecord.ApiKey> keysById = new ConcurrentHashMap<>();
     private final Map<StoreId, AccessRecord.Store> stores = new ConcurrentHashMap<>();
     private final Object progress = new Object();
     private volatile long position;
@@ -64,10 +63,6 @@ public final class AccessRegistry implements SmartLifecycle {
         return Optional.ofNullable(key).filter(k -> k.revokedAt() == null);
     }
 
-    public Optional<AccessRecord.ApiKey> keyById(String keyId) {
-        return Optional.ofNullable(keysById.get(keyId));
-    }
-
     public Optional<AccessRecord.Store> store(StoreId id) {
         var store = stores.get(id);
         if (store == null && awaitCaughtUp(CATCH_UP_ON_MISS)) {
@@ -82,7 +77,6 @@ public final class AccessRegistry implements SmartLifecycle {
             stores.put(s.storeId(), s);
         } else if (record instanceof AccessRecord.ApiKey k) {
             keysByHash.put(k.keyHash(), k);
-            keysById.put(k.keyId(), k);
         }
     }
 
@@ -141,7 +135,7 @@ public final class AccessRegistry implements SmartLifecycle {
         if (!awaitCaughtUp(CATCH_UP_ON_START)) {
             log.warn("Access registry not caught up after {}; keys may be refused until it is", CATCH_UP_ON_START);
         }
-        log.info("Access registry loaded {} stores and {} keys", stores.size(), keysById.size());
+        log.info("Access registry loaded {} stores and {} keys", stores.size(), keysByHash.size());
     }
 
     private void poll() {
