@@ -18,7 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 class GatewayErrorController implements ErrorController {
 
     @RequestMapping("${server.error.path:${error.path:/error}}")
-    ResponseEntity<ApiError> error(HttpServletRequest request) {
+    ResponseEntity<String> error(HttpServletRequest request) {
         // No status means someone requested /error directly: it is not a resource.
         HttpStatus status = (request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code)
                 ? HttpStatus.resolve(code) : HttpStatus.NOT_FOUND;
@@ -38,7 +38,7 @@ class GatewayErrorController implements ErrorController {
                     ? ApiError.of("The request could not be processed", "invalid_request", RequestIdFilter.of(request))
                     : ApiError.of("Something went wrong in the gateway", "internal_error", RequestIdFilter.of(request));
         };
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body.json());
     }
 
 }

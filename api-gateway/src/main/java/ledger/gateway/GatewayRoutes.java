@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.ResourceAccessException;
@@ -60,7 +61,8 @@ class GatewayRoutes {
     }
 
     private static RouterFunction<ServerResponse> proxy(String backend, RequestPredicate predicate, URI url) {
-        return route(backend).route(predicate, http())
+        // TRACE is never proxied (the services refuse it anyway): it falls through to the house 404.
+        return route(backend).route(predicate.and(request -> !HttpMethod.TRACE.equals(request.method())), http())
             .before(uri(url))
             // Backends then see the merchant's Host, so any absolute URL they build (Location)
             // points at the gateway rather than at an internal port.
@@ -86,7 +88,7 @@ class GatewayRoutes {
     }
 
     private static ServerResponse error(HttpStatus status, ApiError body) {
-        return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).body(body);
+        return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).body(body.json());
     }
 
     private static String requestId(ServerRequest request) {

@@ -1,8 +1,13 @@
 package ledger.support;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -23,6 +28,7 @@ import ledger.support.ratelimit.RateLimits;
 import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
 import ledger.support.web.ErrorResponses;
+import ledger.support.web.LedgerErrorController;
 import ledger.support.web.RequestIds;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -45,7 +51,7 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /** Wires the shared web conventions and authentication into every service that depends on this module. */
-@AutoConfiguration
+@AutoConfiguration(before = org.springframework.boot.autoconfigure.web.servlet.error.ErrorMvcAutoConfiguration.class)
 @EnableConfigurationProperties(LedgerProperties.class)
 @Import(ApiExceptionHandler.class)
 public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
@@ -64,12 +70,16 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
                         DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS,
                         DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES,
                         DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES,
-                        DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                        DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
+                        // {"amount":"1.00","amount":"2.00"} is ambiguous: refuse it rather than pick one.
+                        JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .featuresToDisable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS,
                         DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE,
                         DeserializationFeature.ACCEPT_FLOAT_AS_INT,
                         MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .postConfigurer(mapper -> {
+                    mapper.registerModule(new SimpleModule("no-nul-strings").addDeserializer(String.class,
+                            new NoNulStrings()));
                     // A JSON number for a string field (e.g. "amount": 99.0) is refused, not turned into "99.0".
                     var textual = mapper.coercionConfigFor(LogicalType.Textual);
                     textual.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
@@ -78,9 +88,29 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
                 });
     }
 
+    /**
+     * PostgreSQL text cannot hold U+0000, and no field of this API needs it: refuse it as invalid input
+     * instead of failing at the database.
+     */
+    static final class NoNulStrings extends StringDeserializer {
+        @Override
+        public String deserialize(JsonParser parser, DeserializationContext context) throws java.io.IOException {
+            String value = super.deserialize(parser, context);
+            if (value != null && value.indexOf('\u0000') >= 0) {
+                throw InvalidFormatException.from(parser, "must not contain the NUL character", value, String.class);
+            }
+            return value;
+        }
+    }
+
     @Bean
     ErrorResponses errorResponses(ObjectMapper json) {
         return new ErrorResponses(json);
+    }
+
+    @Bean
+    LedgerErrorController ledgerErrorController(ErrorResponses errors) {
+        return new LedgerErrorController(errors);
     }
 
     @Bean

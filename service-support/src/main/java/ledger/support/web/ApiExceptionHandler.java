@@ -9,7 +9,14 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageConversionException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -38,7 +45,41 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     public ResponseEntity<ApiError> handle(ApiException e, HttpServletRequest request) {
-        return ResponseEntity.status(e.status()).body(errors.body(request, e));
+        // An explicit content type skips negotiation: errors are JSON whatever the client's Accept says.
+        return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_JSON).body(errors.body(request, e));
+    }
+
+    /** Jackson failures that are not parse errors, e.g. a duplicate key in a one-field body. */
+    @ExceptionHandler(HttpMessageConversionException.class)
+    ResponseEntity<ApiError> unconvertible(HttpMessageConversionException e, HttpServletRequest request) {
+        return handle(new ApiException(HttpStatus.BAD_REQUEST, "invalid_json",
+                "Request body could not be read as this operation's JSON"), request);
+    }
+
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ApiError> multipart(MultipartException e, HttpServletRequest request) {
+        return handle(new ApiException(HttpStatus.BAD_REQUEST, "unsupported_media_type",
+                "Send the body as application/json"), request);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+    ResponseEntity<ApiError> notAcceptable(HttpMediaTypeNotAcceptableException e, HttpServletRequest request) {
+        return handle(new ApiException(HttpStatus.NOT_ACCEPTABLE, "not_acceptable",
+                "This resource is available as application/json" + (request.getRequestURI().startsWith("/v1/exports")
+                        ? ", application/x-ndjson or text/csv" : "")), request);
+    }
+
+    /** The database or a connection to it is away: retryable, so 503 rather than a bug's 500. */
+    @ExceptionHandler({TransientDataAccessException.class, DataAccessResourceFailureException.class,
+            CannotCreateTransactionException.class})
+    ResponseEntity<ApiError> unavailable(Exception e, HttpServletRequest request) {
+        log.warn("Storage unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
+        return handle(unavailable(), request);
+    }
+
+    public static ApiException unavailable() {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable",
+                "The service is temporarily unavailable; retry shortly (with the same Idempotency-Key)");
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
