@@ -134,7 +134,7 @@ class InvoiceTest {
         }
 
         @Test
-        void exactPaymentSettlesTheInvoiceCancelsExpiryAndFreesTheOrderId() {
+        void exactPaymentSettlesTheInvoiceAndFreesTheOrderId() {
             orderIds.claims.put("order-1", id);
             fixture.given(created("99.00"), paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID))
                     .when(pay("59.00", "ref-2"))
@@ -143,8 +143,7 @@ class InvoiceTest {
                         assertThat(e.status()).isEqualTo(InvoiceStatus.PAID);
                         assertThat(e.amountPaid().toPlainString()).isEqualTo("99.00");
                         assertThat(e.amountDue().toPlainString()).isEqualTo("0.00");
-                    }))))
-                    .expectNoScheduledDeadlines();
+                    }))));
             assertThat(orderIds.claims).doesNotContainKey("order-1");
         }
 
@@ -237,8 +236,7 @@ class InvoiceTest {
                         assertThat(e.status()).isEqualTo(InvoiceStatus.CANCELLED);
                         assertThat(e.amountDue().toPlainString()).isEqualTo("99.00");
                     }))))
-                    .expectResultMessagePayload(true)
-                    .expectNoScheduledDeadlines();
+                    .expectResultMessagePayload(true);
             assertThat(orderIds.claims).isEmpty();
         }
 
@@ -293,6 +291,13 @@ class InvoiceTest {
                         assertThat(e.amountPaid().toPlainString()).isEqualTo("10.00");
                         assertThat(e.amountDue().toPlainString()).isEqualTo("89.00");
                     }))));
+        }
+
+        @Test
+        void aCancelledInvoiceNeverExpires() {
+            fixture.givenCommands(create("99.00", null), new CancelInvoice(id, STORE, null))
+                    .whenThenTimeAdvancesTo(EXPIRES.plusSeconds(1))
+                    .expectNoEvents();
         }
 
         @Test

@@ -5,6 +5,7 @@ import ledger.command.invoice.InvoiceRejected;
 import ledger.support.web.ApiError;
 import ledger.support.web.ApiException;
 import ledger.support.web.ApiExceptionHandler;
+import org.axonframework.eventsourcing.eventstore.EventStoreException;
 import org.axonframework.modelling.command.AggregateNotFoundException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.springframework.core.Ordered;
@@ -38,6 +39,15 @@ class InvoiceErrors {
     @ExceptionHandler(AggregateNotFoundException.class)
     ResponseEntity<ApiError> missing(AggregateNotFoundException e, HttpServletRequest request) {
         return api.handle(ApiException.notFound("invoice"), request);
+    }
+
+    /**
+     * The append itself failed (e.g. the database connection died mid-insert): nothing was committed,
+     * so the merchant may retry — with the same Idempotency-Key or payment reference.
+     */
+    @ExceptionHandler(EventStoreException.class)
+    ResponseEntity<ApiError> storeFailed(EventStoreException e, HttpServletRequest request) {
+        return api.handle(ApiExceptionHandler.unavailable(), request);
     }
 
     /** Only reached when retries were exhausted under extreme contention on one invoice. */
