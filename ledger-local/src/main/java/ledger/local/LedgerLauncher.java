@@ -12,11 +12,13 @@ public final class LedgerLauncher {
     private LedgerLauncher() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "up" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
             case "up" -> System.exit(up(rest));
+            case "replay" -> System.exit(replay(rest));
+            case "bench" -> System.exit(bench(rest));
             case "help", "-h", "--help" -> usage(System.out);
             default -> {
                 System.err.println("ledger: unknown command '" + command + "'");
@@ -27,8 +29,10 @@ public final class LedgerLauncher {
     }
 
     static void usage(PrintStream out) {
-        out.println("usage: ./ledger [up]");
-        out.println("  up    start PostgreSQL, Kafka, every service and a demo store (the default)");
+        out.println("usage: ./ledger [up | replay | bench [--events=N] [--seconds=N]]");
+        out.println("  up      start PostgreSQL, Kafka, every service and a demo store (the default)");
+        out.println("  replay  rebuild the invoice projection of a running ./ledger up, with a progress bar");
+        out.println("  bench   start a separate stack on free ports and benchmark it (target/bench/results.json)");
         out.println("configuration: LEDGER_ADMIN_TOKEN, LEDGER_DEMO_API_KEY, LEDGER_DATA_DIR, LEDGER_PG_PORT,");
         out.println("  LEDGER_KAFKA_PORT, LEDGER_KAFKA_CONTROLLER_PORT, LEDGER_GATEWAY_PORT, LEDGER_COMMAND_PORT,");
         out.println("  LEDGER_QUERY_PORT, LEDGER_WEBHOOK_PORT (see ledger-local/README.md)");
@@ -52,12 +56,7 @@ public final class LedgerLauncher {
             System.err.println("ledger: " + e.getMessage());
             return 2;
         }
-        // Both must be set before the first logger exists. The jar has no logback.xml of its own
-        // so that hosts embedding LocalLedger keep their logging configuration.
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "ledger-local-logback.xml");
-        }
-        System.setProperty("ledger.log.dir", config.dataDir().resolve("logs").toString());
+        configureLogging(config.dataDir());
         LocalLedger ledger = new LocalLedger(config);
         try {
             ledger.start();
@@ -76,5 +75,61 @@ public final class LedgerLauncher {
         System.err.println("ledger: " + exit);
         ledger.close();
         return 1;
+    }
+
+    // Both must be set before the first logger exists. The jar has no logback.xml of its own
+    // so that hosts embedding LocalLedger keep their logging configuration.
+    private static void configureLogging(Path dataDir) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "ledger-local-logback.xml");
+        }
+        System.setProperty("ledger.log.dir", dataDir.resolve("logs").toString());
+    }
+
+    /** Against the stack of {@code ./ledger up}: its gateway port and admin token, as {@code up} resolves them. */
+    private static int replay(String[] args) throws InterruptedException {
+        if (args.length > 0) {
+            System.err.println("ledger replay: unexpected arguments " + String.join(" ", args));
+            return 2;
+        }
+        Path repoDir = Path.of("").toAbsolutePath();
+        LocalLedger.Config config;
+        try {
+            config = LocalLedger.Config.fromEnvironment(repoDir, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("ledger: " + e.getMessage());
+            return 2;
+        }
+        String token = config.adminToken();
+        if (token == null) {
+            token = LocalProperties.load(config.dataDir().resolve("local.properties"))
+                    .get(LocalProperties.ADMIN_TOKEN).orElse(null);
+        }
+        if (token == null) {
+            System.err.println("ledger replay: no admin token: set LEDGER_ADMIN_TOKEN or start ./ledger up once");
+            return 2;
+        }
+        return ledger.local.replay.ReplayCommand.run(
+                java.net.URI.create("http://localhost:" + config.gatewayPort()), token, System.out);
+    }
+
+    private static int bench(String[] args) throws Exception {
+        ledger.local.bench.Bench.Options options;
+        try {
+            options = ledger.local.bench.Bench.Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ledger bench: " + e.getMessage());
+            return 2;
+        }
+        Path repoDir = Path.of("").toAbsolutePath();
+        configureLogging(repoDir.resolve("target/bench"));
+        try {
+            return ledger.local.bench.Bench.run(repoDir, options, System.out);
+        } catch (java.util.concurrent.CancellationException e) {
+            return 130;
+        } catch (RuntimeException e) {
+            System.err.println("ledger bench: failed: " + e.getMessage());
+            return 1;
+        }
     }
 }

@@ -53,12 +53,15 @@ public final class LocalLedger implements AutoCloseable {
      * @param dataDir             PostgreSQL data, Kafka logs, service logs and local.properties
      * @param extraEnv            added to (and overriding) every service's environment
      * @param serviceStartTimeout how long each service may take to report UP
+     * @param kafkaChildProcess   run Kafka as a child JVM rather than inside this one, so that
+     *                            {@link LocalLedger#kill} can crash it alone (needs the Kafka jars
+     *                            directly on this JVM's class path, as tests have them)
      */
     public record Config(Path repoDir, Path dataDir,
                          int postgresPort, int kafkaPort, int kafkaControllerPort,
                          int gatewayPort, int commandPort, int queryPort, int webhookPort,
                          String adminToken, String demoApiKey,
-                         Map<String, String> extraEnv, Duration serviceStartTimeout) {
+                         Map<String, String> extraEnv, Duration serviceStartTimeout, boolean kafkaChildProcess) {
 
         public Config {
             Objects.requireNonNull(repoDir, "repoDir");
@@ -79,12 +82,12 @@ public final class LocalLedger implements AutoCloseable {
         /** The fixed ports of {@code ./ledger up}, data under {@code <repoDir>/.ledger-data}. */
         public static Config defaults(Path repoDir) {
             return new Config(repoDir, repoDir.resolve(".ledger-data"),
-                    15432, 19092, 19093, 8080, 8081, 8082, 8083, null, null, Map.of(), null);
+                    15432, 19092, 19093, 8080, 8081, 8082, 8083, null, null, Map.of(), null, false);
         }
 
         /** Free ports everywhere: for tests that must not collide with a running {@code ./ledger up}. */
         public static Config ephemeral(Path repoDir, Path dataDir) {
-            return new Config(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, null, null, Map.of(), null);
+            return new Config(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, null, null, Map.of(), null, false);
         }
 
         /**
@@ -107,32 +110,37 @@ public final class LocalLedger implements AutoCloseable {
                     port(env, "LEDGER_WEBHOOK_PORT", d.webhookPort),
                     env.get("LEDGER_ADMIN_TOKEN"),
                     env.get("LEDGER_DEMO_API_KEY"),
-                    Map.of(), d.serviceStartTimeout);
+                    Map.of(), d.serviceStartTimeout, false);
         }
 
         public Config withDataDir(Path dataDir) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout);
+                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withAdminToken(String adminToken) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout);
+                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withDemoApiKey(String demoApiKey) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout);
+                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withExtraEnv(Map<String, String> extraEnv) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout);
+                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withServiceStartTimeout(Duration serviceStartTimeout) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout);
+                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+        }
+
+        public Config withKafkaChildProcess(boolean kafkaChildProcess) {
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
+                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         private static int port(Map<String, String> env, String name, int fallback) {
@@ -246,6 +254,7 @@ public final class LocalLedger implements AutoCloseable {
                 for (Service service : Service.values()) {
                     ServiceProcess.stopLeftover(service, service.execJar(config.repoDir()), runDir(), progress);
                 }
+                LocalKafka.stopLeftover(runDir());
                 pg.cleanUpAfterPreviousRun();
                 Map<String, Integer> infrastructurePorts = new LinkedHashMap<>();
                 infrastructurePorts.put("postgres (LEDGER_PG_PORT)", ports.postgres());
@@ -260,7 +269,10 @@ public final class LocalLedger implements AutoCloseable {
                         + " (" + seconds(began) + ")");
 
                 began = System.nanoTime();
-                LocalKafka k = new LocalKafka(config.dataDir().resolve("kafka"), ports.kafka(), ports.kafkaController());
+                LocalKafka k = config.kafkaChildProcess()
+                        ? LocalKafka.childProcess(config.dataDir().resolve("kafka"), ports.kafka(), ports.kafkaController(),
+                                runDir(), logDir().resolve("kafka.log"))
+                        : new LocalKafka(config.dataDir().resolve("kafka"), ports.kafka(), ports.kafkaController());
                 kafka = k;
                 k.start();
                 progress.accept("kafka up on :" + ports.kafka() + (k.formattedNow() ? ", new log directory" : "")
@@ -373,6 +385,90 @@ public final class LocalLedger implements AutoCloseable {
             }
         }
         return "a service exited";
+    }
+
+    /** What {@link #kill} and {@link #restart} act on. */
+    public enum Component {
+        POSTGRES, KAFKA, COMMAND_SERVICE, QUERY_SERVICE, WEBHOOK_DISPATCHER, API_GATEWAY;
+
+        private Service service() {
+            return switch (this) {
+                case COMMAND_SERVICE -> Service.COMMAND;
+                case QUERY_SERVICE -> Service.QUERY;
+                case WEBHOOK_DISPATCHER -> Service.WEBHOOK;
+                case API_GATEWAY -> Service.GATEWAY;
+                case POSTGRES, KAFKA -> null;
+            };
+        }
+    }
+
+    /**
+     * Crashes one component with SIGKILL — no shutdown hook, no graceful stop, nothing flushed — and
+     * returns once its process is gone. For crash tests; {@link #restart} brings it back. Kafka can
+     * only be killed when it runs as a child process ({@link Config#kafkaChildProcess}).
+     */
+    public void kill(Component component) {
+        try {
+            synchronized (lifecycle) {
+                ensureOpen();
+                switch (component) {
+                    case POSTGRES -> requireStarted(postgres, component).kill();
+                    case KAFKA -> {
+                        if (!requireStarted(kafka, component).isChildProcess()) {
+                            throw new IllegalStateException("Kafka runs inside this JVM; start it with "
+                                    + "Config.withKafkaChildProcess(true) to be able to kill it");
+                        }
+                        kafka.kill();
+                    }
+                    default -> serviceProcess(component.service()).kill();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not kill " + component, e);
+        }
+        progress.accept("killed " + component.name().toLowerCase(Locale.ROOT) + " (SIGKILL)");
+    }
+
+    /**
+     * Starts a {@link #kill killed} component again on the same data, port and environment, and
+     * returns once it is up: PostgreSQL accepting connections (after crash recovery), Kafka serving
+     * with its broker registered, a service reporting UP.
+     */
+    public void restart(Component component) {
+        long began = System.nanoTime();
+        ServiceProcess process = null;
+        try {
+            synchronized (lifecycle) {
+                ensureOpen();
+                switch (component) {
+                    case POSTGRES -> requireStarted(postgres, component).restart();
+                    case KAFKA -> requireStarted(kafka, component).start();
+                    default -> {
+                        process = serviceProcess(component.service());
+                        process.restart();
+                    }
+                }
+            }
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("could not restart " + component + ": " + e.getMessage(), e);
+        }
+        // Outside the lock, as at start: a Ctrl-C must be able to stop everything meanwhile.
+        if (process != null) {
+            process.awaitHealthy(http, config.serviceStartTimeout());
+        }
+        progress.accept(component.name().toLowerCase(Locale.ROOT) + " restarted (" + seconds(began) + ")");
+    }
+
+    private static <T> T requireStarted(T component, Component name) {
+        if (component == null) {
+            throw new IllegalStateException(name + " was not started");
+        }
+        return component;
+    }
+
+    private ServiceProcess serviceProcess(Service service) {
+        return services.stream().filter(p -> p.service() == service).findFirst()
+                .orElseThrow(() -> new IllegalStateException(service + " was not started"));
     }
 
     /** True once {@link #close} has begun, for instance from Ctrl-C. */

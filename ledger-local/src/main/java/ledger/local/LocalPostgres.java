@@ -87,6 +87,46 @@ final class LocalPostgres implements AutoCloseable {
         return initializedNow;
     }
 
+    /**
+     * SIGKILL to the postmaster, as a crash would: no checkpoint, no clean shutdown. Its backends
+     * notice the postmaster's death and exit by themselves (stragglers after 10 s are killed too,
+     * or a restart would find the old shared memory still attached). {@link #restart} then runs
+     * crash recovery from the WAL.
+     */
+    void kill() throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        ProcessHandle postmaster = readPid(pidFile).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
+                .orElseThrow(() -> new IllegalStateException("no running postmaster in " + pidFile));
+        List<ProcessHandle> backends = postmaster.descendants().toList();
+        postmaster.destroyForcibly();
+        if (!awaitExit(postmaster, Duration.ofSeconds(30))) {
+            throw new IllegalStateException("postgres (pid " + postmaster.pid() + ") survived SIGKILL for 30 s");
+        }
+        for (ProcessHandle backend : backends) {
+            if (!awaitExit(backend, Duration.ofSeconds(10))) {
+                backend.destroyForcibly();
+                awaitExit(backend, Duration.ofSeconds(10));
+            }
+        }
+        // zonky's close() tries pg_ctl stop, which fails on the dead server (an error zonky would
+        // log with its stack trace), and then releases its lock on the data directory, which a new
+        // start needs.
+        EmbeddedPostgres killed = postgres;
+        postgres = null;
+        if (killed != null) {
+            Logging.silenced(EmbeddedPostgres.class.getName(), killed::close);
+        }
+    }
+
+    /** Starts again on the same data directory and port after {@link #kill}. */
+    void restart() throws IOException, SQLException {
+        if (postgres != null) {
+            throw new IllegalStateException("postgres is running");
+        }
+        stopStalePostmaster();
+        start();
+    }
+
     private Connection connect(String database) throws SQLException {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setServerNames(new String[] {"localhost"});

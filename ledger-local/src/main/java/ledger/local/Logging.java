@@ -13,6 +13,26 @@ final class Logging {
     private Logging() {
     }
 
+    interface IoAction {
+        void run() throws java.io.IOException;
+    }
+
+    /** Runs {@code action} with {@code loggerName} switched off: for failures that are expected and handled. */
+    static void silenced(String loggerName, IoAction action) throws java.io.IOException {
+        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+            action.run();
+            return;
+        }
+        Logger logger = context.getLogger(loggerName);
+        Level before = logger.getLevel();
+        logger.setLevel(Level.OFF);
+        try {
+            action.run();
+        } finally {
+            logger.setLevel(before);
+        }
+    }
+
     // Only loggers nobody configured are touched, so a test's or a host's logback.xml still wins.
     static void quietInfrastructure() {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {

@@ -64,10 +64,42 @@ final class ServiceProcess {
         if (Files.exists(logFile)) {
             Files.move(logFile, logFile.resolveSibling(logFile.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
         }
+        launch(ProcessBuilder.Redirect.to(logFile.toFile()));
+    }
+
+    /**
+     * Starts the service again after {@link #kill}, with the same port and environment. The log goes
+     * on in the same file, so one file tells the story of every crash and recovery of a run.
+     */
+    void restart() throws IOException {
+        if (isAlive()) {
+            throw new IllegalStateException(service + " is running");
+        }
+        launch(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    }
+
+    /** SIGKILL, as a crash would: no graceful shutdown. Returns once the process is gone. */
+    void kill() {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            throw new IllegalStateException(service + " is not running");
+        }
+        p.destroyForcibly();
+        try {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(service + " (pid " + p.pid() + ") survived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + service, e);
+        }
+    }
+
+    private void launch(ProcessBuilder.Redirect output) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command())
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(logFile.toFile()));
+                .redirectOutput(output);
         builder.environment().putAll(environment);
         process = builder.start();
         Files.writeString(pidFile, Long.toString(process.pid()), StandardCharsets.UTF_8);

@@ -102,6 +102,57 @@ class LocalInfrastructureIT {
         assertThat(Files.readString(dataDir.resolve("logs/postgres.log"))).contains("database system is ready to accept connections");
     }
 
+    /**
+     * The hooks of the crash tests: PostgreSQL's postmaster and a child-process Kafka die by SIGKILL
+     * (nothing flushed, no clean shutdown) and come back on the same data, committed rows and
+     * acknowledged records intact.
+     */
+    @Test
+    void postgresAndAChildProcessKafkaSurviveKillNine() throws Exception {
+        LocalLedger.Config config = LocalLedger.Config.ephemeral(Path.of("..").toAbsolutePath(), dataDir)
+                .withKafkaChildProcess(true);
+        try (LocalLedger ledger = new LocalLedger(config, System.out::println)) {
+            ledger.startInfrastructure();
+            long postmaster = postmasterPid();
+            try (Connection db = connect(ledger); Statement statement = db.createStatement()) {
+                statement.execute("create table survivor (id int primary key, note text not null)");
+                statement.execute("insert into survivor values (1, 'committed before the kill')");
+            }
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.kafkaBootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get();
+            }
+            try (KafkaProducer<String, String> producer = producer(ledger)) {
+                producer.send(new ProducerRecord<>(TOPIC, "inv_1", "acknowledged before the kill")).get();
+            }
+            long kafkaPid = Long.parseLong(Files.readString(dataDir.resolve("run/kafka.pid")).trim());
+            assertThat(ProcessHandle.of(kafkaPid).flatMap(h -> h.info().commandLine()).orElse(""))
+                    .as("Kafka runs in its own JVM").contains("-Dledger.local.kafka=");
+
+            ledger.kill(LocalLedger.Component.POSTGRES);
+            ledger.kill(LocalLedger.Component.KAFKA);
+            assertThat(ProcessHandle.of(postmaster)).isEmpty();
+            assertThat(ProcessHandle.of(kafkaPid)).isEmpty();
+            assertThatThrownBy(() -> connect(ledger).close()).isInstanceOf(SQLException.class);
+
+            ledger.restart(LocalLedger.Component.POSTGRES);
+            ledger.restart(LocalLedger.Component.KAFKA);
+
+            assertThat(postmasterPid()).isNotEqualTo(postmaster);
+            try (Connection db = connect(ledger)) {
+                assertThat(queryString(db, "select note from survivor where id = 1")).isEqualTo("committed before the kill");
+            }
+            assertThat(readAll(ledger)).containsExactly("inv_1=acknowledged before the kill");
+            assertThat(Files.readString(dataDir.resolve("logs/postgres.log")))
+                    .as("PostgreSQL noticed the crash and recovered from its WAL")
+                    .contains("database system was interrupted");
+        }
+        assertThat(dataDir.resolve("run/kafka.pid")).doesNotExist();
+    }
+
+    private long postmasterPid() throws Exception {
+        return Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid")).get(0).trim());
+    }
+
     private static Consumer<String> echoTo(List<String> lines) {
         return line -> {
             System.out.println(line);

@@ -29,6 +29,17 @@ class LocalLedgerConfigTest {
     }
 
     @Test
+    void kafkaRunsInsideTheLauncherUnlessAChildProcessIsAskedFor() {
+        LocalLedger.Config config = LocalLedger.Config.ephemeral(repo, Path.of("/tmp/data"));
+
+        assertThat(config.kafkaChildProcess()).isFalse();
+        assertThat(LocalLedger.Config.fromEnvironment(repo, Map.of()).kafkaChildProcess()).isFalse();
+        LocalLedger.Config child = config.withKafkaChildProcess(true).withExtraEnv(Map.of("A", "b"));
+        assertThat(child.kafkaChildProcess()).isTrue();
+        assertThat(child.withDataDir(Path.of("/tmp/other")).kafkaChildProcess()).as("kept by the other withers").isTrue();
+    }
+
+    @Test
     void theEnvironmentOverridesEachSetting() {
         LocalLedger.Config config = LocalLedger.Config.fromEnvironment(repo, Map.of(
                 "LEDGER_DATA_DIR", "/var/ledger",

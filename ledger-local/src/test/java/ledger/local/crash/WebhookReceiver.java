@@ -1,0 +1,149 @@
+package ledger.local.crash;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A merchant's webhook receiver on loopback, as a careful one is written: it verifies the Standard
+ * Webhooks signature before it believes anything, dedupes by {@code webhook-id}, and answers 2xx once
+ * it has recorded the event. To make the dispatcher's retries work, it also fails a share of the
+ * deliveries on purpose with a 500 (recording nothing for them).
+ */
+final class WebhookReceiver implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(8);
+    private final double failureRate;
+    private final Random random;
+    private volatile byte[] key;
+
+    /** webhook-id → deliveries acknowledged with 2xx. */
+    private final Map<String, AtomicInteger> acknowledged = new ConcurrentHashMap<>();
+    private final Set<String> invoices = ConcurrentHashMap.newKeySet();
+    final AtomicInteger deliveries = new AtomicInteger();
+    final AtomicInteger failedOnPurpose = new AtomicInteger();
+    final AtomicInteger badSignatures = new AtomicInteger();
+    final AtomicInteger idMismatches = new AtomicInteger();
+
+    WebhookReceiver(double failureRate, long seed) throws IOException {
+        this.failureRate = failureRate;
+        this.random = new Random(seed);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.createContext("/hooks", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks";
+    }
+
+    /** The endpoint's signing secret, {@code whsec_<base64>}, as its creation returned it. */
+    void secret(String secret) {
+        key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+    }
+
+    boolean received(String eventId) {
+        return acknowledged.containsKey(eventId);
+    }
+
+    boolean receivedAnyEventOf(String invoiceId) {
+        return invoices.contains(invoiceId);
+    }
+
+    int distinctEvents() {
+        return acknowledged.size();
+    }
+
+    int duplicates() {
+        return acknowledged.values().stream().mapToInt(n -> n.get() - 1).sum();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange; InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readAllBytes();
+            deliveries.incrementAndGet();
+            String id = exchange.getRequestHeaders().getFirst("webhook-id");
+            String timestamp = exchange.getRequestHeaders().getFirst("webhook-timestamp");
+            String signatures = exchange.getRequestHeaders().getFirst("webhook-signature");
+            if (id == null || timestamp == null || signatures == null || !validSignature(id, timestamp, body, signatures)) {
+                badSignatures.incrementAndGet();
+                respond(exchange, 400);
+                return;
+            }
+            boolean fail;
+            synchronized (random) {
+                fail = random.nextDouble() < failureRate;
+            }
+            if (fail) {
+                failedOnPurpose.incrementAndGet();
+                respond(exchange, 500);
+                return;
+            }
+            JsonNode payload = JSON.readTree(body);
+            if (!id.equals(payload.path("id").asText())) {
+                idMismatches.incrementAndGet();
+            }
+            String invoice = payload.path("data").path("invoice").path("id").asText("");
+            if (!invoice.isEmpty()) {
+                invoices.add(invoice);
+            }
+            acknowledged.computeIfAbsent(id, ignored -> new AtomicInteger()).incrementAndGet();
+            respond(exchange, 204);
+        }
+    }
+
+    private boolean validSignature(String id, String timestamp, byte[] body, String signatures) {
+        byte[] secret = key;
+        if (secret == null) {
+            return false;
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            byte[] expected = mac.doFinal(body);
+            for (String signature : signatures.split(" ")) {
+                if (signature.startsWith("v1,")
+                        && MessageDigest.isEqual(expected, Base64.getDecoder().decode(signature.substring(3)))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status) throws IOException {
+        exchange.sendResponseHeaders(status, -1);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
