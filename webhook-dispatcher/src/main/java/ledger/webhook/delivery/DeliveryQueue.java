@@ -75,21 +75,12 @@ class DeliveryQueue {
         record Candidate(long id, String targetKey) {
         }
         List<Candidate> candidates = jdbc.query("""
-                SELECT d.id, d.target_key FROM delivery d
-                WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
-                  AND NOT (d.target_key = ANY (?::text[]))
-                  -- A receiver sees an invoice's events in order: an event's first attempt to a target waits
-                  -- until every earlier event of the invoice for that target had its first attempt.
-                  -- (Retries are not held back: a failing earlier event must not block later ones forever.)
-                  AND NOT EXISTS (
-                      SELECT 1 FROM event_inbox mine
-                      JOIN event_inbox earlier ON earlier.invoice_id = mine.invoice_id AND earlier.sequence < mine.sequence
-                      JOIN delivery e ON e.event_id = earlier.event_id
-                      WHERE mine.event_id = d.event_id AND e.target_key = d.target_key
-                        AND e.state = 'pending' AND e.attempts = 0)
-                ORDER BY d.next_attempt_at, d.id
+                SELECT id, target_key FROM delivery
+                WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                  AND NOT (target_key = ANY (?::text[]))
+                ORDER BY next_attempt_at, id
                 LIMIT ?
-                FOR UPDATE OF d SKIP LOCKED""",
+                FOR UPDATE SKIP LOCKED""",
                 (rs, i) -> new Candidate(rs.getLong(1), rs.getString(2)),
                 ts(now), ts(now), saturated.toArray(String[]::new), max * 4);
         Map<String, Integer> left = new HashMap<>();
