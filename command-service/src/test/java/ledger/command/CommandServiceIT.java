@@ -118,6 +118,17 @@ class CommandServiceIT {
     }
 
     @Test
+    void errorsOutsideControllersAreAnsweredByTheLedgerErrorController(
+            @Autowired @org.springframework.beans.factory.annotation.Qualifier("requestMappingHandlerMapping")
+            org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping mappings) {
+        // Otherwise a failure in a filter (e.g. the database gone) would fall through to "no such URL", a 404.
+        assertThat(mappings.getHandlerMethods().entrySet()).anySatisfy(e -> {
+            assertThat(e.getKey().getPatternValues()).contains("/error");
+            assertThat(e.getValue().getBeanType()).isEqualTo(ledger.support.web.LedgerErrorController.class);
+        });
+    }
+
+    @Test
     void adminApiNeedsTheAdminToken() {
         assertThat(api().post("/admin/v1/stores", null, "{}").status()).isEqualTo(401);
         assertThat(api().post("/admin/v1/stores", "wrong", "{}").status()).isEqualTo(401);

@@ -10,6 +10,7 @@ import org.springframework.boot.web.servlet.error.ErrorController;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.transaction.TransactionException;
+import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 
 /**
@@ -17,6 +18,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
  * lost its database, the container refusing a request — still answers in the §4.1 JSON shape, with
  * 503 when storage is away, and never with HTML or a stack trace.
  */
+@Controller // a bean without it is not a handler: /error would be unmapped and every error a 404
 public class LedgerErrorController implements ErrorController {
 
     private static final Logger log = LoggerFactory.getLogger(LedgerErrorController.class);
