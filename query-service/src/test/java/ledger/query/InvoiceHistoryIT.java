@@ -95,6 +95,11 @@ class InvoiceHistoryIT extends QueryIntegrationTest {
             assertThat(waitedMs).as(path).isBetween(1900L, 5000L);
         }
         assertThat(api().get(invoice.path(), key, "Ledger-Version", "2").header("Ledger-Stale")).isEmpty();
+        // A write acknowledged but not projected yet: after the wait, 404 — marked stale, not "never existed".
+        var notYet = api().get("/v1/invoices/inv_notProjectedYet000000000", key, "Ledger-Version", "1");
+        assertThat(notYet.status()).isEqualTo(404);
+        assertThat(notYet.header("Ledger-Stale")).contains("true");
+        assertThat(api().get("/v1/invoices/inv_notProjectedYet000000000", key).header("Ledger-Stale")).isEmpty();
         var bad = api().get(invoice.path(), key, "Ledger-Version", "two");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("param").asText()).isEqualTo("Ledger-Version");

@@ -1,5 +1,7 @@
 package ledger.query.invoice;
 
+import jakarta.servlet.http.HttpServletResponse;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,7 +60,7 @@ class InvoiceQueryController {
     @RequiresScope(Scopes.INVOICES_READ)
     ResponseEntity<String> get(@PathVariable String id, @RequestParam(name = "as_of", required = false) String asOf,
                                @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
-                               ApiPrincipal principal) {
+                               ApiPrincipal principal, HttpServletResponse response) {
         Instant instant = Instants.parse("as_of", asOf);
         requireWellFormed(id);
         String store = principal.storeId().value();
@@ -70,7 +72,7 @@ class InvoiceQueryController {
             var row = jdbc.query("SELECT view::text, version FROM invoice WHERE id = ? AND store_id = ?",
                     rs -> rs.next() ? new Object[] {rs.getString(1), rs.getLong(2)} : null, id, store);
             if (row == null) {
-                throw ApiException.notFound("invoice: " + id);
+                throw notYetOrNever(id, headers, response);
             }
             body = (String) row[0];
             atVersion = (Long) row[1];
@@ -89,7 +91,8 @@ class InvoiceQueryController {
     @RequiresScope(Scopes.INVOICES_READ)
     ResponseEntity<JsonNode> status(@PathVariable String id,
                                     @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
-                                    ApiPrincipal principal) throws JsonProcessingException {
+                                    ApiPrincipal principal, HttpServletResponse response)
+            throws JsonProcessingException {
         requireWellFormed(id);
         String store = principal.storeId().value();
         var headers = new HttpHeaders();
@@ -97,7 +100,7 @@ class InvoiceQueryController {
         String view = jdbc.query("SELECT view::text FROM invoice WHERE id = ? AND store_id = ?",
                 rs -> rs.next() ? rs.getString(1) : null, id, store);
         if (view == null) {
-            throw ApiException.notFound("invoice: " + id);
+            throw notYetOrNever(id, headers, response);
         }
         JsonNode full = JSON.readTree(view);
         ObjectNode status = JSON.createObjectNode();
@@ -152,5 +155,16 @@ class InvoiceQueryController {
         if (!Ids.isWellFormed(id, InvoiceId.PREFIX)) {
             throw ApiException.notFound("invoice: " + id);
         }
+    }
+
+    /**
+     * A 404 after a {@code Ledger-Version} wait that timed out may only mean "not projected yet": say so
+     * with {@code Ledger-Stale: true}, set on the response itself so the error answer keeps it.
+     */
+    private static ApiException notYetOrNever(String id, HttpHeaders waited, HttpServletResponse response) {
+        if (waited.containsKey(ReadYourWrites.STALE_HEADER)) {
+            response.setHeader(ReadYourWrites.STALE_HEADER, "true");
+        }
+        return ApiException.notFound("invoice: " + id);
     }
 }
