@@ -120,13 +120,8 @@ class InvoiceQueryController {
                            @RequestParam(name = "ending_before", required = false) String endingBefore,
                            @RequestParam(required = false) String status,
                            @RequestParam(name = "external_order_id", required = false) String externalOrderId,
-                           @RequestParam(name = "created[gte]", required = false) String createdGte,
-                           @RequestParam(name = "created[gt]", required = false) String createdGt,
-                           @RequestParam(name = "created[lte]", required = false) String createdLte,
-                           @RequestParam(name = "created[lt]", required = false) String createdLt,
-                           ApiPrincipal principal) {
+                           CreatedRange created, ApiPrincipal principal) {
         var params = ListParams.of(limit, startingAfter, endingBefore);
-        var created = CreatedRange.of(createdGte, createdGt, createdLte, createdLt);
         var where = new StringBuilder();
         var args = new ArrayList<Object>();
         if (status != null) {

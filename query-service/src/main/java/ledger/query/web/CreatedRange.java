@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The {@code created[gte|gt|lte|lt]} filter of list endpoints (RFC 3339 bounds, any combination).
- * Controllers bind the four bracketed names; Tomcat hands them over decoded whether the client sent
+ * {@link CreatedRangeResolver} binds the four bracketed names; Tomcat hands them over decoded whether the client sent
  * {@code created[gte]} or, through the gateway, {@code created%5Bgte%5D}.
  */
 public record CreatedRange(Instant gte, Instant gt, Instant lte, Instant lt) {
