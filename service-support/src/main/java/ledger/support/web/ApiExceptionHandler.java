@@ -89,8 +89,8 @@ public class ApiExceptionHandler {
 
     static ApiException translate(HttpMessageNotReadableException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BodySizeLimit.TooLarge) {
-                return BodySizeLimit.tooLarge(64 * 1024);
+            if (t instanceof BodySizeLimit.TooLarge tooLarge) {
+                return BodySizeLimit.readFailure(tooLarge);
             }
             if (t instanceof ApiException api) {
                 return api;

@@ -27,7 +27,7 @@ public final class BodySizeLimit extends OncePerRequestFilter {
 
     /** What to answer when reading a body failed: too large, or the client went away mid-body. */
     public static ApiException readFailure(IOException e) {
-        return e instanceof TooLarge ? tooLarge(64 * 1024)
+        return e instanceof TooLarge tooLarge ? tooLarge(tooLarge.maxBytes)
                 : new ApiException(HttpStatus.BAD_REQUEST, "invalid_json", "Request body could not be read");
     }
 
@@ -48,8 +48,11 @@ public final class BodySizeLimit extends OncePerRequestFilter {
 
     /** Thrown mid-read; {@link ApiExceptionHandler} finds it as the cause of the parse failure. */
     static final class TooLarge extends IOException {
-        TooLarge() {
+        final long maxBytes;
+
+        TooLarge(long maxBytes) {
             super("request body too large");
+            this.maxBytes = maxBytes;
         }
     }
 
@@ -83,7 +86,7 @@ public final class BodySizeLimit extends OncePerRequestFilter {
 
         private int count(int n) throws TooLarge {
             if (n > 0 && (read += n) > maxBytes) {
-                throw new TooLarge();
+                throw new TooLarge(maxBytes);
             }
             return n;
         }
