@@ -1,7 +1,8 @@
 package ledger.gateway;
 
+import ledger.events.Ids;
+
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -36,30 +37,13 @@ class RequestIdFilter extends OncePerRequestFilter {
     // the wrapper that carries a generated id.
     private static final String ATTRIBUTE = RequestIdFilter.class.getName() + ".id";
 
-    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-        .toCharArray();
-
-    private static final SecureRandom RANDOM = new SecureRandom();
-
+    /** The same {@code req_…} rule the services apply, so one id follows a request everywhere. */
     static String generate() {
-        char[] id = new char[24];
-        for (int i = 0; i < id.length; i++) {
-            id[i] = BASE62[RANDOM.nextInt(BASE62.length)];
-        }
-        return "req_" + new String(id);
+        return Ids.random("req_");
     }
 
     static boolean isWellFormed(String id) {
-        if (id == null || !id.startsWith("req_") || id.length() < 5 || id.length() > 4 + 64) {
-            return false;
-        }
-        for (int i = 4; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
-                return false;
-            }
-        }
-        return true;
+        return Ids.isWellFormed(id, "req_");
     }
 
     static String of(HttpServletRequest request) {
