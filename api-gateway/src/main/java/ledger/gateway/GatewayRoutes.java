@@ -61,8 +61,10 @@ class GatewayRoutes {
     }
 
     private static RouterFunction<ServerResponse> proxy(String backend, RequestPredicate predicate, URI url) {
-        // TRACE is never proxied (the services refuse it anyway): it falls through to the house 404.
-        return route(backend).route(predicate.and(request -> !HttpMethod.TRACE.equals(request.method())), http())
+        // TRACE and OPTIONS are never proxied (no browser calls this API, and the proxy cannot forward them
+        // with a body): they fall through to the house 404.
+        return route(backend).route(predicate.and(request -> !HttpMethod.TRACE.equals(request.method())
+                && !HttpMethod.OPTIONS.equals(request.method())), http())
             .before(uri(url))
             // Backends then see the merchant's Host, so any absolute URL they build (Location)
             // points at the gateway rather than at an internal port.
