@@ -12,11 +12,16 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import ledger.events.InvoiceCreated;
+import ledger.events.LedgerEvent;
 import ledger.events.StoreId;
+import ledger.support.auth.AccessRegistry;
 import ledger.support.auth.Scopes;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,6 +35,9 @@ class DeliveryIT extends WebhookIT {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    AccessRegistry registry;
 
     private static void verify(Receiver.Request request, String secret) throws WebhookVerificationException {
         new Webhook(secret).verify(request.body(), request.headers());
@@ -95,7 +103,8 @@ class DeliveryIT extends WebhookIT {
     }
 
     @Test
-    void paymentsBecomePartiallyPaidOrPaidWithTheInvoiceAsItStoodAfterEachEventEvenOutOfOrder() throws Exception {
+    void paymentsBecomePartiallyPaidOrPaidWithTheInvoiceAsItStoodAfterEachEventAndArriveInOrderEvenIfPublishedOutOfOrder()
+            throws Exception {
         var store = newStore();
         try (var receiver = Receiver.start()) {
             createEndpoint(store, receiver.url("/hooks"), "[\"*\"]");
@@ -106,6 +115,9 @@ class DeliveryIT extends WebhookIT {
             publish(paid, partial, invoice);
 
             await().atMost(WAIT).until(() -> receiver.requests().size() == 3);
+            // All three became due at once; each first attempt waited for the one before.
+            assertThat(receiver.requests()).extracting(r -> body(r).get("type").asText())
+                    .containsExactly("invoice.created", "invoice.partially_paid", "invoice.paid");
             Map<String, JsonNode> byType = new HashMap<>();
             for (var request : receiver.requests()) {
                 JsonNode body = body(request);
@@ -127,6 +139,72 @@ class DeliveryIT extends WebhookIT {
             assertThat(afterPaid.get("data").get("invoice").get("amount_overpaid").asText()).isEqualTo("10.00");
             assertThat(afterPaid.get("data").get("invoice").get("payments")).hasSize(2);
             assertThat(afterPaid.get("data").get("payment").get("id").asText()).isEqualTo(paid.paymentId().value());
+        }
+    }
+
+    @Test
+    void eachInvoicesEventsReachEachTargetInSequenceOrderWhenManyAreDueAtOnce() throws Exception {
+        var store = newStore();
+        try (var endpointReceiver = Receiver.start(); var callbackReceiver = Receiver.start()) {
+            createEndpoint(store, endpointReceiver.url("/hooks"), "[\"*\"]");
+            // Callbacks are signed with the store's secret: no first attempt may fail for want of it.
+            await().atMost(WAIT).until(() -> registry.store(store.id()).isPresent());
+            List<LedgerEvent> events = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                var invoice = created(store.id(), "100.00", callbackReceiver.url("/callback/" + i));
+                events.add(invoice);
+                events.add(payment(invoice, 2, "40.00", "40.00"));
+                events.add(payment(invoice, 3, "60.00", "100.00"));
+            }
+            // Shuffled: an invoice's later events wait in the inbox and become due together with their
+            // predecessor, and each target takes up to four attempts at once, so without the claim's order
+            // rule the workers interleave them.
+            Collections.shuffle(events, new Random(20261121));
+            publish(events.toArray(LedgerEvent[]::new));
+
+            await().atMost(WAIT).until(() -> endpointReceiver.requests().size() == 60
+                    && callbackReceiver.requests().size() == 60);
+            for (var receiver : List.of(endpointReceiver, callbackReceiver)) {
+                Map<String, List<String>> arrivals = new LinkedHashMap<>();
+                for (var request : receiver.requests()) {
+                    JsonNode body = body(request);
+                    arrivals.computeIfAbsent(body.get("data").get("invoice").get("id").asText(),
+                            invoice -> new ArrayList<>()).add(body.get("type").asText());
+                }
+                assertThat(arrivals).hasSize(20).allSatisfy((invoice, types) -> assertThat(types)
+                        .as("arrivals for invoice %s", invoice)
+                        .containsExactly("invoice.created", "invoice.partially_paid", "invoice.paid"));
+            }
+        }
+    }
+
+    @Test
+    void aFailedFirstAttemptLetsTheInvoicesLaterEventsGoAndArrivesItselfOnRetry() throws Exception {
+        var store = newStore();
+        try (var receiver = Receiver.start()) {
+            createEndpoint(store, receiver.url("/hooks"), "[\"*\"]");
+            var invoice = created(store.id(), "10.00", null);
+            var paid = payment(invoice, 2, "10.00", "10.00");
+            String createdId = invoice.eventId().value();
+            String paidId = paid.eventId().value();
+            // invoice.created fails for as long as invoice.paid has not arrived: were invoice.paid held back
+            // until invoice.created succeeded, neither would ever succeed.
+            receiver.respondTo(r -> Receiver.Answer.status(
+                    createdId.equals(r.header("webhook-id")) && receiver.requestsFor(paidId).isEmpty() ? 500 : 200));
+            publish(paid, invoice);
+
+            await().atMost(WAIT).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM webhook.delivery WHERE event_id IN (?, ?) AND state = 'succeeded'",
+                    Integer.class, createdId, paidId) == 2);
+            List<String> arrivals = receiver.requests().stream().map(r -> r.header("webhook-id")).toList();
+            assertThat(arrivals.get(0)).as("first attempts in order").isEqualTo(createdId);
+            assertThat(arrivals).containsOnlyOnce(paidId);
+            assertThat(arrivals.lastIndexOf(createdId)).as("invoice.created's retry came after invoice.paid")
+                    .isGreaterThan(arrivals.indexOf(paidId));
+            assertThat(jdbc.queryForObject("SELECT attempts FROM webhook.delivery WHERE event_id = ?",
+                    Integer.class, createdId)).isGreaterThanOrEqualTo(2);
+            assertThat(jdbc.queryForObject("SELECT state || '/' || attempts FROM webhook.delivery WHERE event_id = ?",
+                    String.class, paidId)).isEqualTo("succeeded/1");
         }
     }
 

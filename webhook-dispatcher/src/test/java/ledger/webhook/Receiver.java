@@ -16,11 +16,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
  * A webhook receiver on loopback (JDK HttpServer, ephemeral port) that records every request and answers
- * as told: by default 200, or per request number (0-based) through {@link #respond}.
+ * as told: by default 200, or per request number (0-based) through {@link #respond}, or per request through
+ * {@link #respondTo}.
  */
 public final class Receiver implements AutoCloseable {
 
@@ -45,7 +48,7 @@ public final class Receiver implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final CountDownLatch released = new CountDownLatch(1);
-    private volatile IntFunction<Answer> answers = n -> Answer.status(200);
+    private volatile BiFunction<Integer, Request, Answer> answers = (n, request) -> Answer.status(200);
 
     private Receiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
@@ -55,9 +58,10 @@ public final class Receiver implements AutoCloseable {
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {
                 byte[] body = exchange.getRequestBody().readAllBytes();
-                requests.add(new Request(Instant.now(), exchange.getRequestURI().getPath(), exchange.getRequestHeaders(),
-                        new String(body, StandardCharsets.UTF_8)));
-                Answer answer = answers.apply(n);
+                var request = new Request(Instant.now(), exchange.getRequestURI().getPath(),
+                        exchange.getRequestHeaders(), new String(body, StandardCharsets.UTF_8));
+                requests.add(request);
+                Answer answer = answers.apply(n, request);
                 if (answer.hangMillis() > 0) {
                     released.await(answer.hangMillis(), TimeUnit.MILLISECONDS);
                 }
@@ -84,7 +88,12 @@ public final class Receiver implements AutoCloseable {
     }
 
     public Receiver respond(IntFunction<Answer> answers) {
-        this.answers = answers;
+        this.answers = (n, request) -> answers.apply(n);
+        return this;
+    }
+
+    public Receiver respondTo(Function<Request, Answer> answers) {
+        this.answers = (n, request) -> answers.apply(request);
         return this;
     }
 

@@ -109,9 +109,9 @@ class DeliveryController {
             }
             callback = event.callbackUrl() != null;
         }
-        targets.forEach(endpointId -> queue.requeue(event.eventId(), endpointId, now));
+        targets.forEach(endpointId -> queue.requeue(event, endpointId, now));
         if (callback) {
-            queue.requeueCallback(event.eventId(), event.callbackUrl(), now);
+            queue.requeueCallback(event, now);
         }
         return new Redelivery("redelivery", event.eventId(), targets, callback);
     }

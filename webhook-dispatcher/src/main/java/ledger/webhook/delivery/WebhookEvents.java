@@ -52,19 +52,21 @@ public class WebhookEvents {
         for (Endpoint endpoint : endpoints.subscribers(event.storeId(), type, view.livemode())) {
             // A disabled endpoint gets its row too, already failed: recover can send it once re-enabled.
             jdbc.update("""
-                    INSERT INTO delivery (event_id, endpoint_id, target_key, state, next_attempt_at, last_error,
-                                          created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                    event.eventId().value(), endpoint.id(), endpointTarget(endpoint.id()),
-                    endpoint.disabled() ? "failed" : "pending", endpoint.disabled() ? null : Timestamp.from(now),
-                    endpoint.disabled() ? "endpoint disabled" : null, Timestamp.from(now), Timestamp.from(now));
+                    INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, target_key, state,
+                                          next_attempt_at, last_error, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                    event.eventId().value(), event.invoiceId().value(), event.sequence(), endpoint.id(),
+                    endpointTarget(endpoint.id()), endpoint.disabled() ? "failed" : "pending",
+                    endpoint.disabled() ? null : Timestamp.from(now), endpoint.disabled() ? "endpoint disabled" : null,
+                    Timestamp.from(now), Timestamp.from(now));
         }
         if (callbackUrl != null) {
             jdbc.update("""
-                    INSERT INTO delivery (event_id, url, target_key, state, next_attempt_at, created_at, updated_at)
-                    VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING""",
-                    event.eventId().value(), callbackUrl, callbackTarget(callbackUrl), Timestamp.from(now),
-                    Timestamp.from(now), Timestamp.from(now));
+                    INSERT INTO delivery (event_id, invoice_id, sequence, url, target_key, state, next_attempt_at,
+                                          created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING""",
+                    event.eventId().value(), event.invoiceId().value(), event.sequence(), callbackUrl,
+                    callbackTarget(callbackUrl), Timestamp.from(now), Timestamp.from(now), Timestamp.from(now));
         }
     }
 

@@ -1,0 +1,126 @@
+package ledger.webhook.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import ledger.testsupport.LedgerInfrastructure;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * The schema behind the claim's order rule, on real PostgreSQL without Spring, each test in its own schema:
+ * V3 fills the invoice and sequence of deliveries queued before it, and under a backlog of 100k waiting
+ * deliveries the claim probes the partial index once per candidate instead of joining the queue with itself
+ * (the form that was reverted made every poll hash-join whole tables).
+ */
+class DeliveryOrderSchemaIT {
+
+    private static final Pattern EXECUTION_TIME = Pattern.compile("Execution Time: ([0-9.]+) ms");
+
+    private static JdbcTemplate migrate(String schema, String target) {
+        var servers = LedgerInfrastructure.servers();
+        var dataSource = new DriverManagerDataSource(servers.jdbcUrl(), servers.user(), servers.password());
+        var properties = new Properties();
+        properties.setProperty("currentSchema", schema);
+        dataSource.setConnectionProperties(properties);
+        Flyway.configure().dataSource(dataSource).schemas(schema).defaultSchema(schema).target(target).load()
+                .migrate();
+        return new JdbcTemplate(dataSource);
+    }
+
+    @Test
+    void v3FillsTheInvoiceAndSequenceOfDeliveriesQueuedBeforeIt() {
+        String schema = "webhook_v3_backfill";
+        var jdbc = migrate(schema, "2");
+        jdbc.update("""
+                INSERT INTO event_inbox (event_id, invoice_id, store_id, sequence, type, occurred_at, payload)
+                SELECT 'evt_' || i || '_' || s, 'in_' || i, 'st_1', s, 'x', now(), '{}'
+                FROM generate_series(1, 2) i, generate_series(1, 3) s""");
+        jdbc.update("""
+                INSERT INTO webhook_event (event_id, store_id, invoice_id, type, livemode, occurred_at, body,
+                                           created_at)
+                SELECT event_id, store_id, invoice_id, type, false, occurred_at, '{}', now() FROM event_inbox""");
+        jdbc.update("""
+                INSERT INTO webhook_endpoint (id, store_id, url, enabled_events, livemode, secret, created_at,
+                                              updated_at)
+                VALUES ('we_1', 'st_1', 'https://example.com/hooks', '{*}', false, 'whsec_x', now(), now())""");
+        jdbc.update("""
+                INSERT INTO delivery (event_id, endpoint_id, target_key, state, attempts, next_attempt_at, created_at,
+                                      updated_at)
+                SELECT event_id, 'we_1', 'endpoint:we_1', 'pending', 0, now(), now(), now() FROM event_inbox""");
+        jdbc.update("""
+                INSERT INTO delivery (event_id, url, target_key, state, attempts, created_at, updated_at)
+                SELECT event_id, 'https://shop.example/cb', 'callback:https://shop.example:-1', 'succeeded', 1, now(),
+                       now()
+                FROM event_inbox""");
+
+        migrate(schema, "latest");
+
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM delivery d JOIN event_inbox i ON i.event_id = d.event_id
+                WHERE d.invoice_id = i.invoice_id AND d.sequence = i.sequence""", Integer.class)).isEqualTo(12);
+        assertThat(jdbc.queryForList("""
+                SELECT column_name FROM information_schema.columns
+                WHERE table_schema = ? AND table_name = 'delivery' AND column_name IN ('invoice_id', 'sequence')
+                  AND is_nullable = 'NO'""", String.class, schema)).containsExactlyInAnyOrder("invoice_id", "sequence");
+        assertThat(jdbc.queryForObject("SELECT indexdef FROM pg_indexes WHERE schemaname = ? AND indexname = ?",
+                String.class, schema, "delivery_awaiting_first_attempt"))
+                .contains("(target_key, invoice_id, sequence)").contains("'pending'").contains("attempts = 0");
+    }
+
+    @Test
+    void underABacklogOf100kWaitingDeliveriesAClaimProbesThePartialIndexPerCandidate() {
+        var jdbc = migrate("webhook_v3_backlog", "latest");
+        jdbc.update("""
+                INSERT INTO webhook_endpoint (id, store_id, url, enabled_events, livemode, secret, created_at,
+                                              updated_at)
+                SELECT 'we_' || t, 'st_1', 'https://example.com/' || t, '{*}', false, 'whsec_x', now(), now()
+                FROM generate_series(1, 4) t""");
+        // 13,334 invoices of three events each; per event a delivery to each of four endpoints and to the
+        // callback host. The first half was delivered (history); the second half waits: 100,005 deliveries
+        // due at once, two thirds of them behind an earlier event of their invoice.
+        jdbc.update("""
+                INSERT INTO webhook_event (event_id, store_id, invoice_id, type, livemode, occurred_at, body,
+                                           created_at)
+                SELECT 'evt_' || i || '_' || s, 'st_1', 'in_' || i, 'x', false, now(), '{}', now()
+                FROM generate_series(1, 13334) i, generate_series(1, 3) s""");
+        jdbc.update("""
+                INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, url, target_key, state, attempts,
+                                      next_attempt_at, created_at, updated_at)
+                SELECT 'evt_' || i || '_' || s, 'in_' || i, s,
+                       CASE WHEN t <= 4 THEN 'we_' || t END, CASE WHEN t = 5 THEN 'https://shop.example/cb' END,
+                       CASE WHEN t <= 4 THEN 'endpoint:we_' || t ELSE 'callback:https://shop.example:-1' END,
+                       CASE WHEN i <= 6667 THEN 'succeeded' ELSE 'pending' END, CASE WHEN i <= 6667 THEN 1 ELSE 0 END,
+                       CASE WHEN i <= 6667 THEN NULL
+                            ELSE now() - interval '1 hour' + (i * 3 + s) * interval '1 millisecond' END,
+                       now(), now()
+                FROM generate_series(1, 13334) i, generate_series(1, 3) s, generate_series(1, 5) t""");
+        jdbc.execute("ANALYZE");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM delivery WHERE state = 'pending'", Integer.class))
+                .isEqualTo(100_005);
+
+        Object[] args = {Timestamp.from(Instant.now()), Timestamp.from(Instant.now()), new String[0], 128};
+        List<String> plan = jdbc.queryForList("EXPLAIN (ANALYZE, BUFFERS) " + DeliveryQueue.CANDIDATES,
+                String.class, args);
+        String text = String.join("\n", plan);
+        System.out.println("Claim of 128 candidates under a backlog of 100,005 pending deliveries:\n" + text);
+
+        assertThat(text).contains("SubPlan").contains("using delivery_awaiting_first_attempt")
+                .doesNotContain("Anti Join").doesNotContain("Hash Join").doesNotContain("Seq Scan");
+        Matcher time = EXECUTION_TIME.matcher(text);
+        assertThat(time.find()).isTrue();
+        assertThat(Double.parseDouble(time.group(1))).as("execution time in ms").isLessThan(1_000);
+        // Only first events are free to go, one per invoice and target, in the queue's order.
+        Long[] candidates = jdbc.query(DeliveryQueue.CANDIDATES, (rs, i) -> rs.getLong(1), args).toArray(Long[]::new);
+        assertThat(candidates).hasSize(128);
+        assertThat(jdbc.queryForList("SELECT sequence FROM delivery WHERE id = ANY (?)", Long.class,
+                (Object) candidates)).hasSize(128).containsOnly(1L);
+    }
+}
