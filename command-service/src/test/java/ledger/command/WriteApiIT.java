@@ -3,13 +3,17 @@ package ledger.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import ledger.testsupport.ApiClient;
 import ledger.testsupport.LedgerInfrastructure;
 import org.junit.jupiter.api.AfterAll;
@@ -162,6 +166,49 @@ class WriteApiIT {
         assertThat(jdbc.queryForObject("""
                 SELECT count(*) FROM command.domain_event_entry WHERE payload_type = 'ledger.events.InvoiceCreated'
                 AND convert_from(payload, 'UTF8') LIKE '%"description":"once"%'""", Integer.class)).isEqualTo(1);
+    }
+
+    /**
+     * A request's Idempotency-Key record commits with its work, so a request cut off mid-way (here: its
+     * database session killed while its append waits, as when its instance dies) leaves the key free
+     * for the client's retry at once — not held "in progress" for minutes.
+     */
+    @Test
+    void aRequestCutOffMidwayLeavesNothingCommittedAndItsRetryRunsAtOnce() throws Exception {
+        String idempotencyKey = "cut-" + System.nanoTime();
+        String body = "{\"amount\":\"12.00\",\"description\":\"" + idempotencyKey + "\"}";
+        Future<ApiClient.Response> first;
+        try (Connection blocker = jdbc.getDataSource().getConnection()) {
+            blocker.setAutoCommit(false);
+            try (Statement lock = blocker.createStatement()) {
+                lock.execute("LOCK TABLE command.domain_event_entry IN SHARE ROW EXCLUSIVE MODE");
+            }
+            first = POOL.submit(() -> api().post("/v1/invoices", key, body, "Idempotency-Key", idempotencyKey));
+            Integer appending = await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.query("""
+                    SELECT pid FROM pg_stat_activity
+                    WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO domain_event_entry%'""",
+                    (rs, i) -> rs.getInt(1)).stream().findFirst().orElse(null), Objects::nonNull);
+
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM command.idempotency_key WHERE key = ?",
+                    Integer.class, idempotencyKey)).as("records committed while the request runs").isZero();
+            var duplicate = api().post("/v1/invoices", key, body, "Idempotency-Key", idempotencyKey);
+            assertThat(duplicate.status()).isEqualTo(409);
+            assertThat(duplicate.json().get("code").asText()).isEqualTo("idempotency_request_in_progress");
+
+            jdbc.queryForObject("SELECT pg_terminate_backend(?)", Boolean.class, appending);
+            blocker.rollback();
+        }
+        assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(503);
+
+        var retry = api().post("/v1/invoices", key, body, "Idempotency-Key", idempotencyKey);
+        assertThat(retry.status()).as(retry.raw()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEmpty();
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM command.domain_event_entry WHERE payload_type = 'ledger.events.InvoiceCreated'
+                AND convert_from(payload, 'UTF8') LIKE ?""", Integer.class, "%" + idempotencyKey + "%")).isEqualTo(1);
+        var replay = api().post("/v1/invoices", key, body, "Idempotency-Key", idempotencyKey);
+        assertThat(replay.header("Idempotent-Replayed")).contains("true");
+        assertThat(replay.json().get("id")).isEqualTo(retry.json().get("id"));
     }
 
     @Test

@@ -38,6 +38,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.flyway.FlywayConfigurationCustomizer;
 import org.springframework.boot.autoconfigure.jackson.Jackson2ObjectMapperBuilderCustomizer;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -150,8 +151,9 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
 
     /** Idempotency runs after authentication (keys are per store) and rate limiting (a replay still counts). */
     @Bean
-    FilterRegistrationBean<Idempotency> idempotency(JdbcTemplate jdbc, ErrorResponses errors) {
-        var filter = Idempotency.create(jdbc, errors);
+    FilterRegistrationBean<Idempotency> idempotency(JdbcTemplate jdbc, PlatformTransactionManager transactions,
+                                                    ErrorResponses errors) {
+        var filter = Idempotency.create(jdbc, transactions, errors);
         var purger = Executors.newSingleThreadScheduledExecutor(r -> {
             var thread = new Thread(r, "idempotency-purge");
             thread.setDaemon(true);

@@ -126,6 +126,9 @@ class CrashRecoveryIT {
             List<String> acknowledged = LedgerAudit.acknowledgedEffects(store, load);
 
             assertThat(load.unexpected).as("answers the load should never get").isEmpty();
+            // An Idempotency-Key commits with its request's work, so a crash leaves no key "in progress":
+            // every retry series ends with an answer once the killed part is back.
+            assertThat(load.abandoned).as("requests whose outcome the merchant never learned").isEmpty();
             assertThat(acknowledged).as("acknowledged merchant requests against the event store").isEmpty();
             assertThat(receiver.badSignatures.get()).as("webhooks with a bad signature").isZero();
             assertThat(receiver.idMismatches.get()).as("webhooks whose webhook-id is not the payload's id").isZero();

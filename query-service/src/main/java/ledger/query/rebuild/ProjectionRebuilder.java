@@ -38,6 +38,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -91,6 +92,9 @@ public class ProjectionRebuilder implements DisposableBean {
         this.jdbc = jdbc;
         this.tables = tables;
         this.transaction = new TransactionTemplate(transactions);
+        // Its own transactions even inside a request's (Idempotency runs POSTs in one): the worker started
+        // right after must see the committed start, and the writers' lock must not be held until the response.
+        this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.clock = clock;
         this.batchSize = properties.rebuildBatchSize();
     }

@@ -19,7 +19,11 @@ import ledger.support.web.ApiException;
 import ledger.support.web.BodySizeLimit;
 import ledger.support.web.ErrorResponses;
 import org.springframework.http.HttpStatus;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
@@ -27,8 +31,15 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * {@code Idempotency-Key} on every POST (SPEC §4.1): the first request with a key runs and its
  * response (2xx or 4xx) is kept for 24 h; the same key with the same request replays that response
  * with {@code Idempotent-Replayed: true}; with a different request → 409 {@code idempotency_key_reused};
- * while the first is still running → 409 {@code idempotency_request_in_progress}. A 5xx or a crash
- * keeps nothing, so the client's retry runs the request again.
+ * while the first is still running → 409 {@code idempotency_request_in_progress}.
+ *
+ * <p>The request runs in one database transaction with its record: a 2xx commits the handler's writes
+ * and the kept response together, and the client sees the response only after that commit. A crash
+ * mid-request therefore leaves nothing behind — neither work nor a claim on the key — and the
+ * client's retry simply runs again. "Still running" is a transaction-scoped advisory lock on the key,
+ * which PostgreSQL releases with the transaction, also when the instance dies. A 4xx rolls back
+ * whatever the handler touched (a refusal writes nothing) and keeps the answer in a transaction of its
+ * own; a 5xx keeps nothing.
  */
 public final class Idempotency extends OncePerRequestFilter {
 
@@ -38,15 +49,18 @@ public final class Idempotency extends OncePerRequestFilter {
     private static final List<String> KEPT_HEADERS = List.of("Content-Type", "Location", "Ledger-Version");
 
     private final IdempotencyStore store;
+    private final TransactionTemplate transactions;
     private final ErrorResponses errors;
 
-    Idempotency(IdempotencyStore store, ErrorResponses errors) {
+    Idempotency(IdempotencyStore store, TransactionTemplate transactions, ErrorResponses errors) {
         this.store = store;
+        this.transactions = transactions;
         this.errors = errors;
     }
 
-    public static Idempotency create(JdbcTemplate jdbc, ErrorResponses errors) {
-        return new Idempotency(new IdempotencyStore(jdbc), errors);
+    public static Idempotency create(JdbcTemplate jdbc, PlatformTransactionManager transactionManager,
+                                     ErrorResponses errors) {
+        return new Idempotency(new IdempotencyStore(jdbc), new TransactionTemplate(transactionManager), errors);
     }
 
     /** Deletes records past their 24 hours; a scheduler calls this hourly. */
@@ -80,38 +94,82 @@ public final class Idempotency extends OncePerRequestFilter {
         String scope = principal == null ? "admin" : principal.storeId().value();
         String fingerprint = fingerprint(request, body);
 
-        if (!store.claim(scope, key, fingerprint)) {
-            answerFromStore(request, response, scope, key, fingerprint);
+        var recorded = new ContentCachingResponseWrapper(response);
+        Outcome outcome;
+        try {
+            outcome = transactions.execute(tx -> {
+                if (!store.lock(scope, key)) {
+                    return Outcome.IN_PROGRESS;
+                }
+                var stored = store.find(scope, key);
+                if (stored.isPresent()) {
+                    answerFromStore(request, recorded, stored.get(), fingerprint);
+                    return Outcome.ANSWERED;
+                }
+                try {
+                    chain.doFilter(new CachedBody(request, body), recorded);
+                } catch (IOException | ServletException e) {
+                    throw new FilterFailure(e);
+                }
+                int status = recorded.getStatus();
+                if (status >= 400 || tx.isRollbackOnly()) {
+                    tx.setRollbackOnly();
+                    return status < 500 ? Outcome.KEEP_APART : Outcome.ANSWERED;
+                }
+                // A statement that failed inside the handler (say, an append that lost a race and was retried
+                // on another thread) leaves the transaction unusable: the answer is then kept apart.
+                try {
+                    store.keep(scope, key, fingerprint, status, headers(recorded), recorded.getContentAsByteArray());
+                } catch (DataAccessException e) {
+                    tx.setRollbackOnly();
+                    return Outcome.KEEP_APART;
+                }
+                return Outcome.ANSWERED;
+            });
+        } catch (FilterFailure e) {
+            if (e.getCause() instanceof ServletException servlet) {
+                throw servlet;
+            }
+            throw (IOException) e.getCause();
+        } catch (TransactionException e) {
+            if (recorded.getStatus() < 500) {
+                throw e;
+            }
+            // The handler already answered with a 5xx because the database went away; the rollback failed
+            // for the same reason, and PostgreSQL aborts the transaction of a lost connection anyway.
+            outcome = Outcome.ANSWERED;
+        }
+        if (outcome == Outcome.IN_PROGRESS) {
+            errors.write(request, response, inProgress());
             return;
         }
-        var recorded = new ContentCachingResponseWrapper(response);
-        boolean kept = false;
-        try {
-            chain.doFilter(new CachedBody(request, body), recorded);
-            if (recorded.getStatus() < 500) {
-                store.complete(scope, key, recorded.getStatus(), headers(recorded), recorded.getContentAsByteArray());
-                kept = true;
-            }
-        } finally {
-            if (!kept) {
-                store.release(scope, key);
-            }
-            recorded.copyBodyToResponse();
+        if (outcome == Outcome.KEEP_APART) {
+            // A refusal, or work that committed elsewhere (a command retried on another thread): its answer
+            // is kept on its own. A concurrent duplicate that ran meanwhile keeps its own answer instead.
+            transactions.executeWithoutResult(tx -> store.keep(scope, key, fingerprint, recorded.getStatus(),
+                    headers(recorded), recorded.getContentAsByteArray()));
+        }
+        recorded.copyBodyToResponse();
+    }
+
+    /** What the request's transaction ended with, for what follows it. */
+    private enum Outcome { IN_PROGRESS, ANSWERED, KEEP_APART }
+
+    /** Carries the chain's checked exceptions out of the transaction callback, which rolls back on it. */
+    private static final class FilterFailure extends RuntimeException {
+        FilterFailure(Exception cause) {
+            super(cause);
         }
     }
 
-    private void answerFromStore(HttpServletRequest request, HttpServletResponse response, String scope, String key,
-                                 String fingerprint) throws IOException {
-        var stored = store.find(scope, key).orElse(null);
-        if (stored == null) {
-            // The first request failed and released the key between our claim and this read: let the client retry.
-            errors.write(request, response, inProgress());
-        } else if (!stored.fingerprint().equals(fingerprint)) {
-            errors.write(request, response, new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused",
-                    "This Idempotency-Key was used with a different request", HEADER));
-        } else if (!"done".equals(stored.state())) {
-            errors.write(request, response, inProgress());
-        } else {
+    private void answerFromStore(HttpServletRequest request, HttpServletResponse response,
+                                 IdempotencyStore.Stored stored, String fingerprint) {
+        try {
+            if (!stored.fingerprint().equals(fingerprint)) {
+                errors.write(request, response, new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused",
+                        "This Idempotency-Key was used with a different request", HEADER));
+                return;
+            }
             response.setStatus(stored.status());
             for (String line : stored.headers().split("\n")) {
                 int colon = line.indexOf(':');
@@ -121,6 +179,8 @@ public final class Idempotency extends OncePerRequestFilter {
             }
             response.setHeader(REPLAYED, "true");
             response.getOutputStream().write(stored.body());
+        } catch (IOException e) {
+            throw new FilterFailure(e);
         }
     }
 

@@ -4,16 +4,14 @@ import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The {@code idempotency_key} table. Each call is its own short transaction: the claim must be visible
- * to a concurrent duplicate before the first request's work even starts.
+ * The {@code idempotency_key} table. Every call joins the request's transaction (see {@link Idempotency}):
+ * a record is only ever committed together with the work it answers for (or, for a refusal, alone).
  */
 final class IdempotencyStore {
 
-    /** A first request in flight longer than this is taken to have died with its instance. */
-    static final String ABANDONED_AFTER = "5 minutes";
     static final String RETAINED_FOR = "24 hours";
 
-    record Stored(String fingerprint, String state, Integer status, String headers, byte[] body) {
+    record Stored(String fingerprint, int status, String headers, byte[] body) {
     }
 
     private final JdbcTemplate jdbc;
@@ -22,33 +20,35 @@ final class IdempotencyStore {
         this.jdbc = jdbc;
     }
 
-    /** True if this request now owns the key; otherwise {@link #find} tells what holds it. */
-    boolean claim(String scope, String key, String fingerprint) {
-        jdbc.update("DELETE FROM idempotency_key WHERE scope = ? AND key = ? AND (created_at < now() - interval '"
-                + RETAINED_FOR + "' OR (state = 'in_flight' AND created_at < now() - interval '" + ABANDONED_AFTER
-                + "'))", scope, key);
-        return jdbc.update("""
-                INSERT INTO idempotency_key (scope, key, fingerprint, state) VALUES (?, ?, ?, 'in_flight')
-                ON CONFLICT DO NOTHING""", scope, key, fingerprint) == 1;
+    /**
+     * Takes the key for this transaction, or false when another request holds it. PostgreSQL releases the
+     * lock at commit or rollback, also when the holder's connection dies with its instance. Keys of two
+     * stores hashing alike would only make one wait for the other's request to end.
+     */
+    boolean lock(String scope, String key) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))",
+                Boolean.class, scope + "\n" + key));
     }
 
+    /** The kept answer for the key, if one younger than 24 hours exists. */
     Optional<Stored> find(String scope, String key) {
         return jdbc.query("""
-                SELECT fingerprint, state, response_status, response_headers, response_body
-                FROM idempotency_key WHERE scope = ? AND key = ?""",
-                (rs, i) -> new Stored(rs.getString(1), rs.getString(2), (Integer) rs.getObject(3), rs.getString(4),
-                        rs.getBytes(5)), scope, key).stream().findFirst();
+                SELECT fingerprint, response_status, response_headers, response_body FROM idempotency_key
+                WHERE scope = ? AND key = ? AND created_at >= now() - interval '""" + RETAINED_FOR + "'",
+                (rs, i) -> new Stored(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getBytes(4)),
+                scope, key).stream().findFirst();
     }
 
-    void complete(String scope, String key, int status, String headers, byte[] body) {
+    /** Keeps the answer; an expired record of the key gives way, a live one (a concurrent duplicate's) wins. */
+    void keep(String scope, String key, String fingerprint, int status, String headers, byte[] body) {
         jdbc.update("""
-                UPDATE idempotency_key SET state = 'done', response_status = ?, response_headers = ?, response_body = ?
-                WHERE scope = ? AND key = ?""", status, headers, body, scope, key);
-    }
-
-    /** Forget a claim whose request failed on our side, so the client's retry runs again. */
-    void release(String scope, String key) {
-        jdbc.update("DELETE FROM idempotency_key WHERE scope = ? AND key = ? AND state = 'in_flight'", scope, key);
+                INSERT INTO idempotency_key AS k (scope, key, fingerprint, response_status, response_headers, response_body)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (scope, key) DO UPDATE SET fingerprint = excluded.fingerprint,
+                    response_status = excluded.response_status, response_headers = excluded.response_headers,
+                    response_body = excluded.response_body, created_at = now()
+                WHERE k.created_at < now() - interval '""" + RETAINED_FOR + "'",
+                scope, key, fingerprint, status, headers, body);
     }
 
     /** Housekeeping: replays are only promised for 24 hours. */
