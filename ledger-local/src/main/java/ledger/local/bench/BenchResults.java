@@ -39,9 +39,12 @@ final class BenchResults {
         return this;
     }
 
+    /** A figure with its target; a null target is none (as {@link #put(String, double)}). */
     BenchResults put(String key, double value, Target target) {
         figures.put(key, value);
-        targets.put(key, target);
+        if (target != null) {
+            targets.put(key, target);
+        }
         return this;
     }
 

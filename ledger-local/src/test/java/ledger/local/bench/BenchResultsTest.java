@@ -34,6 +34,15 @@ class BenchResultsTest {
     }
 
     @Test
+    void aFigureWithANullTargetHasNone() throws Exception {
+        BenchResults results = new BenchResults().put("sustainable_projection_lag_p99_ms", 900.0, null);
+        JsonNode json = new ObjectMapper().readTree(results.json());
+        assertThat(json.path("sustainable_projection_lag_p99_ms").asDouble()).isEqualTo(900.0);
+        assertThat(json.path("targets_met").has("sustainable_projection_lag_p99_ms")).isFalse();
+        assertThat(results.table()).contains("| sustainable_projection_lag_p99_ms | 900 |  |  |");
+    }
+
+    @Test
     void tableMarksMissedTargets() {
         String table = sample().table();
         assertThat(table).startsWith("| figure | value | target | met |");
