@@ -124,12 +124,14 @@ class CrashRecoveryIT {
                 throw unsettled;
             }
             List<String> acknowledged = LedgerAudit.acknowledgedEffects(store, load);
+            List<String> rebuilt = rebuildDiffers(api, ledger.adminToken(), audit);
 
             assertThat(load.unexpected).as("answers the load should never get").isEmpty();
             // An Idempotency-Key commits with its request's work, so a crash leaves no key "in progress":
             // every retry series ends with an answer once the killed part is back.
             assertThat(load.abandoned).as("requests whose outcome the merchant never learned").isEmpty();
             assertThat(acknowledged).as("acknowledged merchant requests against the event store").isEmpty();
+            assertThat(rebuilt).as("the read model that lived through the crashes against a fresh rebuild").isEmpty();
             assertThat(receiver.badSignatures.get()).as("webhooks with a bad signature").isZero();
             assertThat(receiver.idMismatches.get()).as("webhooks whose webhook-id is not the payload's id").isZero();
             assertThat(crashes).extracting(Crash::component).containsAll(ORDER);
@@ -164,6 +166,22 @@ class CrashRecoveryIT {
         System.out.printf(Locale.ROOT, "%s: killed, restarted in %.1f s, whole pipeline serving %.1f s after the kill%n",
                 component, crash.restartSeconds(), crash.recoveredSeconds());
         return crash;
+    }
+
+    /**
+     * Rebuilds query-service's invoice read model from its ledger through the admin API; the swap keeps
+     * the table that lived through the crashes as {@code invoice_previous}, which must equal the fresh one.
+     */
+    private static List<String> rebuildDiffers(ApiClient api, String adminToken, LedgerAudit audit) throws Exception {
+        var started = api.post("/admin/v1/projections/invoices/rebuild", adminToken, null);
+        assertThat(started.status()).as(started.raw()).isEqualTo(202);
+        String id = started.json().get("id").asText();
+        await("the rebuild completes").atMost(RECOVERY_LIMIT).pollInterval(Duration.ofMillis(250))
+                .until(() -> !"running".equals(
+                        api.get("/admin/v1/projections/invoices/rebuild/" + id, adminToken).json().get("state").asText()));
+        var done = api.get("/admin/v1/projections/invoices/rebuild/" + id, adminToken);
+        assertThat(done.json().get("state").asText()).as(done.raw()).isEqualTo("completed");
+        return audit.tablesDiffer("query.invoice_previous", "query.invoice");
     }
 
     /** A merchant's create, retried with its key through whatever is still recovering. */
