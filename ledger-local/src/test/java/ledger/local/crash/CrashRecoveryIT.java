@@ -130,6 +130,8 @@ class CrashRecoveryIT {
             // An Idempotency-Key commits with its request's work, so a crash leaves no key "in progress":
             // every retry series ends with an answer once the killed part is back.
             assertThat(load.abandoned).as("requests whose outcome the merchant never learned").isEmpty();
+            // A part being away is a 503 (retry); any other 5xx is a bug.
+            assertThat(load.serverErrors).as("5xx answers other than 503").isEmpty();
             assertThat(acknowledged).as("acknowledged merchant requests against the event store").isEmpty();
             assertThat(rebuilt).as("the read model that lived through the crashes against a fresh rebuild").isEmpty();
             assertThat(receiver.badSignatures.get()).as("webhooks with a bad signature").isZero();

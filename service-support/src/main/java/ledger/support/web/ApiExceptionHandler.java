@@ -155,8 +155,15 @@ public class ApiExceptionHandler {
         return handle(new ApiException(HttpStatus.NOT_FOUND, "resource_missing", "Unrecognized request URL"), request);
     }
 
+    /**
+     * Anything else is a bug — unless storage failed underneath a library's own exception type (say,
+     * Axon's JdbcException over an SQLException when PostgreSQL restarts mid-request): that is a 503.
+     */
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> bug(Exception e, HttpServletRequest request) {
+        if (LedgerErrorController.isStorageOutage(e)) {
+            return unavailable(e, request);
+        }
         log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);
         return handle(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error",
                 "Something went wrong on our side; the request id helps us find it"), request);

@@ -1,0 +1,37 @@
+package ledger.support.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockHttpServletRequest;
+
+class ApiExceptionHandlerTest {
+
+    private final ApiExceptionHandler handler = new ApiExceptionHandler(new ErrorResponses(new ObjectMapper()));
+    private final MockHttpServletRequest request = new MockHttpServletRequest("POST", "/v1/invoices/inv_1/payments");
+
+    /** A library's own exception over a lost connection, as Axon's JdbcException is when PostgreSQL restarts. */
+    static final class LibraryException extends RuntimeException {
+        LibraryException(Throwable cause) {
+            super("Failed to create a SQL statement", cause);
+        }
+    }
+
+    @Test
+    void storageFailingUnderAnotherLibrarysExceptionIsA503NotABug() {
+        var answer = handler.bug(new LibraryException(new SQLException("FATAL: terminating connection", "57P01")), request);
+
+        assertThat(answer.getStatusCode().value()).isEqualTo(503);
+        assertThat(answer.getBody().code()).isEqualTo("service_unavailable");
+    }
+
+    @Test
+    void anythingElseUnexpectedIsA500() {
+        var answer = handler.bug(new IllegalStateException("a bug"), request);
+
+        assertThat(answer.getStatusCode().value()).isEqualTo(500);
+        assertThat(answer.getBody().code()).isEqualTo("internal_error");
+    }
+}
