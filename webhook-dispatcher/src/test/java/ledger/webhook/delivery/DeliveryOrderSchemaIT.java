@@ -6,8 +6,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import ledger.testsupport.LedgerInfrastructure;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,6 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  */
 class DeliveryOrderSchemaIT {
 
-    private static final Pattern EXECUTION_TIME = Pattern.compile("Execution Time: ([0-9.]+) ms");
 
     private static JdbcTemplate migrate(String schema, String target) {
         var servers = LedgerInfrastructure.servers();
@@ -112,11 +109,10 @@ class DeliveryOrderSchemaIT {
         String text = String.join("\n", plan);
         System.out.println("Claim of 128 candidates under a backlog of 100,005 pending deliveries:\n" + text);
 
+        // The plan's shape is what keeps the claim cheap; its time is printed above, not asserted (a busy
+        // machine would make a timing flaky).
         assertThat(text).contains("SubPlan").contains("using delivery_awaiting_first_attempt")
                 .doesNotContain("Anti Join").doesNotContain("Hash Join").doesNotContain("Seq Scan");
-        Matcher time = EXECUTION_TIME.matcher(text);
-        assertThat(time.find()).isTrue();
-        assertThat(Double.parseDouble(time.group(1))).as("execution time in ms").isLessThan(1_000);
         // Only first events are free to go, one per invoice and target, in the queue's order.
         Long[] candidates = jdbc.query(DeliveryQueue.CANDIDATES, (rs, i) -> rs.getLong(1), args).toArray(Long[]::new);
         assertThat(candidates).hasSize(128);
