@@ -16,8 +16,6 @@ import ledger.webhook.endpoint.Endpoint;
 import ledger.webhook.endpoint.Endpoints;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -81,7 +79,7 @@ class DeliveryController {
     ResponseEntity<Redelivery> redeliver(@PathVariable String id, @RequestBody(required = false) Redeliver body,
                                          ApiPrincipal principal) {
         var redelivery = transaction.execute(status -> requeue(id, body, principal));
-        wakeAfterCommit();
+        worker.wake();
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(redelivery);
     }
 
@@ -134,7 +132,7 @@ class DeliveryController {
         var endpoint = owned(id, principal);
         requireEnabled(endpoint);
         int requeued = queue.recover(endpoint.id(), body.since(), now);
-        wakeAfterCommit();
+        worker.wake();
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .body(new Recovery("webhook_recovery", endpoint.id(), body.since(), requeued));
     }
@@ -148,23 +146,6 @@ class DeliveryController {
         if (endpoint.disabled()) {
             throw new ApiException(HttpStatus.CONFLICT, "endpoint_disabled",
                     "Webhook endpoint " + endpoint.id() + " is disabled; enable it first (PATCH disabled=false)");
-        }
-    }
-
-    /**
-     * The worker can only claim what is committed; with an Idempotency-Key the request's work commits
-     * after the handler returns (see Idempotency), so the wake-up waits for that commit.
-     */
-    private void wakeAfterCommit() {
-        if (TransactionSynchronizationManager.isSynchronizationActive()) {
-            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-                @Override
-                public void afterCommit() {
-                    worker.wake();
-                }
-            });
-        } else {
-            worker.wake();
         }
     }
 }

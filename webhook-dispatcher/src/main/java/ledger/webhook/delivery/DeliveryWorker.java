@@ -26,6 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Works the delivery queue: one poller thread leases due deliveries and hands them to a fixed pool of
@@ -77,8 +79,25 @@ public class DeliveryWorker implements SmartLifecycle {
         this.clock = clock;
     }
 
-    /** New deliveries may be due: poll now instead of at the next interval. */
+    /**
+     * New deliveries may be due: poll now instead of at the next interval. Called inside a transaction
+     * (a redelivery under an Idempotency-Key runs in the request's), the poll waits for its commit, since
+     * it can only claim committed rows.
+     */
     public void wake() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    signal();
+                }
+            });
+        } else {
+            signal();
+        }
+    }
+
+    private void signal() {
         synchronized (signal) {
             woken = true;
             signal.notifyAll();
