@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -69,12 +72,32 @@ public class ApiExceptionHandler {
                         ? ", application/x-ndjson or text/csv" : "")), request);
     }
 
-    /** The database or a connection to it is away: retryable, so 503 rather than a bug's 500. */
-    @ExceptionHandler({TransientDataAccessException.class, DataAccessResourceFailureException.class,
-            CannotCreateTransactionException.class})
+    /** The database or a connection to it is away (see {@link #isStorageOutage}): retryable, so 503. */
     ResponseEntity<ApiError> unavailable(Exception e, HttpServletRequest request) {
         log.warn("Storage unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(), e.toString());
         return handle(unavailable(), request);
+    }
+
+    /**
+     * Whether storage being away is underneath {@code failure}, whatever wraps it (Spring's translation,
+     * Axon's JdbcException, a failed rollback): Spring's transient and resource-failure exceptions, and
+     * SQLStates of a lost or refused connection (08), a server shutting down or crashed (57) or out of
+     * resources (53). A programming error in SQL (bad grammar, a violated constraint) stays a bug.
+     */
+    public static boolean isStorageOutage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
+                    || t instanceof CannotCreateTransactionException || t instanceof SQLTransientException
+                    || t instanceof SQLRecoverableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57")
+                    || sql.getSQLState().startsWith("53"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static ApiException unavailable() {
@@ -161,7 +184,7 @@ public class ApiExceptionHandler {
      */
     @ExceptionHandler(Exception.class)
     ResponseEntity<ApiError> bug(Exception e, HttpServletRequest request) {
-        if (LedgerErrorController.isStorageOutage(e)) {
+        if (isStorageOutage(e)) {
             return unavailable(e, request);
         }
         log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), e);

@@ -7,9 +7,7 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.web.servlet.error.ErrorController;
-import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
-import org.springframework.transaction.TransactionException;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 
@@ -35,7 +33,7 @@ public class LedgerErrorController implements ErrorController {
         Throwable failure = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         HttpStatus status = HttpStatus.resolve(code instanceof Integer i ? i : 500);
         ApiException answer;
-        if (isStorageOutage(failure)) {
+        if (ApiExceptionHandler.isStorageOutage(failure)) {
             log.warn("Storage unavailable on {}: {}", request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI),
                     failure.toString());
             answer = ApiExceptionHandler.unavailable();
@@ -52,14 +50,5 @@ public class LedgerErrorController implements ErrorController {
             response.resetBuffer();
             errors.write(request, response, answer);
         }
-    }
-
-    static boolean isStorageOutage(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof DataAccessException || t instanceof TransactionException || t instanceof java.sql.SQLException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.transaction.TransactionSystemException;
 
 class ApiExceptionHandlerTest {
 
@@ -25,6 +27,25 @@ class ApiExceptionHandlerTest {
 
         assertThat(answer.getStatusCode().value()).isEqualTo(503);
         assertThat(answer.getBody().code()).isEqualTo("service_unavailable");
+    }
+
+    @Test
+    void aFailedRollbackOnALostConnectionIsA503() {
+        var lost = new TransactionSystemException("JDBC rollback failed",
+                new SQLException("This connection has been closed.", "08003"));
+
+        assertThat(handler.bug(lost, request).getStatusCode().value()).isEqualTo(503);
+    }
+
+    @Test
+    void aMistakeInSqlIsABugNotAnOutage() {
+        var grammar = new BadSqlGrammarException("select", "SELECT state FROM idempotency_key",
+                new SQLException("column \"state\" does not exist", "42703"));
+
+        var answer = handler.bug(grammar, request);
+
+        assertThat(answer.getStatusCode().value()).isEqualTo(500);
+        assertThat(answer.getBody().code()).isEqualTo("internal_error");
     }
 
     @Test
