@@ -49,11 +49,8 @@ public final class LedgerLauncher {
             System.err.println("ledger: run this from the repository root (./ledger up does)");
             return 2;
         }
-        LocalLedger.Config config;
-        try {
-            config = LocalLedger.Config.fromEnvironment(repoDir, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("ledger: " + e.getMessage());
+        LocalLedger.Config config = configFromEnvironment(repoDir);
+        if (config == null) {
             return 2;
         }
         configureLogging(config.dataDir());
@@ -93,11 +90,8 @@ public final class LedgerLauncher {
             return 2;
         }
         Path repoDir = Path.of("").toAbsolutePath();
-        LocalLedger.Config config;
-        try {
-            config = LocalLedger.Config.fromEnvironment(repoDir, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("ledger: " + e.getMessage());
+        LocalLedger.Config config = configFromEnvironment(repoDir);
+        if (config == null) {
             return 2;
         }
         String token = config.adminToken();
@@ -111,6 +105,16 @@ public final class LedgerLauncher {
         }
         return ledger.local.replay.ReplayCommand.run(
                 java.net.URI.create("http://localhost:" + config.gatewayPort()), token, System.out);
+    }
+
+    /** The configuration from the environment, or null after saying what is wrong with it. */
+    private static LocalLedger.Config configFromEnvironment(Path repoDir) {
+        try {
+            return LocalLedger.Config.fromEnvironment(repoDir, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("ledger: " + e.getMessage());
+            return null;
+        }
     }
 
     private static int bench(String[] args) throws Exception {
