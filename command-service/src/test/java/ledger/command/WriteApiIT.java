@@ -168,6 +168,28 @@ class WriteApiIT {
                 AND convert_from(payload, 'UTF8') LIKE '%"description":"once"%'""", Integer.class)).isEqualTo(1);
     }
 
+    /** A refusal rolls back the request's transaction, yet its answer is kept and replayed under the key. */
+    @Test
+    void aRefusedRequestsAnswerIsKeptForItsIdempotencyKey() {
+        String invoice = createInvoice(api(), "{\"amount\":\"5.00\"}");
+        assertThat(api().post("/v1/invoices/" + invoice + "/cancel", key, null).status()).isEqualTo(200);
+        String idempotencyKey = "refused-" + System.nanoTime();
+
+        var refused = api().post("/v1/invoices/" + invoice + "/payments", key, payment("5.00", idempotencyKey),
+                "Idempotency-Key", idempotencyKey);
+        var again = api().post("/v1/invoices/" + invoice + "/payments", key, payment("5.00", idempotencyKey),
+                "Idempotency-Key", idempotencyKey);
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.json().get("code").asText()).isEqualTo("invoice_not_payable");
+        assertThat(refused.header("Idempotent-Replayed")).isEmpty();
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.header("Idempotent-Replayed")).contains("true");
+        assertThat(again.json().get("code").asText()).isEqualTo("invoice_not_payable");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM command.domain_event_entry WHERE aggregate_identifier = ?",
+                Integer.class, invoice)).isEqualTo(2);
+    }
+
     /**
      * A request's Idempotency-Key record commits with its work, so a request cut off mid-way (here: its
      * database session killed while its append waits, as when its instance dies) leaves the key free
