@@ -18,6 +18,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageConversionException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -80,15 +81,16 @@ public class ApiExceptionHandler {
 
     /**
      * Whether storage being away is underneath {@code failure}, whatever wraps it (Spring's translation,
-     * Axon's JdbcException, a failed rollback): Spring's transient and resource-failure exceptions, and
+     * Axon's JdbcException): Spring's transient and resource-failure exceptions, a commit or rollback that
+     * failed in JDBC (Hikari's "Connection is closed" carries no SQLState), and
      * SQLStates of a lost or refused connection (08), a server shutting down or crashed (57) or out of
      * resources (53). A programming error in SQL (bad grammar, a violated constraint) stays a bug.
      */
     public static boolean isStorageOutage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
-                    || t instanceof CannotCreateTransactionException || t instanceof SQLTransientException
-                    || t instanceof SQLRecoverableException) {
+                    || t instanceof CannotCreateTransactionException || t instanceof TransactionSystemException
+                    || t instanceof SQLTransientException || t instanceof SQLRecoverableException) {
                 return true;
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null
