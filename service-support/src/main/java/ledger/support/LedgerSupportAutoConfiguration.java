@@ -27,6 +27,7 @@ import ledger.support.idempotency.Idempotency;
 import ledger.support.ratelimit.RateLimits;
 import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
+import ledger.support.web.NulParameters;
 import ledger.support.web.ErrorResponses;
 import ledger.support.web.LedgerErrorController;
 import ledger.support.web.RequestIds;
@@ -124,6 +125,13 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
     @Bean
     FilterRegistrationBean<BodySizeLimit> bodySizeLimit(ErrorResponses errors) {
         var registration = new FilterRegistrationBean<>(new BodySizeLimit(MAX_BODY_BYTES, errors));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<NulParameters> nulParameters(ErrorResponses errors) {
+        var registration = new FilterRegistrationBean<>(new NulParameters(errors));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
     }
