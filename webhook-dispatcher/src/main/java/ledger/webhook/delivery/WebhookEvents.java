@@ -9,7 +9,7 @@ import ledger.events.InvoiceView;
 import ledger.events.LedgerEvent;
 import ledger.webhook.endpoint.Endpoint;
 import ledger.webhook.endpoint.Endpoints;
-import ledger.webhook.endpoint.EventTypes;
+import ledger.events.WebhookTypes;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
@@ -36,7 +36,7 @@ public class WebhookEvents {
     /** {@code view} is the invoice after {@code event}. A second call for the same event does nothing. */
     @Transactional(propagation = Propagation.MANDATORY)
     public void publish(LedgerEvent event, InvoiceView view) {
-        String type = EventTypes.of(event);
+        String type = WebhookTypes.of(event);
         Instant now = clock.instant();
         String callbackUrl = view.callbackUrl() == null || view.callbackUrl().isBlank() ? null : view.callbackUrl();
         int inserted = jdbc.update("""

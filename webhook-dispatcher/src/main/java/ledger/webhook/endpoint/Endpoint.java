@@ -1,5 +1,6 @@
 package ledger.webhook.endpoint;
 
+import ledger.events.WebhookTypes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,6 @@ public record Endpoint(
     }
 
     public boolean subscribesTo(String type) {
-        return enabledEvents.contains(EventTypes.WILDCARD) || enabledEvents.contains(type);
+        return enabledEvents.contains(WebhookTypes.WILDCARD) || enabledEvents.contains(type);
     }
 }

@@ -1,5 +1,6 @@
 package ledger.webhook.endpoint;
 
+import ledger.events.WebhookTypes;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.net.URI;
 import java.time.Clock;
@@ -80,7 +81,7 @@ class EndpointController {
     @Transactional
     ResponseEntity<EndpointView> create(@RequestBody CreateEndpoint body, ApiPrincipal principal) {
         String url = validUrl(body.url());
-        List<String> events = validEvents(body.enabledEvents() == null ? List.of(EventTypes.WILDCARD)
+        List<String> events = validEvents(body.enabledEvents() == null ? List.of(WebhookTypes.WILDCARD)
                 : body.enabledEvents());
         String description = validDescription(body.description());
         if (endpoints.count(principal.storeId()) >= properties.maxEndpointsPerStore()) {
@@ -192,7 +193,7 @@ class EndpointController {
             if (type == null) {
                 throw ApiException.invalid("enabled_events", "enabled_events must not contain null");
             }
-            if (type.equals(EventTypes.WILDCARD) || EventTypes.ALL.contains(type)) {
+            if (type.equals(WebhookTypes.WILDCARD) || WebhookTypes.ALL.contains(type)) {
                 events.add(type);
             } else {
                 unknown.add(type);
@@ -200,9 +201,9 @@ class EndpointController {
         }
         if (!unknown.isEmpty()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "unknown_event_type",
-                    "Unknown event type(s) " + unknown + "; use \"*\" or any of " + EventTypes.ALL, "enabled_events");
+                    "Unknown event type(s) " + unknown + "; use \"*\" or any of " + WebhookTypes.ALL, "enabled_events");
         }
-        if (events.contains(EventTypes.WILDCARD) && events.size() > 1) {
+        if (events.contains(WebhookTypes.WILDCARD) && events.size() > 1) {
             throw ApiException.invalid("enabled_events", "\"*\" already includes every event type; send it alone");
         }
         return List.copyOf(events);

@@ -18,7 +18,7 @@ import ledger.events.Money;
 import ledger.events.PaymentId;
 import ledger.events.PaymentReceived;
 import ledger.events.StoreId;
-import ledger.webhook.endpoint.EventTypes;
+import ledger.events.WebhookTypes;
 import org.junit.jupiter.api.Test;
 
 class WebhookPayloadsTest {
@@ -41,14 +41,14 @@ class WebhookPayloadsTest {
 
     @Test
     void mapsLedgerEventsToWebhookTypes() {
-        assertThat(EventTypes.of(created)).isEqualTo("invoice.created");
-        assertThat(EventTypes.of(payment(2, "40.00", "40.00", InvoiceStatus.PARTIALLY_PAID)))
+        assertThat(WebhookTypes.of(created)).isEqualTo("invoice.created");
+        assertThat(WebhookTypes.of(payment(2, "40.00", "40.00", InvoiceStatus.PARTIALLY_PAID)))
                 .isEqualTo("invoice.partially_paid");
-        assertThat(EventTypes.of(payment(2, "100.00", "100.00", InvoiceStatus.PAID))).isEqualTo("invoice.paid");
-        assertThat(EventTypes.of(payment(2, "120.00", "120.00", InvoiceStatus.OVERPAID))).isEqualTo("invoice.paid");
-        assertThat(EventTypes.of(new InvoiceCancelled(EventId.generate(), created.invoiceId(), created.storeId(), 2,
+        assertThat(WebhookTypes.of(payment(2, "100.00", "100.00", InvoiceStatus.PAID))).isEqualTo("invoice.paid");
+        assertThat(WebhookTypes.of(payment(2, "120.00", "120.00", InvoiceStatus.OVERPAID))).isEqualTo("invoice.paid");
+        assertThat(WebhookTypes.of(new InvoiceCancelled(EventId.generate(), created.invoiceId(), created.storeId(), 2,
                 T0, null, InvoiceStatus.CANCELLED, Money.zero(USD), created.amount()))).isEqualTo("invoice.cancelled");
-        assertThat(EventTypes.of(new InvoiceExpired(EventId.generate(), created.invoiceId(), created.storeId(), 2, T0,
+        assertThat(WebhookTypes.of(new InvoiceExpired(EventId.generate(), created.invoiceId(), created.storeId(), 2, T0,
                 InvoiceStatus.EXPIRED, Money.zero(USD), created.amount()))).isEqualTo("invoice.expired");
     }
 
@@ -77,7 +77,7 @@ class WebhookPayloadsTest {
         var first = payment(2, "40.00", "40.00", InvoiceStatus.PARTIALLY_PAID);
         var second = payment(3, "60.00", "100.00", InvoiceStatus.PAID);
         var view = InvoiceView.created(created).apply(first).apply(second);
-        JsonNode body = json.readTree(WebhookPayloads.body(second, EventTypes.of(second), view));
+        JsonNode body = json.readTree(WebhookPayloads.body(second, WebhookTypes.of(second), view));
         assertThat(body.get("type").asText()).isEqualTo("invoice.paid");
         JsonNode invoice = body.get("data").get("invoice");
         assertThat(invoice.get("status").asText()).isEqualTo("paid");

@@ -1,15 +1,12 @@
-package ledger.webhook.endpoint;
+package ledger.events;
 
 import java.util.List;
-import ledger.events.InvoiceCancelled;
-import ledger.events.InvoiceCreated;
-import ledger.events.InvoiceExpired;
-import ledger.events.InvoiceStatus;
-import ledger.events.LedgerEvent;
-import ledger.events.PaymentReceived;
 
-/** The webhook event types (§6) and which one a ledger event becomes. */
-public final class EventTypes {
+/**
+ * The webhook event types (SPEC §6) and which one a ledger event becomes. Shared because the events API
+ * accepts these names as well as the ledger's (a receiver looks up what it was sent).
+ */
+public final class WebhookTypes {
 
     public static final String INVOICE_CREATED = "invoice.created";
     public static final String INVOICE_PARTIALLY_PAID = "invoice.partially_paid";
@@ -22,7 +19,7 @@ public final class EventTypes {
     public static final List<String> ALL = List.of(INVOICE_CREATED, INVOICE_PARTIALLY_PAID, INVOICE_PAID,
             INVOICE_CANCELLED, INVOICE_EXPIRED);
 
-    private EventTypes() {
+    private WebhookTypes() {
     }
 
     /**
