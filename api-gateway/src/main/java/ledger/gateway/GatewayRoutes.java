@@ -1,70 +1,91 @@
 package ledger.gateway;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.servlet.function.RequestPredicate;
+import org.springframework.web.servlet.function.RequestPredicates;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.RouterFunctions;
 import org.springframework.web.servlet.function.ServerRequest;
 import org.springframework.web.servlet.function.ServerResponse;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
 
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.preserveHostHeader;
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
 import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
 import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
 import static org.springframework.web.servlet.function.RequestPredicates.GET;
-import static org.springframework.web.servlet.function.RequestPredicates.POST;
 import static org.springframework.web.servlet.function.RequestPredicates.all;
-import static org.springframework.web.servlet.function.RequestPredicates.path;
 
 /**
- * The route table (README.md repeats it). Routing is by path and method because one resource is
- * split across services: {@code GET /v1/invoices/x} is a read model, {@code POST
- * /v1/invoices/x/cancel} a command, {@code POST /v1/events/x/redeliver} a webhook resend.
- * {@code /actuator/**} is served by the gateway's own actuator, which is mapped before any route;
- * {@code GET /openapi.json} by the gateway itself ({@link ApiDescription}).
+ * The route table is the API document: each documented operation (method and path template) goes to
+ * the service its {@code x-ledger-service} names, and nothing else is proxied — so the document, the
+ * routes and the {@code Allow} header cannot drift apart, and no backend's {@code /actuator} is ever
+ * reachable from outside. Routing is by path and method because one resource is split across services:
+ * {@code GET /v1/invoices/x} is a read model, {@code POST /v1/invoices/x/cancel} a command,
+ * {@code POST /v1/events/x/redeliver} a webhook resend.
+ * {@code GET /openapi.json} and the public {@code GET /actuator/health} are the gateway's own.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayRoutes {
 
+    static final String GATEWAY = "api-gateway";
+
     private static final Logger log = LoggerFactory.getLogger(GatewayRoutes.class);
 
     @Bean
-    RouterFunction<ServerResponse> ledgerRoutes(GatewayProperties properties, ApiDescription description) {
-        RequestPredicate commands = POST("/v1/invoices").or(POST("/v1/invoices/**"))
-            .or(path("/admin/v1/stores"))
-            .or(path("/admin/v1/stores/**"));
-        RequestPredicate queries = GET("/v1/invoices").or(GET("/v1/invoices/**"))
-            .or(GET("/v1/events"))
-            .or(GET("/v1/events/**"))
-            .or(GET("/v1/reports/**"))
-            .or(GET("/v1/exports/**"))
-            .or(path("/admin/v1/projections/**"));
-        RequestPredicate webhooks = path("/v1/webhook_endpoints").or(path("/v1/webhook_endpoints/**"))
-            .or(POST("/v1/events/{id}/redeliver"));
-        // Unrouted requests get the house 404 here rather than falling through to Spring's
+    RouterFunction<ServerResponse> ledgerRoutes(GatewayProperties properties, ApiDescription description,
+            PublicHealth health) {
+        Map<String, URI> backends = Map.of("command-service", properties.commandUrl(), "query-service",
+                properties.queryUrl(), "webhook-dispatcher", properties.webhookUrl());
+        Map<String, RequestPredicate> routed = new LinkedHashMap<>();
+        for (ApiDescription.Operation operation : description.operations()) {
+            if (operation.path().startsWith("/actuator")) {
+                throw new IllegalStateException("The API document must not route " + operation.path()
+                        + ": a service's actuator is internal");
+            }
+            if (!operation.service().equals(GATEWAY) && !backends.containsKey(operation.service())) {
+                throw new IllegalStateException(operation.method() + " " + operation.path()
+                        + " names no known service: " + operation.service());
+            }
+            RequestPredicate predicate = RequestPredicates.method(operation.method())
+                .and(RequestPredicates.path(operation.path()));
+            routed.merge(operation.service(), predicate, RequestPredicate::or);
+        }
+        RouterFunction<ServerResponse> routes = RouterFunctions.route(GET(ApiDescription.PATH), description::serve)
+            .and(RouterFunctions.route(GET(PublicHealth.PATH), health::serve));
+        for (Map.Entry<String, URI> backend : backends.entrySet()) {
+            RequestPredicate predicate = routed.get(backend.getKey());
+            if (predicate != null) {
+                routes = routes.and(proxy(backend.getKey(), predicate, backend.getValue()));
+            }
+        }
+        // Unrouted requests get the house 405 or 404 here rather than falling through to Spring's
         // static-resource handler and error page.
-        return proxy("command-service", commands, properties.commandUrl())
-            .and(proxy("query-service", queries, properties.queryUrl()))
-            .and(proxy("webhook-dispatcher", webhooks, properties.webhookUrl()))
-            .and(RouterFunctions.route(GET(ApiDescription.PATH), description::serve))
-            .and(RouterFunctions.route(all(), GatewayRoutes::notFound));
+        Map<PathPattern, Set<String>> methodsByPath = new LinkedHashMap<>();
+        description.operations().forEach(operation -> methodsByPath
+            .computeIfAbsent(PathPatternParser.defaultInstance.parse(operation.path()), path -> new TreeSet<>())
+            .add(operation.method().name()));
+        return routes.and(RouterFunctions.route(all(), request -> unrouted(request, methodsByPath)));
     }
 
     private static RouterFunction<ServerResponse> proxy(String backend, RequestPredicate predicate, URI url) {
-        // TRACE and OPTIONS are never proxied (no browser calls this API, and the proxy cannot forward them
-        // with a body): they fall through to the house 404.
-        return route(backend).route(predicate.and(request -> !HttpMethod.TRACE.equals(request.method())
-                && !HttpMethod.OPTIONS.equals(request.method())), http())
+        return route(backend).route(predicate, http())
             .before(uri(url))
             // Backends then see the merchant's Host, so any absolute URL they build (Location)
             // points at the gateway rather than at an internal port.
@@ -76,7 +97,26 @@ class GatewayRoutes {
             .build();
     }
 
-    static ServerResponse notFound(ServerRequest request) {
+    /** A known path with a method it does not take is a 405 naming those it does (SPEC §4.1); else a 404. */
+    private static ServerResponse unrouted(ServerRequest request, Map<PathPattern, Set<String>> methodsByPath) {
+        Set<String> allowed = new TreeSet<>();
+        methodsByPath.forEach((path, methods) -> {
+            if (path.matches(request.requestPath().pathWithinApplication())) {
+                allowed.addAll(methods);
+            }
+        });
+        if (allowed.isEmpty()) {
+            return notFound(request);
+        }
+        String message = "Method " + request.method() + " is not allowed on " + request.path() + "; use "
+                + String.join(", ", allowed);
+        return ServerResponse.status(HttpStatus.METHOD_NOT_ALLOWED)
+            .header(HttpHeaders.ALLOW, String.join(", ", allowed))
+            .contentType(MediaType.APPLICATION_JSON)
+            .body(ApiError.of(message, "method_not_allowed", requestId(request)).json());
+    }
+
+    private static ServerResponse notFound(ServerRequest request) {
         String message = "Unrecognized request URL (" + request.method() + ": " + request.path() + ")";
         return error(HttpStatus.NOT_FOUND, ApiError.of(message, "resource_missing", requestId(request)));
     }

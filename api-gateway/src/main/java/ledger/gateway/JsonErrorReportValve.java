@@ -52,7 +52,7 @@ public class JsonErrorReportValve extends ErrorReportValve {
                     }
                 });
                 // A refused TRACE is answered by the connector itself, past every valve. Let it through to
-                // Spring (spring.mvc.dispatch-trace-request), whose catch-all route answers the house 404
+                // Spring (spring.mvc.dispatch-trace-request), whose catch-all route answers the house 405 or 404
                 // — the servlet's default TRACE would echo the request, headers and all.
                 factory.addConnectorCustomizers(connector -> connector.setAllowTrace(true));
             };

@@ -33,6 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -76,7 +77,7 @@ class ApiGatewayTest {
             }
         });
         // Never answers within the gateway's read timeout.
-        QUERY.on("/v1/reports/slow", exchange -> {
+        QUERY.on("/v1/events/evt_slow", exchange -> {
             await(release);
             StubBackend.send(exchange, 200, new byte[0]);
         });
@@ -88,10 +89,14 @@ class ApiGatewayTest {
         registry.add("ledger.gateway.query-url", QUERY::url);
         registry.add("ledger.gateway.webhook-url", WEBHOOK::url);
         registry.add("ledger.gateway.read-timeout", () -> "1s");
+        registry.add("management.server.port", () -> "0");
     }
 
     @LocalServerPort
     int port;
+
+    @LocalManagementPort
+    int managementPort;
 
     final HttpClient http = HttpClient.newHttpClient();
 
@@ -114,10 +119,9 @@ class ApiGatewayTest {
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({
             "POST,   /v1/invoices,                                              command-service",
-            "POST,   /v1/invoices/inv_1/pay,                                    command-service",
+            "POST,   /v1/invoices/inv_1/payments,                               command-service",
             "POST,   /v1/invoices/inv_1/cancel,                                 command-service",
             "POST,   /admin/v1/stores,                                          command-service",
-            "GET,    /admin/v1/stores/st_1,                                     command-service",
             "POST,   /admin/v1/stores/st_1/api_keys,                            command-service",
             "DELETE, /admin/v1/stores/st_1/api_keys/key_1,                      command-service",
             "GET,    /v1/invoices?limit=5&status=open,                          query-service",
@@ -129,9 +133,8 @@ class ApiGatewayTest {
             "GET,    /v1/events/evt_1,                                          query-service",
             "GET,    /v1/reports/balances?as_of=2024-01-31T00:00:00Z&currency=USD, query-service",
             "GET,    /v1/reports/aging,                                         query-service",
-            "GET,    /v1/exports/invoices?from=2024-01-01&format=csv,           query-service",
-            "POST,   /admin/v1/projections/rebuild,                             query-service",
-            "GET,    /admin/v1/projections/rebuild/status,                      query-service",
+            "POST,   /admin/v1/projections/invoices/rebuild,                    query-service",
+            "GET,    /admin/v1/projections/invoices/rebuild/rb_1,               query-service",
             "POST,   /v1/webhook_endpoints,                                     webhook-dispatcher",
             "GET,    /v1/webhook_endpoints?limit=3,                             webhook-dispatcher",
             "GET,    /v1/webhook_endpoints/we_1,                                webhook-dispatcher",
@@ -219,8 +222,9 @@ class ApiGatewayTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({ "GET, /v1/nope", "GET, /", "DELETE, /v1/invoices/inv_1", "PUT, /v1/events/evt_1/redeliver",
-            "POST, /v1/reports/balances", "GET, /v1/invoicesX", "GET, /actuator/env", "GET, /error" })
+    @CsvSource({ "GET, /v1/nope", "GET, /", "GET, /v1/invoices/inv_1/pay", "GET, /admin/v1/stores/st_1",
+            "GET, /v1/invoicesX", "GET, /actuator/env", "GET, /actuator/prometheus", "GET, /actuator/info",
+            "POST, /actuator/health", "GET, /v1/invoices/inv_1/actuator/health", "GET, /error" })
     void unroutedRequestsGetTheHouse404(String method, String path) throws Exception {
         HttpResponse<String> response = send(method, path, "");
 
@@ -234,6 +238,28 @@ class ApiGatewayTest {
         assertThat(error.get("details")).isEmpty();
         assertThat(error.get("request_id").asText()).matches("req_[0-9A-Za-z]{24}")
             .isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
+        BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
+    }
+
+    @ParameterizedTest(name = "{0} {1} -> Allow: {2}")
+    @CsvSource(delimiter = '|', value = { "DELETE | /v1/invoices/inv_1 | GET", "PUT | /v1/invoices | GET, POST",
+            "GET | /v1/events/evt_1/redeliver | POST", "POST | /v1/reports/balances | GET",
+            "OPTIONS | /v1/webhook_endpoints/we_1 | DELETE, GET, PATCH", "TRACE | /v1/invoices/inv_1 | GET",
+            "PUT | /admin/v1/projections/invoices/rebuild | GET, POST", "POST | /openapi.json | GET" })
+    void aKnownPathWithAnotherMethodIsTheHouse405NamingTheMethodsItTakes(String method, String path, String allow)
+            throws Exception {
+        HttpResponse<String> response = send(method, path, "", "X-Request-Id", "req_mine");
+
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().allValues("Allow")).containsExactly(allow);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode error = this.json.readTree(response.body());
+        assertThat(error.get("code").asText()).isEqualTo("method_not_allowed");
+        assertThat(error.get("error").asText()).contains(method, path);
+        assertThat(error.get("param").isNull()).isTrue();
+        assertThat(error.get("details")).isEmpty();
+        assertThat(error.get("request_id").asText()).isEqualTo("req_mine");
+        assertThat(response.headers().allValues("X-Request-Id")).containsExactly("req_mine");
         BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
     }
 
@@ -265,7 +291,7 @@ class ApiGatewayTest {
     void backendTooSlowToAnswerGivesTheHouse503() throws Exception {
         release = new CountDownLatch(1);
         try {
-            assertUnavailable(send("GET", "/v1/reports/slow", ""), null);
+            assertUnavailable(send("GET", "/v1/events/evt_slow", ""), null);
         }
         finally {
             release.countDown();
@@ -328,11 +354,23 @@ class ApiGatewayTest {
     }
 
     @Test
-    void actuatorIsTheGatewaysOwnAndExposesPrometheus() throws Exception {
-        HttpResponse<String> prometheus = send("GET", "/actuator/prometheus", "");
+    void publicHealthSaysOnlyTheStatus() throws Exception {
+        HttpResponse<String> up = send("GET", "/actuator/health", "", "Accept", "text/html");
+        assertThat(up.statusCode()).isEqualTo(200);
+        assertThat(up.headers().firstValue("Content-Type")).hasValue("application/json");
+        assertThat(this.json.readTree(up.body())).isEqualTo(this.json.readTree("{\"status\":\"UP\"}"));
+        assertThat(up.body()).doesNotContain("127.0.0.1", "backends", "diskSpace");
+    }
+
+    @Test
+    void metricsAndDetailsAreOnlyOnTheManagementPort() throws Exception {
+        HttpResponse<String> prometheus = send(this.managementPort, "GET", "/actuator/prometheus", "");
         assertThat(prometheus.statusCode()).isEqualTo(200);
         assertThat(prometheus.body()).contains("http_server_requests");
-        assertThat(send("GET", "/actuator/info", "").statusCode()).isEqualTo(200);
+        assertThat(send(this.managementPort, "GET", "/actuator/info", "").statusCode()).isEqualTo(200);
+        assertThat(healthJson().at("/components/backends/components")).hasSize(3);
+
+        assertThat(send("GET", "/actuator/prometheus", "").statusCode()).isEqualTo(404);
         BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
     }
 
@@ -362,15 +400,6 @@ class ApiGatewayTest {
             // The very file the services' contract tests read, byte for byte.
             assertThat(response.body()).isEqualTo(Files.readAllBytes(OpenApiDocument.load().file()));
             BACKENDS.forEach(stub -> assertThat(stub.received()).isEmpty());
-        }
-
-        @Test
-        void otherMethodsOnItAreTheHouse404() throws Exception {
-            HttpResponse<String> response = send("POST", "/openapi.json", "{}");
-
-            assertThat(response.statusCode()).isEqualTo(404);
-            assertThat(ApiGatewayTest.this.json.readTree(response.body()).get("code").asText())
-                .isEqualTo("resource_missing");
         }
 
         @Test
@@ -431,16 +460,26 @@ class ApiGatewayTest {
         return healthJson().at("/components/backends/components/" + stub.name() + "/status").asText();
     }
 
+    /** The full health on the management port, after checking the public one agrees on the status. */
     private JsonNode healthJson() throws IOException, InterruptedException {
-        HttpResponse<String> response = send("GET", "/actuator/health", "");
+        HttpResponse<String> response = send(this.managementPort, "GET", "/actuator/health", "");
         JsonNode health = this.json.readTree(response.body());
-        assertThat(response.statusCode()).isEqualTo("UP".equals(health.get("status").asText()) ? 200 : 503);
+        String status = health.get("status").asText();
+        assertThat(response.statusCode()).isEqualTo("UP".equals(status) ? 200 : 503);
+        HttpResponse<String> publicHealth = send("GET", "/actuator/health", "");
+        assertThat(publicHealth.statusCode()).isEqualTo(response.statusCode());
+        assertThat(this.json.readTree(publicHealth.body()).get("status").asText()).isEqualTo(status);
         return health;
     }
 
     private HttpResponse<String> send(String method, String pathAndQuery, String body, String... headers)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = request(method, pathAndQuery, body);
+        return send(this.port, method, pathAndQuery, body, headers);
+    }
+
+    private HttpResponse<String> send(int port, String method, String pathAndQuery, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = request(port, method, pathAndQuery, body);
         if (headers.length > 0) {
             request.headers(headers);
         }
@@ -448,7 +487,11 @@ class ApiGatewayTest {
     }
 
     private HttpRequest.Builder request(String method, String pathAndQuery, String body) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + pathAndQuery))
+        return request(this.port, method, pathAndQuery, body);
+    }
+
+    private HttpRequest.Builder request(int port, String method, String pathAndQuery, String body) {
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + pathAndQuery))
             .method(method, body.isEmpty() ? BodyPublishers.noBody() : BodyPublishers.ofString(body))
             .header("Content-Type", "application/json");
     }
