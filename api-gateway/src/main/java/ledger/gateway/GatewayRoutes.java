@@ -86,6 +86,7 @@ class GatewayRoutes {
 
     private static RouterFunction<ServerResponse> proxy(String backend, RequestPredicate predicate, URI url) {
         return route(backend).route(predicate, http())
+            .filter(new BackendLimits())
             .before(uri(url))
             // Backends then see the merchant's Host, so any absolute URL they build (Location)
             // points at the gateway rather than at an internal port.
@@ -129,7 +130,7 @@ class GatewayRoutes {
                 "The service is temporarily unavailable; please retry shortly", "service_unavailable", requestId));
     }
 
-    private static ServerResponse error(HttpStatus status, ApiError body) {
+    static ServerResponse error(HttpStatus status, ApiError body) {
         return ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON).body(body.json());
     }
 

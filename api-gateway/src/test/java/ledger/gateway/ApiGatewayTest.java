@@ -12,11 +12,16 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -422,8 +427,7 @@ class ApiGatewayTest {
         @ParameterizedTest(name = "{0}")
         @MethodSource("documentedOperations")
         void everyDocumentedOperationReachesTheServiceItIsDocumentedFor(Operation operation) throws Exception {
-            String path = VARIABLE.matcher(operation.path())
-                .replaceAll(match -> Matcher.quoteReplacement(match.group(1) + "_1"));
+            String path = concrete(operation.path(), "_1");
 
             HttpResponse<String> response = send(operation.method(), path, "");
 
@@ -437,6 +441,112 @@ class ApiGatewayTest {
             assertThat(received).isNotNull();
             assertThat(received.method()).isEqualTo(operation.method());
             assertThat(received.rawPath()).isEqualTo(path);
+        }
+
+        /**
+         * Every answer the gateway gives itself, for every documented operation, held against what the
+         * document lists for that operation (status, headers, body, and so the error code): a wrong method,
+         * a wildcard Content-Type, an unreadable path, an oversize query or credential, a backend down.
+         */
+        @Test
+        void everyAnswerTheGatewayGivesItselfIsDocumentedForTheOperation() throws Exception {
+            OpenApiDocument document = OpenApiDocument.load();
+            List<String> problems = new ArrayList<>();
+            List<Operation> proxied = new ArrayList<>();
+            for (Operation operation : document.operations()) {
+                String path = concrete(operation.path(), "_1");
+                Set<String> allowed = document.operations().stream()
+                    .filter(other -> OpenApiDocument.normalise(other.path()).equals(OpenApiDocument.normalise(operation.path())))
+                    .map(Operation::method)
+                    .collect(Collectors.toCollection(TreeSet::new));
+                for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE")) {
+                    if (!allowed.contains(method)) {
+                        HttpResponse<String> response = send(method, path, "");
+                        check(problems, operation, path, method + " instead", response, 405, "method_not_allowed");
+                        if (!response.headers().allValues("Allow").equals(List.of(String.join(", ", allowed)))) {
+                            problems.add(operation.route() + ": " + method + " got Allow "
+                                    + response.headers().allValues("Allow") + ", the document says " + allowed);
+                        }
+                    }
+                }
+                if (operation.service().equals(GatewayRoutes.GATEWAY)) {
+                    continue;
+                }
+                proxied.add(operation);
+                check(problems, operation, path, "Content-Type */*", send(operation.method(), path, "",
+                        "Content-Type", "*/*"), 415, "unsupported_media_type");
+                String longQuery = path + "?q=" + "a".repeat(20_000);
+                check(problems, operation, longQuery, "a 20,000-character query",
+                        send(operation.method(), longQuery, ""), 400, "invalid_request");
+                check(problems, operation, path, "a 20 KB bearer key", send(operation.method(), path, "",
+                        "Authorization", "Bearer sk_test_" + "x".repeat(20_000)), 401, "unauthenticated");
+                if (VARIABLE.matcher(operation.path()).find()) {
+                    String unreadable = concrete(operation.path(), "%00%ff");
+                    check(problems, operation, unreadable, "a NUL in the path", send(operation.method(), unreadable, ""),
+                            400, "invalid_request");
+                }
+            }
+            BACKENDS.forEach(StubBackend::stop);
+            try {
+                for (Operation operation : proxied) {
+                    String path = concrete(operation.path(), "_1");
+                    check(problems, operation, path, "its service down", send(operation.method(), path, ""), 503,
+                            "service_unavailable");
+                }
+            }
+            finally {
+                BACKENDS.forEach(StubBackend::start);
+            }
+            assertThat(proxied).isNotEmpty();
+            assertThat(problems).isEmpty();
+        }
+
+        /**
+         * The answers every service gives on any operation (service-support: an unknown query parameter, a
+         * request its container refuses, an Accept it cannot serve, a wrong method), as the document must list
+         * them; each service's contract test holds its real answers against the same document.
+         */
+        @ParameterizedTest(name = "{0} {1}")
+        @CsvSource({ "400, parameter_unknown", "400, invalid_request", "405, method_not_allowed", "406, not_acceptable" })
+        void everyServiceOperationDocumentsTheAnswersAnyRequestCanGet(int status, String code) {
+            OpenApiDocument document = OpenApiDocument.load();
+            String body = "{\"error\":\"x\",\"code\":\"" + code
+                    + "\",\"param\":null,\"details\":[],\"request_id\":\"req_1\"}";
+            Map<String, String> headers = Map.of("X-Request-Id", "req_1", "Content-Type", "application/json", "Allow",
+                    "GET");
+            List<String> undocumented = new ArrayList<>();
+            for (Operation operation : document.operations()) {
+                if (!operation.service().equals(GatewayRoutes.GATEWAY)) {
+                    try {
+                        document.assertResponse(operation.method(), concrete(operation.path(), "_1"), status,
+                                headers::get, body);
+                    }
+                    catch (AssertionError ex) {
+                        undocumented.add(operation.route());
+                    }
+                }
+            }
+            assertThat(undocumented).isEmpty();
+        }
+
+        private void check(List<String> problems, Operation operation, String path, String what,
+                HttpResponse<String> response, int status, String code) {
+            try {
+                assertThat(response.statusCode()).as("status").isEqualTo(status);
+                assertThat(ApiGatewayTest.this.json.readTree(response.body()).path("code").asText()).as("code")
+                    .isEqualTo(code);
+                assertThat(response.headers().allValues("X-Request-Id")).hasSize(1);
+                OpenApiDocument.load().assertResponse(operation.method(), path, response.statusCode(),
+                        name -> response.headers().firstValue(name).orElse(null), response.body());
+            }
+            catch (AssertionError | IOException ex) {
+                problems.add(operation.route() + " with " + what + ": " + ex.getMessage());
+            }
+        }
+
+        private static String concrete(String template, String value) {
+            return VARIABLE.matcher(template).replaceAll(match -> Matcher.quoteReplacement(
+                    value.startsWith("_") ? match.group(1) + value : value));
         }
 
     }
@@ -480,8 +590,8 @@ class ApiGatewayTest {
     private HttpResponse<String> send(int port, String method, String pathAndQuery, String body, String... headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = request(port, method, pathAndQuery, body);
-        if (headers.length > 0) {
-            request.headers(headers);
+        for (int i = 0; i < headers.length; i += 2) {
+            request.setHeader(headers[i], headers[i + 1]);
         }
         return this.http.send(request.build(), BodyHandlers.ofString());
     }
