@@ -343,6 +343,24 @@ class ApiGatewayTest {
         assertThat(down.at("/components/backends/components/command-service/status").asText()).isEqualTo("UP");
     }
 
+    /**
+     * A backend that cannot do its work says so in its health — command-service goes DOWN while events cannot
+     * reach Kafka — and the gateway's public health must then be a 503 (issue 10 §10), whatever the
+     * backend's status is called and even if its HTTP status disagrees with it.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({ "503, DOWN", "503, OUT_OF_SERVICE", "200, UNKNOWN", "200, DOWN", "503, UP" })
+    void publicHealthIsA503WhileABackendIsNotUp(int httpStatus, String status) throws Exception {
+        COMMAND.reportHealth(status, httpStatus);
+
+        HttpResponse<String> health = send("GET", "/actuator/health", "");
+
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(this.json.readTree(health.body())).isEqualTo(this.json.readTree("{\"status\":\"DOWN\"}"));
+        assertThat(healthJson().at("/components/backends/components/command-service/details/reported_status")
+            .asText()).isEqualTo(status);
+    }
+
     @Test
     void healthIsDownWhileABackendIsStopped() throws Exception {
         COMMAND.stop();

@@ -42,6 +42,8 @@ final class StubBackend {
 
     private volatile String healthStatus = "UP";
 
+    private volatile int healthHttpStatus = 200;
+
     private HttpServer server;
 
     private int port;
@@ -103,8 +105,14 @@ final class StubBackend {
         return this.name;
     }
 
+    /** Answers health as Spring Boot does: 200 when UP, else 503. */
     void reportHealth(String status) {
+        reportHealth(status, "UP".equals(status) ? 200 : 503);
+    }
+
+    synchronized void reportHealth(String status, int httpStatus) {
         this.healthStatus = status;
+        this.healthHttpStatus = httpStatus;
     }
 
     BlockingQueue<Received> received() {
@@ -144,8 +152,13 @@ final class StubBackend {
 
     private void health(HttpExchange exchange) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/vnd.spring-boot.actuator.v3+json");
-        String status = this.healthStatus;
-        send(exchange, "UP".equals(status) ? 200 : 503, JSON.writeValueAsBytes(Map.of("status", status)));
+        int httpStatus;
+        String status;
+        synchronized (this) {
+            httpStatus = this.healthHttpStatus;
+            status = this.healthStatus;
+        }
+        send(exchange, httpStatus, JSON.writeValueAsBytes(Map.of("status", status)));
     }
 
     /**
