@@ -42,6 +42,7 @@ public class Invoice {
     @AggregateIdentifier
     private InvoiceId id;
     private StoreId storeId;
+    private boolean livemode;
     private Money amount;
     private Money paid;
     private InvoiceStatus status;
@@ -63,7 +64,8 @@ public class Invoice {
     InvoiceCreated handle(CreateInvoice command, Clock clock, DeadlineManager deadlines,
                           ExternalOrderIds externalOrderIds) {
         if (command.externalOrderId() != null
-                && !externalOrderIds.claim(command.storeId(), command.externalOrderId(), command.invoiceId())) {
+                && !externalOrderIds.claim(command.storeId(), command.livemode(), command.externalOrderId(),
+                        command.invoiceId())) {
             throw new InvoiceRejected(InvoiceRejected.DUPLICATE_EXTERNAL_ORDER_ID,
                     "An open invoice with external_order_id " + command.externalOrderId() + " already exists",
                     "external_order_id");
@@ -81,7 +83,7 @@ public class Invoice {
 
     @CommandHandler
     PaymentOutcome handle(PayInvoice command, Clock clock, ExternalOrderIds externalOrderIds) {
-        requireStore(command.storeId());
+        requireCaller(command.storeId(), command.livemode());
         if (!command.amount().currency().equals(amount.currency())) {
             throw new InvoiceRejected(InvoiceRejected.CURRENCY_MISMATCH,
                     "The invoice is in " + amount.currency() + ", the payment in " + command.amount().currency(),
@@ -117,7 +119,7 @@ public class Invoice {
     /** Returns whether the invoice was cancelled now (false: it already was). */
     @CommandHandler
     boolean handle(CancelInvoice command, Clock clock, ExternalOrderIds externalOrderIds) {
-        requireStore(command.storeId());
+        requireCaller(command.storeId(), command.livemode());
         if (status == InvoiceStatus.CANCELLED) {
             return false;
         }
@@ -148,13 +150,16 @@ public class Invoice {
 
     private void release(ExternalOrderIds externalOrderIds) {
         if (externalOrderId != null) {
-            externalOrderIds.release(storeId, externalOrderId, id);
+            externalOrderIds.release(storeId, livemode, externalOrderId, id);
         }
     }
 
-    /** Another store's invoice is reported exactly like a missing one. */
-    private void requireStore(StoreId caller) {
-        if (!storeId.equals(caller)) {
+    /**
+     * Another store's invoice, and another mode's (test and live are separate ledgers, SPEC §3), is
+     * reported exactly like a missing one.
+     */
+    private void requireCaller(StoreId callerStore, boolean callerLivemode) {
+        if (!storeId.equals(callerStore) || livemode != callerLivemode) {
             throw new InvoiceRejected(InvoiceRejected.NOT_FOUND, "No such invoice: " + id, "id");
         }
     }
@@ -163,6 +168,7 @@ public class Invoice {
     void on(InvoiceCreated e) {
         id = e.invoiceId();
         storeId = e.storeId();
+        livemode = e.livemode();
         amount = e.amount();
         paid = e.amountPaid();
         status = e.status();

@@ -77,7 +77,7 @@ final class InvoiceRequests {
             problem("received_at", "must not be in the future");
         }
         throwIfInvalid();
-        return new PayInvoice(invoice, principal.storeId(), amount, reference, method,
+        return new PayInvoice(invoice, principal.storeId(), principal.livemode(), amount, reference, method,
                 receivedAt == null ? null : receivedAt.truncatedTo(ChronoUnit.MICROS));
     }
 
