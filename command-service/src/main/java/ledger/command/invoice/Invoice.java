@@ -48,6 +48,7 @@ public class Invoice {
     private InvoiceStatus status;
     private long sequence;
     private String externalOrderId;
+    private Instant expiresAt;
     /** Payer references seen so far, for idempotent payments. */
     private final Map<String, RecordedPayment> payments = new HashMap<>();
 
@@ -100,6 +101,9 @@ public class Invoice {
         if (!status.isPayable()) {
             throw new InvoiceRejected(InvoiceRejected.NOT_PAYABLE, "The invoice is " + status.wireName(), null);
         }
+        if (isPastDeadline(clock)) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_PAYABLE, "The invoice expired at " + expiresAt, null);
+        }
         var newPaid = paid.plus(command.amount());
         int vsAmount = newPaid.compareTo(amount);
         var newStatus = vsAmount < 0 ? InvoiceStatus.PARTIALLY_PAID
@@ -127,6 +131,9 @@ public class Invoice {
             throw new InvoiceRejected(InvoiceRejected.NOT_CANCELLABLE,
                     "Only an open invoice with nothing paid can be cancelled; this one is " + status.wireName(), null);
         }
+        if (isPastDeadline(clock)) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_CANCELLABLE, "The invoice expired at " + expiresAt, null);
+        }
         apply(new InvoiceCancelled(EventId.generate(), id, storeId, sequence + 1, now(clock), command.reason(),
                 InvoiceStatus.CANCELLED, paid, amount.minusFloorZero(paid)));
         release(externalOrderIds);
@@ -147,6 +154,14 @@ public class Invoice {
         }
     }
 
+
+    /**
+     * The deadline decides, not whether {@link InvoiceExpired} was appended yet (SPEC §4.2): the durable
+     * deadline fires a moment after {@code expires_at}, and no money may be taken in between.
+     */
+    private boolean isPastDeadline(Clock clock) {
+        return !clock.instant().isBefore(expiresAt);
+    }
 
     private void release(ExternalOrderIds externalOrderIds) {
         if (externalOrderId != null) {
@@ -174,6 +189,7 @@ public class Invoice {
         status = e.status();
         sequence = e.sequence();
         externalOrderId = e.externalOrderId();
+        expiresAt = e.expiresAt();
     }
 
     @EventSourcingHandler

@@ -38,12 +38,13 @@ class InvoiceTest {
 
     final InvoiceId id = InvoiceId.generate();
     final FakeExternalOrderIds orderIds = new FakeExternalOrderIds();
+    final MovableClock clock = new MovableClock(NOW);
     AggregateTestFixture<Invoice> fixture;
 
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(Invoice.class);
-        fixture.registerInjectableResource(Clock.fixed(NOW, ZoneOffset.UTC));
+        fixture.registerInjectableResource(clock);
         fixture.registerInjectableResource(orderIds);
     }
 
@@ -205,6 +206,34 @@ class InvoiceTest {
         }
 
         @Test
+        void refusesPaymentsOnceTheClockReachesExpiresAtThoughInvoiceExpiredIsNotAppendedYet() {
+            clock.moveTo(EXPIRES);
+            fixture.given(created("99.00"))
+                    .when(pay("1.00", "ref-1"))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_PAYABLE));
+        }
+
+        @Test
+        void acceptsAPaymentJustBeforeExpiresAt() {
+            clock.moveTo(EXPIRES.minusNanos(1_000));
+            fixture.given(created("99.00"))
+                    .when(pay("1.00", "ref-1"))
+                    .expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void aRepeatedPaymentAfterExpiresAtStillAnswersTheFirstResult() {
+            var first = paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID);
+            clock.moveTo(EXPIRES.plusSeconds(1));
+            fixture.given(created("99.00"), first)
+                    .when(pay("40.00", "ref-1"))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(satisfies(PaymentOutcome.class,
+                            o -> assertThat(o.paymentId()).isEqualTo(first.paymentId())));
+        }
+
+        @Test
         void anotherStoresInvoiceLooksMissing() {
             fixture.given(created("99.00"))
                     .when(new PayInvoice(id, new StoreId("st_other"), false, usd("1.00"), "r", null, null))
@@ -268,6 +297,15 @@ class InvoiceTest {
         }
 
         @Test
+        void refusesOnceTheClockReachesExpiresAtThoughInvoiceExpiredIsNotAppendedYet() {
+            clock.moveTo(EXPIRES.plusMillis(300));
+            fixture.given(created("99.00"))
+                    .when(new CancelInvoice(id, STORE, false, null))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_CANCELLABLE));
+        }
+
+        @Test
         void anotherStoresInvoiceLooksMissing() {
             fixture.given(created("99.00"))
                     .when(new CancelInvoice(id, new StoreId("st_other"), false, null))
@@ -321,6 +359,34 @@ class InvoiceTest {
             fixture.givenCommands(create("99.00", null), pay("99.00", "ref-1"))
                     .whenThenTimeAdvancesTo(EXPIRES.plusSeconds(1))
                     .expectNoEvents();
+        }
+    }
+
+    /** A clock the test moves, as time passing would, without sleeping. */
+    static final class MovableClock extends Clock {
+        private Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        void moveTo(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
         }
     }
 
