@@ -108,6 +108,11 @@ class Stores {
             if (!existing.get().storeId().value().equals(storeId)) {
                 throw new ApiException(HttpStatus.CONFLICT, "key_in_use", "That key belongs to another store");
             }
+            if (existing.get().revokedAt() != null) {
+                // Registering it again must not look like success: the key stays revoked for good.
+                throw new ApiException(HttpStatus.CONFLICT, "api_key_revoked",
+                        "That key was revoked; issue a new one", "key");
+            }
             return new Issued(existing.get(), key, false);
         }
         var record = new AccessRecord.ApiKey(Ids.random("key_"), new StoreId(storeId), hash, Set.copyOf(granted),
