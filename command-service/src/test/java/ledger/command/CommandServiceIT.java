@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.axonframework.config.EventProcessingConfiguration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -200,6 +201,32 @@ class CommandServiceIT {
         // Every send completes before its request is answered, so whatever was sent is on the topic by now.
         assertThat(accessTopic()).noneSatisfy(value -> assertThat(value).contains(marker))
                 .noneSatisfy(value -> assertThat(value).contains(ApiKeys.hash(key)));
+    }
+
+    /** Writes stay accepted while the relay is stopped, but health says events no longer reach Kafka. */
+    @Test
+    void healthIsDownWhileTheKafkaRelayIsStoppedAndUpOnceItRunsAgain(@Autowired EventProcessingConfiguration processing) {
+        var relay = processing.eventProcessor("kafka-relay").orElseThrow();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var health = api().get("/actuator/health", null);
+            assertThat(health.json().at("/components/kafkaBroker/status").asText()).isEqualTo("UP");
+            assertThat(health.json().at("/components/relayLag/status").asText()).isEqualTo("UP");
+        });
+        relay.shutDown();
+        try {
+            String[] store = api().storeWithKey(ADMIN, "invoices:write");
+            assertThat(api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}").status()).isEqualTo(201);
+            var stalled = api().get("/actuator/health", null);
+            assertThat(stalled.status()).isEqualTo(503);
+            assertThat(stalled.json().at("/components/relayLag/status").asText()).isEqualTo("DOWN");
+        } finally {
+            relay.start();
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var health = api().get("/actuator/health", null);
+            assertThat(health.status()).as(health.raw()).isEqualTo(200);
+            assertThat(health.json().at("/components/relayLag/details/lag").asText()).isEqualTo("PT0S");
+        });
     }
 
     private List<String> accessTopic() {
