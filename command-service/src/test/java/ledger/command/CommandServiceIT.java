@@ -248,6 +248,27 @@ class CommandServiceIT {
         return values;
     }
 
+    /** Lengths count characters (code points, SPEC §4.1): an emoji is one character, not two UTF-16 units. */
+    @Test
+    void lengthLimitsCountCharactersNotUtf16Units() {
+        String emoji = "\uD83D\uDE00";
+        var store = api().post("/admin/v1/stores", ADMIN, "{\"name\":\"" + emoji.repeat(255) + "\"}");
+        assertThat(store.status()).as(store.raw()).isEqualTo(201);
+        assertThat(api().post("/admin/v1/stores", ADMIN, "{\"name\":\"" + emoji.repeat(256) + "\"}").status())
+                .isEqualTo(400);
+        String key = api().storeWithKey(ADMIN, "invoices:write")[1];
+        var created = api().post("/v1/invoices", key, "{\"amount\":\"1.00\",\"description\":\"" + emoji.repeat(200)
+                + "\",\"external_order_id\":\"" + emoji.repeat(255) + "\",\"metadata\":{\"" + emoji.repeat(40) + "\":\"v\"}}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        assertThat(created.json().get("description").asText()).isEqualTo(emoji.repeat(200));
+        var tooLong = api().post("/v1/invoices", key, "{\"amount\":\"1.00\",\"description\":\"" + emoji.repeat(256) + "\"}");
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.json().get("param").asText()).isEqualTo("description");
+        String invoice = created.json().get("id").asText();
+        var cancelled = api().post("/v1/invoices/" + invoice + "/cancel", key, "{\"reason\":\"" + emoji.repeat(255) + "\"}");
+        assertThat(cancelled.status()).as(cancelled.raw()).isEqualTo(200);
+    }
+
     private ConsumerRecord<String, String> awaitRecordFor(String invoiceId) {
         var props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LedgerInfrastructure.servers().bootstrapServers());

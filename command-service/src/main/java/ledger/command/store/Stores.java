@@ -71,7 +71,7 @@ class Stores {
 
     @Transactional
     AccessRecord.Store create(String name) {
-        if (name != null && name.length() > 255) {
+        if (name != null && name.codePointCount(0, name.length()) > 255) { // characters, not UTF-16 units
             throw ApiException.invalid("name", "name must be at most 255 characters");
         }
         var secret = new byte[32];
