@@ -290,6 +290,7 @@ class WriteApiIT {
         assertThat(cancelled.status()).isEqualTo(200);
         assertThat(cancelled.json().get("status").asText()).isEqualTo("cancelled");
         assertThat(cancelled.json().get("cancelled_at").isTextual()).isTrue();
+        assertThat(cancelled.json().get("cancellation_reason").asText()).isEqualTo("duplicate order");
         var again = api().post("/v1/invoices/" + open + "/cancel", key, null);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json()).isEqualTo(cancelled.json());

@@ -40,6 +40,7 @@ public record InvoiceView(
         Instant updatedAt,
         Instant paidAt,
         Instant cancelledAt,
+        String cancellationReason,
         Instant expiredAt,
         List<Payment> payments,
         long version,
@@ -59,7 +60,7 @@ public record InvoiceView(
                 overpaid(e.amount(), e.amountPaid()).toPlainString(), e.amount().currency().getCurrencyCode(),
                 e.externalOrderId(), e.description(), e.customerEmail(), visibleMetadata(e.metadata()),
                 e.checkoutUrl(), e.returnUrl(), e.callbackUrl(), e.dueDate(), e.expiresAt(), e.occurredAt(),
-                e.occurredAt(), null, null, null, List.of(), e.sequence(), e.livemode());
+                e.occurredAt(), null, null, null, null, List.of(), e.sequence(), e.livemode());
     }
 
     /**
@@ -75,6 +76,7 @@ public record InvoiceView(
         List<Payment> payments = this.payments;
         Instant paidAt = this.paidAt;
         Instant cancelledAt = this.cancelledAt;
+        String cancellationReason = this.cancellationReason;
         Instant expiredAt = this.expiredAt;
         if (event instanceof PaymentReceived p) {
             var list = new ArrayList<>(payments);
@@ -86,14 +88,15 @@ public record InvoiceView(
             }
         } else if (event instanceof InvoiceCancelled c) {
             cancelledAt = c.occurredAt();
+            cancellationReason = c.reason();
         } else if (event instanceof InvoiceExpired x) {
             expiredAt = x.occurredAt();
         }
         return new InvoiceView(id, object, event.status(), amount, event.amountPaid().toPlainString(),
                 event.amountDue().toPlainString(), overpaid(total, event.amountPaid()).toPlainString(), currency,
                 externalOrderId, description, customerEmail, metadata, checkoutUrl, returnUrl, callbackUrl, dueDate,
-                expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, expiredAt, payments, event.sequence(),
-                livemode);
+                expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt, payments,
+                event.sequence(), livemode);
     }
 
     /** Folds a complete, ordered history that starts with {@link InvoiceCreated}. */
