@@ -11,12 +11,15 @@ import java.util.Properties;
 import ledger.events.InvoiceCreated;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
+import ledger.support.auth.ApiKeys;
 import ledger.testsupport.ApiClient;
 import ledger.testsupport.LedgerInfrastructure;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.axonframework.config.EventProcessingConfiguration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -164,6 +167,106 @@ class CommandServiceIT {
         assertThat(huge.status()).isEqualTo(400);
         assertThat(huge.json().get("code").asText()).isEqualTo("body_too_large");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM command.domain_event_entry", Integer.class)).isEqualTo(before);
+    }
+
+    /**
+     * A store or key is announced only once its row committed: here PostgreSQL refuses the commit itself
+     * (a deferred constraint trigger), and neither the access topic nor this service's registry may know it.
+     */
+    @Test
+    void aStoreOrKeyWhoseCommitFailsIsNeverPublished() {
+        String marker = "refused-at-commit-" + System.nanoTime();
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        jdbc.execute("""
+                CREATE FUNCTION command.refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'commit refused by the test'; END $$""");
+        jdbc.execute("CREATE CONSTRAINT TRIGGER refuse_store AFTER INSERT ON command.store DEFERRABLE INITIALLY DEFERRED"
+                + " FOR EACH ROW WHEN (NEW.name = '" + marker + "') EXECUTE FUNCTION command.refuse_at_commit()");
+        jdbc.execute("CREATE CONSTRAINT TRIGGER refuse_key AFTER INSERT ON command.api_key DEFERRABLE INITIALLY DEFERRED"
+                + " FOR EACH ROW WHEN (NEW.store_id = '" + store[0] + "') EXECUTE FUNCTION command.refuse_at_commit()");
+        String key = "sk_test_" + marker.replace("-", "");
+        try {
+            var refusedStore = api().post("/admin/v1/stores", ADMIN, "{\"name\":\"" + marker + "\"}");
+            var refusedKey = api().post("/admin/v1/stores/" + store[0] + "/api_keys", ADMIN,
+                    "{\"mode\":\"test\",\"scopes\":[\"invoices:write\"],\"key\":\"" + key + "\"}");
+            assertThat(refusedStore.status()).as(refusedStore.raw()).isGreaterThanOrEqualTo(500);
+            assertThat(refusedKey.status()).as(refusedKey.raw()).isGreaterThanOrEqualTo(500);
+        } finally {
+            jdbc.execute("DROP FUNCTION command.refuse_at_commit() CASCADE");
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM command.store WHERE name = ?", Integer.class, marker))
+                .isZero();
+        assertThat(api().post("/v1/invoices", key, "{\"amount\":\"1.00\"}").status())
+                .as("this service's registry does not know the key").isEqualTo(401);
+        // Every send completes before its request is answered, so whatever was sent is on the topic by now.
+        assertThat(accessTopic()).noneSatisfy(value -> assertThat(value).contains(marker))
+                .noneSatisfy(value -> assertThat(value).contains(ApiKeys.hash(key)));
+    }
+
+    /** Writes stay accepted while the relay is stopped, but health says events no longer reach Kafka. */
+    @Test
+    void healthIsDownWhileTheKafkaRelayIsStoppedAndUpOnceItRunsAgain(@Autowired EventProcessingConfiguration processing) {
+        var relay = processing.eventProcessor("kafka-relay").orElseThrow();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var health = api().get("/actuator/health", null);
+            assertThat(health.json().at("/components/kafkaBroker/status").asText()).isEqualTo("UP");
+            assertThat(health.json().at("/components/relayLag/status").asText()).isEqualTo("UP");
+        });
+        relay.shutDown();
+        try {
+            String[] store = api().storeWithKey(ADMIN, "invoices:write");
+            assertThat(api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}").status()).isEqualTo(201);
+            var stalled = api().get("/actuator/health", null);
+            assertThat(stalled.status()).isEqualTo(503);
+            assertThat(stalled.json().at("/components/relayLag/status").asText()).isEqualTo("DOWN");
+        } finally {
+            relay.start();
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            var health = api().get("/actuator/health", null);
+            assertThat(health.status()).as(health.raw()).isEqualTo(200);
+            assertThat(health.json().at("/components/relayLag/details/lag").asText()).isEqualTo("PT0S");
+        });
+    }
+
+    private List<String> accessTopic() {
+        var props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LedgerInfrastructure.servers().bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        List<String> values = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<String, String>(props)) {
+            var partition = new TopicPartition("ledger.access", 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+                return consumer.position(partition) >= end;
+            });
+        }
+        return values;
+    }
+
+    /** Lengths count characters (code points, SPEC §4.1): an emoji is one character, not two UTF-16 units. */
+    @Test
+    void lengthLimitsCountCharactersNotUtf16Units() {
+        String emoji = "\uD83D\uDE00";
+        var store = api().post("/admin/v1/stores", ADMIN, "{\"name\":\"" + emoji.repeat(255) + "\"}");
+        assertThat(store.status()).as(store.raw()).isEqualTo(201);
+        assertThat(api().post("/admin/v1/stores", ADMIN, "{\"name\":\"" + emoji.repeat(256) + "\"}").status())
+                .isEqualTo(400);
+        String key = api().storeWithKey(ADMIN, "invoices:write")[1];
+        var created = api().post("/v1/invoices", key, "{\"amount\":\"1.00\",\"description\":\"" + emoji.repeat(200)
+                + "\",\"external_order_id\":\"" + emoji.repeat(255) + "\",\"metadata\":{\"" + emoji.repeat(40) + "\":\"v\"}}");
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        assertThat(created.json().get("description").asText()).isEqualTo(emoji.repeat(200));
+        var tooLong = api().post("/v1/invoices", key, "{\"amount\":\"1.00\",\"description\":\"" + emoji.repeat(256) + "\"}");
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.json().get("param").asText()).isEqualTo("description");
+        String invoice = created.json().get("id").asText();
+        var cancelled = api().post("/v1/invoices/" + invoice + "/cancel", key, "{\"reason\":\"" + emoji.repeat(255) + "\"}");
+        assertThat(cancelled.status()).as(cancelled.raw()).isEqualTo(200);
     }
 
     private ConsumerRecord<String, String> awaitRecordFor(String invoiceId) {

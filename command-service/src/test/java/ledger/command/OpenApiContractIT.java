@@ -178,6 +178,7 @@ class OpenApiContractIT {
         call(400, "POST", keys, ADMIN, "{\"scopes\":[\"everything\"]}");
         call(404, "POST", "/admin/v1/stores/st_DoesNotExist/api_keys", ADMIN, "{}");
         var revoked = call(200, "DELETE", keys + "/" + issued.json().get("id").asText(), ADMIN, null);
+        var reRegistered = call(409, "POST", keys, ADMIN, "{\"mode\":\"test\",\"key\":\"" + fixed + "\"}");
         call(404, "DELETE", keys + "/key_DoesNotExist", ADMIN, null);
         call(401, "POST", "/admin/v1/stores", "wrong-token", "{}");
         call(201, "POST", "/admin/v1/stores", ADMIN, null);
@@ -185,5 +186,6 @@ class OpenApiContractIT {
         assertThat(issued.json().get("key").asText()).isEqualTo(fixed);
         assertThat(revoked.json().get("key").isNull()).isTrue();
         assertThat(revoked.json().get("revoked_at").isTextual()).isTrue();
+        assertThat(reRegistered.json().get("code").asText()).isEqualTo("api_key_revoked");
     }
 }

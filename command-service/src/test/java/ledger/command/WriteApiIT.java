@@ -290,6 +290,7 @@ class WriteApiIT {
         assertThat(cancelled.status()).isEqualTo(200);
         assertThat(cancelled.json().get("status").asText()).isEqualTo("cancelled");
         assertThat(cancelled.json().get("cancelled_at").isTextual()).isTrue();
+        assertThat(cancelled.json().get("cancellation_reason").asText()).isEqualTo("duplicate order");
         var again = api().post("/v1/invoices/" + open + "/cancel", key, null);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json()).isEqualTo(cancelled.json());
@@ -313,6 +314,42 @@ class WriteApiIT {
         assertThat(api().post("/v1/invoices", otherKey, order).status()).as("another store").isEqualTo(201);
         api().post("/v1/invoices/" + first + "/cancel", key, null);
         assertThat(api().post("/v1/invoices", key, order).status()).as("after cancellation").isEqualTo(201);
+    }
+
+    /** Test and live are two ledgers of one store (SPEC §3): the other mode's invoice is a missing one. */
+    @Test
+    void aKeyOfOneModeCannotPayOrCancelTheOtherModesInvoiceOfItsStore() {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write", "payments:write");
+        String testKey = store[1];
+        var issued = api().post("/admin/v1/stores/" + store[0] + "/api_keys", ADMIN,
+                "{\"mode\":\"live\",\"scopes\":[\"invoices:write\",\"payments:write\"]}");
+        assertThat(issued.status()).as(issued.raw()).isEqualTo(201);
+        String liveKey = issued.json().get("key").asText();
+        String order = "{\"amount\":\"5.00\",\"external_order_id\":\"both-" + System.nanoTime() + "\"}";
+
+        var live = api().post("/v1/invoices", liveKey, order);
+        assertThat(live.status()).as(live.raw()).isEqualTo(201);
+        assertThat(live.json().get("livemode").asBoolean()).isTrue();
+        var test = api().post("/v1/invoices", testKey, order);
+        assertThat(test.status()).as("the same external_order_id in the other mode: " + test.raw()).isEqualTo(201);
+        assertThat(api().post("/v1/invoices", testKey, order).json().get("code").asText())
+                .isEqualTo("duplicate_external_order_id");
+        String liveInvoice = live.json().get("id").asText();
+        String testInvoice = test.json().get("id").asText();
+
+        for (var crossed : List.of(
+                api().post("/v1/invoices/" + liveInvoice + "/payments", testKey, payment("5.00", "x")),
+                api().post("/v1/invoices/" + liveInvoice + "/cancel", testKey, null),
+                api().post("/v1/invoices/" + testInvoice + "/payments", liveKey, payment("5.00", "x")),
+                api().post("/v1/invoices/" + testInvoice + "/cancel", liveKey, null))) {
+            assertThat(crossed.status()).as(crossed.raw()).isEqualTo(404);
+            assertThat(crossed.json().get("code").asText()).isEqualTo("resource_missing");
+        }
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM command.domain_event_entry WHERE aggregate_identifier IN (?, ?)",
+                Integer.class, liveInvoice, testInvoice)).as("nothing appended across modes").isEqualTo(2);
+        assertThat(api().post("/v1/invoices/" + liveInvoice + "/payments", liveKey, payment("5.00", "x")).status())
+                .isEqualTo(201);
+        assertThat(api().post("/v1/invoices/" + testInvoice + "/cancel", testKey, null).status()).isEqualTo(200);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
  * and webhook payloads all use this one fold, so they cannot disagree.
  *
  * <p>Amounts are decimal strings at the currency's scale. Metadata keys that look like secrets are
- * dropped here — they stay in the ledger, but no view shows them.
+ * dropped here, and so are values that are credentials
+ * ({@code sk_live_…}, {@code whsec_…}, {@code Bearer …}) — they stay in the ledger, but no view shows them.
  */
 public record InvoiceView(
         String id,
@@ -40,13 +42,25 @@ public record InvoiceView(
         Instant updatedAt,
         Instant paidAt,
         Instant cancelledAt,
+        String cancellationReason,
         Instant expiredAt,
         List<Payment> payments,
         long version,
         boolean livemode) {
 
-    private static final Pattern SECRET_LOOKING = Pattern.compile(
-            "pass(word)?|secret|token|api[_-]?key|card|cvv|cvc|pin|ssn|private|credential|auth");
+    /** Words that make a metadata key secret-looking wherever they stand in it. */
+    private static final Set<String> SECRET_WORDS = Set.of("password", "passwd", "passphrase", "pass", "pwd",
+            "secret", "secrets", "token", "tokens", "apikey", "card", "pan", "cvv", "cvv2", "cvc", "pin", "ssn",
+            "iban", "sk", "auth", "credential", "credentials");
+    /** {@code key} is secret-looking only after one of these words ({@code api_key}, not {@code sort_key}). */
+    private static final Set<String> KEY_QUALIFIERS = Set.of("api", "secret", "private", "access");
+    /** Splits a key into words at {@code _ - .}, spaces and camelCase humps ({@code stripeSK}, {@code APIKey}). */
+    private static final Pattern WORD_BOUNDARY = Pattern.compile(
+            "[_\\-.\\s]+|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])");
+    /** Values that are credentials whatever their key: API keys, webhook secrets, bearer tokens. */
+    private static final Pattern SECRET_VALUE = Pattern.compile(
+            "(?<![A-Za-z0-9])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]|(?<![A-Za-z0-9])whsec_[A-Za-z0-9+/=]"
+                    + "|^\\s*(?i:bearer)\\s+\\S");
 
     /** One payment as listed on the invoice. */
     public record Payment(String id, String object, String amount, String currency, String reference, String method,
@@ -59,7 +73,7 @@ public record InvoiceView(
                 overpaid(e.amount(), e.amountPaid()).toPlainString(), e.amount().currency().getCurrencyCode(),
                 e.externalOrderId(), e.description(), e.customerEmail(), visibleMetadata(e.metadata()),
                 e.checkoutUrl(), e.returnUrl(), e.callbackUrl(), e.dueDate(), e.expiresAt(), e.occurredAt(),
-                e.occurredAt(), null, null, null, List.of(), e.sequence(), e.livemode());
+                e.occurredAt(), null, null, null, null, List.of(), e.sequence(), e.livemode());
     }
 
     /**
@@ -75,6 +89,7 @@ public record InvoiceView(
         List<Payment> payments = this.payments;
         Instant paidAt = this.paidAt;
         Instant cancelledAt = this.cancelledAt;
+        String cancellationReason = this.cancellationReason;
         Instant expiredAt = this.expiredAt;
         if (event instanceof PaymentReceived p) {
             var list = new ArrayList<>(payments);
@@ -86,14 +101,15 @@ public record InvoiceView(
             }
         } else if (event instanceof InvoiceCancelled c) {
             cancelledAt = c.occurredAt();
+            cancellationReason = c.reason();
         } else if (event instanceof InvoiceExpired x) {
             expiredAt = x.occurredAt();
         }
         return new InvoiceView(id, object, event.status(), amount, event.amountPaid().toPlainString(),
                 event.amountDue().toPlainString(), overpaid(total, event.amountPaid()).toPlainString(), currency,
                 externalOrderId, description, customerEmail, metadata, checkoutUrl, returnUrl, callbackUrl, dueDate,
-                expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, expiredAt, payments, event.sequence(),
-                livemode);
+                expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt, payments,
+                event.sequence(), livemode);
     }
 
     /** Folds a complete, ordered history that starts with {@link InvoiceCreated}. */
@@ -112,15 +128,27 @@ public record InvoiceView(
         return paid.minusFloorZero(amount);
     }
 
-    static boolean looksSecret(String key) {
-        return SECRET_LOOKING.matcher(key.toLowerCase(Locale.ROOT)).find();
+    /**
+     * Whole words of the key decide, so {@code pwd}, {@code pan} and {@code stripe_sk} are hidden while
+     * {@code discard}, {@code cardinal} and {@code tokenizer} are shown.
+     */
+    static boolean looksSecret(String key, String value) {
+        String previous = "";
+        for (String word : WORD_BOUNDARY.split(key)) {
+            word = word.toLowerCase(Locale.ROOT);
+            if (SECRET_WORDS.contains(word) || word.equals("key") && KEY_QUALIFIERS.contains(previous)) {
+                return true;
+            }
+            previous = word;
+        }
+        return value != null && SECRET_VALUE.matcher(value).find();
     }
 
-    /** The metadata a response may show: every key but the secret-looking ones (SPEC §4.2). */
+    /** The metadata a response may show: every entry but the secret-looking ones (SPEC §4.2). */
     public static Map<String, String> visibleMetadata(Map<String, String> metadata) {
         var visible = new TreeMap<String, String>();
         metadata.forEach((k, v) -> {
-            if (!looksSecret(k)) {
+            if (!looksSecret(k, v)) {
                 visible.put(k, v);
             }
         });

@@ -52,6 +52,30 @@ class InvoiceViewTest {
     }
 
     @Test
+    void aCancellationShowsItsReasonAndNoReasonShowsNull() {
+        var open = InvoiceView.created(created(Map.of()));
+        assertThat(open.cancellationReason()).isNull();
+        var cancelled = open.apply(cancelled("duplicate order"));
+        assertThat(cancelled.cancellationReason()).isEqualTo("duplicate order");
+        assertThat(cancelled.cancelledAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(open.apply(cancelled(null)).cancellationReason()).isNull();
+    }
+
+    @Test
+    void theReasonIsOnTheWireAsCancellationReason() throws Exception {
+        var json = LedgerJson.mapper().readTree(LedgerJson.mapper().writeValueAsString(
+                InvoiceView.created(created(Map.of())).apply(cancelled("duplicate order"))));
+        assertThat(json.get("cancellation_reason").asText()).isEqualTo("duplicate order");
+        assertThat(LedgerJson.mapper().treeToValue(json, InvoiceView.class).cancellationReason())
+                .isEqualTo("duplicate order");
+    }
+
+    static InvoiceCancelled cancelled(String reason) {
+        return new InvoiceCancelled(EventId.generate(), INVOICE, STORE, 2, T0.plusSeconds(2), reason,
+                InvoiceStatus.CANCELLED, Money.zero(USD), Money.parse("100", USD));
+    }
+
+    @Test
     void applyingAnEventTwiceOrAnOlderEventChangesNothing() {
         var pay = payment(2, "60", "60", "40", InvoiceStatus.PARTIALLY_PAID);
         var once = InvoiceView.created(created(Map.of())).apply(pay);

@@ -42,11 +42,13 @@ public class Invoice {
     @AggregateIdentifier
     private InvoiceId id;
     private StoreId storeId;
+    private boolean livemode;
     private Money amount;
     private Money paid;
     private InvoiceStatus status;
     private long sequence;
     private String externalOrderId;
+    private Instant expiresAt;
     /** Payer references seen so far, for idempotent payments. */
     private final Map<String, RecordedPayment> payments = new HashMap<>();
 
@@ -63,7 +65,8 @@ public class Invoice {
     InvoiceCreated handle(CreateInvoice command, Clock clock, DeadlineManager deadlines,
                           ExternalOrderIds externalOrderIds) {
         if (command.externalOrderId() != null
-                && !externalOrderIds.claim(command.storeId(), command.externalOrderId(), command.invoiceId())) {
+                && !externalOrderIds.claim(command.storeId(), command.livemode(), command.externalOrderId(),
+                        command.invoiceId())) {
             throw new InvoiceRejected(InvoiceRejected.DUPLICATE_EXTERNAL_ORDER_ID,
                     "An open invoice with external_order_id " + command.externalOrderId() + " already exists",
                     "external_order_id");
@@ -81,7 +84,7 @@ public class Invoice {
 
     @CommandHandler
     PaymentOutcome handle(PayInvoice command, Clock clock, ExternalOrderIds externalOrderIds) {
-        requireStore(command.storeId());
+        requireCaller(command.storeId(), command.livemode());
         if (!command.amount().currency().equals(amount.currency())) {
             throw new InvoiceRejected(InvoiceRejected.CURRENCY_MISMATCH,
                     "The invoice is in " + amount.currency() + ", the payment in " + command.amount().currency(),
@@ -97,6 +100,9 @@ public class Invoice {
         }
         if (!status.isPayable()) {
             throw new InvoiceRejected(InvoiceRejected.NOT_PAYABLE, "The invoice is " + status.wireName(), null);
+        }
+        if (isPastDeadline(clock)) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_PAYABLE, "The invoice expired at " + expiresAt, null);
         }
         var newPaid = paid.plus(command.amount());
         int vsAmount = newPaid.compareTo(amount);
@@ -117,13 +123,16 @@ public class Invoice {
     /** Returns whether the invoice was cancelled now (false: it already was). */
     @CommandHandler
     boolean handle(CancelInvoice command, Clock clock, ExternalOrderIds externalOrderIds) {
-        requireStore(command.storeId());
+        requireCaller(command.storeId(), command.livemode());
         if (status == InvoiceStatus.CANCELLED) {
             return false;
         }
         if (status != InvoiceStatus.OPEN || !paid.isZero()) {
             throw new InvoiceRejected(InvoiceRejected.NOT_CANCELLABLE,
                     "Only an open invoice with nothing paid can be cancelled; this one is " + status.wireName(), null);
+        }
+        if (isPastDeadline(clock)) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_CANCELLABLE, "The invoice expired at " + expiresAt, null);
         }
         apply(new InvoiceCancelled(EventId.generate(), id, storeId, sequence + 1, now(clock), command.reason(),
                 InvoiceStatus.CANCELLED, paid, amount.minusFloorZero(paid)));
@@ -146,15 +155,26 @@ public class Invoice {
     }
 
 
+    /**
+     * The deadline decides, not whether {@link InvoiceExpired} was appended yet (SPEC §4.2): the durable
+     * deadline fires a moment after {@code expires_at}, and no money may be taken in between.
+     */
+    private boolean isPastDeadline(Clock clock) {
+        return !clock.instant().isBefore(expiresAt);
+    }
+
     private void release(ExternalOrderIds externalOrderIds) {
         if (externalOrderId != null) {
-            externalOrderIds.release(storeId, externalOrderId, id);
+            externalOrderIds.release(storeId, livemode, externalOrderId, id);
         }
     }
 
-    /** Another store's invoice is reported exactly like a missing one. */
-    private void requireStore(StoreId caller) {
-        if (!storeId.equals(caller)) {
+    /**
+     * Another store's invoice, and another mode's (test and live are separate ledgers, SPEC §3), is
+     * reported exactly like a missing one.
+     */
+    private void requireCaller(StoreId callerStore, boolean callerLivemode) {
+        if (!storeId.equals(callerStore) || livemode != callerLivemode) {
             throw new InvoiceRejected(InvoiceRejected.NOT_FOUND, "No such invoice: " + id, "id");
         }
     }
@@ -163,11 +183,13 @@ public class Invoice {
     void on(InvoiceCreated e) {
         id = e.invoiceId();
         storeId = e.storeId();
+        livemode = e.livemode();
         amount = e.amount();
         paid = e.amountPaid();
         status = e.status();
         sequence = e.sequence();
         externalOrderId = e.externalOrderId();
+        expiresAt = e.expiresAt();
     }
 
     @EventSourcingHandler

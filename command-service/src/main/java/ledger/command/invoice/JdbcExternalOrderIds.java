@@ -15,16 +15,19 @@ class JdbcExternalOrderIds implements ExternalOrderIds {
     }
 
     @Override
-    public boolean claim(StoreId store, String externalOrderId, InvoiceId invoice) {
+    public boolean claim(StoreId store, boolean livemode, String externalOrderId, InvoiceId invoice) {
         // A concurrent claim of the same id waits on the primary key until the first commits or rolls back.
         return jdbc.update("""
-                INSERT INTO open_external_order_id (store_id, external_order_id, invoice_id) VALUES (?, ?, ?)
-                ON CONFLICT DO NOTHING""", store.value(), externalOrderId, invoice.value()) == 1;
+                INSERT INTO open_external_order_id (store_id, livemode, external_order_id, invoice_id)
+                VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""", store.value(), livemode, externalOrderId,
+                invoice.value()) == 1;
     }
 
     @Override
-    public void release(StoreId store, String externalOrderId, InvoiceId invoice) {
-        jdbc.update("DELETE FROM open_external_order_id WHERE store_id = ? AND external_order_id = ? AND invoice_id = ?",
-                store.value(), externalOrderId, invoice.value());
+    public void release(StoreId store, boolean livemode, String externalOrderId, InvoiceId invoice) {
+        jdbc.update("""
+                DELETE FROM open_external_order_id
+                WHERE store_id = ? AND livemode = ? AND external_order_id = ? AND invoice_id = ?""",
+                store.value(), livemode, externalOrderId, invoice.value());
     }
 }

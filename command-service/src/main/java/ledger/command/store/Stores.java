@@ -30,13 +30,18 @@ import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Stores and API keys: rows in this service's tables, each change published to the compacted access
- * topic inside the same transaction (a publish that the broker does not acknowledge rolls the row
- * back), so every service's registry converges on this table.
+ * topic once its transaction committed, so no service ever learns of a key the table does not hold.
+ * A change whose publication fails after the commit (the broker away, or this instance dying in
+ * between) is healed by republishing every record: at start, and again shortly after a failed send.
+ * Every service's registry thus converges on this table.
  */
 @Service
 class Stores {
@@ -49,6 +54,8 @@ class Stores {
     private final AccessRegistry registry;
     private final Clock clock;
     private final String topic;
+    /** Set when a committed change could not be sent; the next retry republishes everything. */
+    private volatile boolean republishPending;
 
     Stores(JdbcTemplate jdbc, KafkaTemplate<String, String> kafka, AccessRegistry registry, Clock clock,
            LedgerProperties properties) {
@@ -64,7 +71,7 @@ class Stores {
 
     @Transactional
     AccessRecord.Store create(String name) {
-        if (name != null && name.length() > 255) {
+        if (name != null && name.codePointCount(0, name.length()) > 255) { // characters, not UTF-16 units
             throw ApiException.invalid("name", "name must be at most 255 characters");
         }
         var secret = new byte[32];
@@ -73,7 +80,7 @@ class Stores {
                 "whsec_" + Base64.getEncoder().encodeToString(secret), now());
         jdbc.update("INSERT INTO store (id, name, callback_secret, created_at) VALUES (?, ?, ?, ?)",
                 store.storeId().value(), store.name(), store.callbackSecret(), Timestamp.from(store.createdAt()));
-        publish(store);
+        publishAfterCommit(store);
         return store;
     }
 
@@ -101,6 +108,11 @@ class Stores {
             if (!existing.get().storeId().value().equals(storeId)) {
                 throw new ApiException(HttpStatus.CONFLICT, "key_in_use", "That key belongs to another store");
             }
+            if (existing.get().revokedAt() != null) {
+                // Registering it again must not look like success: the key stays revoked for good.
+                throw new ApiException(HttpStatus.CONFLICT, "api_key_revoked",
+                        "That key was revoked; issue a new one", "key");
+            }
             return new Issued(existing.get(), key, false);
         }
         var record = new AccessRecord.ApiKey(Ids.random("key_"), new StoreId(storeId), hash, Set.copyOf(granted),
@@ -116,7 +128,7 @@ class Stores {
             ps.setTimestamp(6, Timestamp.from(record.createdAt()));
             return ps;
         });
-        publish(record);
+        publishAfterCommit(record);
         log.info("Issued API key {} ({}) for store {}", record.keyId(), ApiKeys.redact(key), storeId);
         return new Issued(record, key, true);
     }
@@ -131,13 +143,13 @@ class Stores {
         var revoked = new AccessRecord.ApiKey(key.keyId(), key.storeId(), key.keyHash(), key.scopes(), key.mode(),
                 key.createdAt(), now());
         jdbc.update("UPDATE api_key SET revoked_at = ? WHERE id = ?", Timestamp.from(revoked.revokedAt()), keyId);
-        publish(revoked);
+        publishAfterCommit(revoked);
         return revoked;
     }
 
     /**
      * Re-publishes every store and key at start: compaction keeps only the latest record per key, so
-     * this is harmless, and it heals a broker that lost the topic.
+     * this is harmless; it heals a change committed just before a crash and a broker that lost the topic.
      */
     @EventListener(ApplicationReadyEvent.class)
     void republishAll() {
@@ -148,6 +160,21 @@ class Stores {
         jdbc.query("SELECT * FROM api_key", (ResultSet rs) -> {
             publish(key(rs));
         });
+    }
+
+    @Scheduled(fixedDelay = 10, timeUnit = TimeUnit.SECONDS)
+    void retryFailedPublication() {
+        if (!republishPending) {
+            return;
+        }
+        republishPending = false;
+        try {
+            republishAll();
+            log.info("Republished every store and API key after an earlier failed publication");
+        } catch (RuntimeException e) {
+            republishPending = true;
+            log.warn("Stores and API keys still cannot be published: {}", e.toString());
+        }
     }
 
     private void requireStore(String storeId) {
@@ -169,6 +196,28 @@ class Stores {
                 rs.getTimestamp("created_at").toInstant(), revoked == null ? null : revoked.toInstant());
     }
 
+    /**
+     * The row is the truth: once it committed, this instance knows the record at once, and the other
+     * services as soon as the broker has it. The answer waits for the broker's acknowledgement, so a
+     * key is usable everywhere when its creation is answered, unless the broker is away — then the
+     * change stays committed and the retry announces it.
+     */
+    private void publishAfterCommit(AccessRecord record) {
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                registry.apply(record);
+                try {
+                    publish(record);
+                } catch (RuntimeException e) {
+                    republishPending = true;
+                    log.warn("Committed {} but could not publish it yet; retrying: {}", record.recordKey(),
+                            e.toString());
+                }
+            }
+        });
+    }
+
     private void publish(AccessRecord record) {
         try {
             kafka.send(topic, record.recordKey(), WRITER.writeValueAsString(record)).get(10, TimeUnit.SECONDS);
@@ -176,10 +225,8 @@ class Stores {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "service_unavailable",
-                    "Could not publish the change; nothing was saved, try again");
+            throw new IllegalStateException("The broker did not acknowledge " + record.recordKey(), e);
         }
-        registry.apply(record);
     }
 
     private Instant now() {

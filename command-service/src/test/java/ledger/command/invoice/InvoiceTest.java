@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.axonframework.test.matchers.Matchers.exactSequenceOf;
 import static org.axonframework.test.matchers.Matchers.messageWithPayload;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.Currency;
 import java.util.HashMap;
 import java.util.Map;
+import ledger.command.MovableClock;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
@@ -38,12 +37,13 @@ class InvoiceTest {
 
     final InvoiceId id = InvoiceId.generate();
     final FakeExternalOrderIds orderIds = new FakeExternalOrderIds();
+    final MovableClock clock = new MovableClock(NOW);
     AggregateTestFixture<Invoice> fixture;
 
     @BeforeEach
     void setUp() {
         fixture = new AggregateTestFixture<>(Invoice.class);
-        fixture.registerInjectableResource(Clock.fixed(NOW, ZoneOffset.UTC));
+        fixture.registerInjectableResource(clock);
         fixture.registerInjectableResource(orderIds);
     }
 
@@ -69,7 +69,7 @@ class InvoiceTest {
     }
 
     PayInvoice pay(String amount, String reference) {
-        return new PayInvoice(id, STORE, usd(amount), reference, "card", null);
+        return new PayInvoice(id, STORE, false, usd(amount), reference, "card", null);
     }
 
     static <T> org.hamcrest.Matcher<Object> rejected(String code) {
@@ -181,7 +181,7 @@ class InvoiceTest {
         @Test
         void refusesAnotherCurrency() {
             fixture.given(created("99.00"))
-                    .when(new PayInvoice(id, STORE, Money.parse("99", Currency.getInstance("EUR")), "r", null, null))
+                    .when(new PayInvoice(id, STORE, false, Money.parse("99", Currency.getInstance("EUR")), "r", null, null))
                     .expectNoEvents()
                     .expectException(rejected(InvoiceRejected.CURRENCY_MISMATCH));
         }
@@ -205,9 +205,45 @@ class InvoiceTest {
         }
 
         @Test
+        void refusesPaymentsOnceTheClockReachesExpiresAtThoughInvoiceExpiredIsNotAppendedYet() {
+            clock.moveTo(EXPIRES);
+            fixture.given(created("99.00"))
+                    .when(pay("1.00", "ref-1"))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_PAYABLE));
+        }
+
+        @Test
+        void acceptsAPaymentJustBeforeExpiresAt() {
+            clock.moveTo(EXPIRES.minusNanos(1_000));
+            fixture.given(created("99.00"))
+                    .when(pay("1.00", "ref-1"))
+                    .expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void aRepeatedPaymentAfterExpiresAtStillAnswersTheFirstResult() {
+            var first = paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID);
+            clock.moveTo(EXPIRES.plusSeconds(1));
+            fixture.given(created("99.00"), first)
+                    .when(pay("40.00", "ref-1"))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(satisfies(PaymentOutcome.class,
+                            o -> assertThat(o.paymentId()).isEqualTo(first.paymentId())));
+        }
+
+        @Test
         void anotherStoresInvoiceLooksMissing() {
             fixture.given(created("99.00"))
-                    .when(new PayInvoice(id, new StoreId("st_other"), usd("1.00"), "r", null, null))
+                    .when(new PayInvoice(id, new StoreId("st_other"), false, usd("1.00"), "r", null, null))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_FOUND));
+        }
+
+        @Test
+        void anotherModesInvoiceLooksMissing() {
+            fixture.given(created("99.00"))
+                    .when(new PayInvoice(id, STORE, true, usd("1.00"), "r", null, null))
                     .expectNoEvents()
                     .expectException(rejected(InvoiceRejected.NOT_FOUND));
         }
@@ -229,7 +265,7 @@ class InvoiceTest {
         void cancelsAnOpenUnpaidInvoiceAndFreesItsOrderId() {
             orderIds.claims.put("order-1", id);
             fixture.given(created("99.00"))
-                    .when(new CancelInvoice(id, STORE, "changed mind"))
+                    .when(new CancelInvoice(id, STORE, false, "changed mind"))
                     .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(InvoiceCancelled.class, e -> {
                         assertThat(e.sequence()).isEqualTo(2);
                         assertThat(e.reason()).isEqualTo("changed mind");
@@ -243,7 +279,7 @@ class InvoiceTest {
         @Test
         void cancellingTwiceChangesNothing() {
             fixture.given(created("99.00"), cancelled(2))
-                    .when(new CancelInvoice(id, STORE, null))
+                    .when(new CancelInvoice(id, STORE, false, null))
                     .expectNoEvents()
                     .expectResultMessagePayload(false);
         }
@@ -251,18 +287,35 @@ class InvoiceTest {
         @Test
         void refusesOnceSomethingWasPaidOrTheInvoiceIsFinal() {
             fixture.given(created("99.00"), paid(2, "1.00", "ref-1", "1.00", "98.00", InvoiceStatus.PARTIALLY_PAID))
-                    .when(new CancelInvoice(id, STORE, null))
+                    .when(new CancelInvoice(id, STORE, false, null))
                     .expectNoEvents()
                     .expectException(rejected(InvoiceRejected.NOT_CANCELLABLE));
             fixture.given(created("99.00"), expired(2, "0.00", "99.00"))
-                    .when(new CancelInvoice(id, STORE, null))
+                    .when(new CancelInvoice(id, STORE, false, null))
+                    .expectException(rejected(InvoiceRejected.NOT_CANCELLABLE));
+        }
+
+        @Test
+        void refusesOnceTheClockReachesExpiresAtThoughInvoiceExpiredIsNotAppendedYet() {
+            clock.moveTo(EXPIRES.plusMillis(300));
+            fixture.given(created("99.00"))
+                    .when(new CancelInvoice(id, STORE, false, null))
+                    .expectNoEvents()
                     .expectException(rejected(InvoiceRejected.NOT_CANCELLABLE));
         }
 
         @Test
         void anotherStoresInvoiceLooksMissing() {
             fixture.given(created("99.00"))
-                    .when(new CancelInvoice(id, new StoreId("st_other"), null))
+                    .when(new CancelInvoice(id, new StoreId("st_other"), false, null))
+                    .expectException(rejected(InvoiceRejected.NOT_FOUND));
+        }
+
+        @Test
+        void anotherModesInvoiceLooksMissing() {
+            fixture.given(created("99.00"))
+                    .when(new CancelInvoice(id, STORE, true, null))
+                    .expectNoEvents()
                     .expectException(rejected(InvoiceRejected.NOT_FOUND));
         }
     }
@@ -295,7 +348,7 @@ class InvoiceTest {
 
         @Test
         void aCancelledInvoiceNeverExpires() {
-            fixture.givenCommands(create("99.00", null), new CancelInvoice(id, STORE, null))
+            fixture.givenCommands(create("99.00", null), new CancelInvoice(id, STORE, false, null))
                     .whenThenTimeAdvancesTo(EXPIRES.plusSeconds(1))
                     .expectNoEvents();
         }
@@ -313,12 +366,12 @@ class InvoiceTest {
         final Map<String, InvoiceId> claims = new HashMap<>();
 
         @Override
-        public boolean claim(StoreId store, String externalOrderId, InvoiceId invoice) {
+        public boolean claim(StoreId store, boolean livemode, String externalOrderId, InvoiceId invoice) {
             return claims.putIfAbsent(externalOrderId, invoice) == null;
         }
 
         @Override
-        public void release(StoreId store, String externalOrderId, InvoiceId invoice) {
+        public void release(StoreId store, boolean livemode, String externalOrderId, InvoiceId invoice) {
             claims.remove(externalOrderId, invoice);
         }
     }

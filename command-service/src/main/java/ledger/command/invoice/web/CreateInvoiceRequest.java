@@ -1,7 +1,7 @@
 package ledger.command.invoice.web;
 
+import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.util.Map;
 
 /** The body of {@code POST /v1/invoices} (SPEC §4.2), as received; {@link InvoiceRequests} validates it. */
@@ -13,7 +13,7 @@ record CreateInvoiceRequest(
         String customerEmail,
         LocalDate dueDate,
         Long expiresIn,
-        OffsetDateTime expiresAt,
+        Instant expiresAt,
         String callbackUrl,
         String returnUrl,
         Map<String, Object> metadata,

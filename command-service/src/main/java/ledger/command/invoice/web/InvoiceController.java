@@ -81,7 +81,7 @@ class InvoiceController {
         var invoice = invoiceId(id);
         String reason = body == null ? null : body.reason();
         InvoiceRequests.requireLength("reason", reason, 255);
-        commands.sendAndWait(new CancelInvoice(invoice, principal.storeId(), reason));
+        commands.sendAndWait(new CancelInvoice(invoice, principal.storeId(), principal.livemode(), reason));
         var view = current(invoice);
         return ResponseEntity.ok().header(LEDGER_VERSION, Long.toString(view.version())).body(view);
     }

@@ -72,12 +72,12 @@ final class InvoiceRequests {
         String reference = body.reference() == null || body.reference().isBlank() ? missing("reference")
                 : text("reference", body.reference(), 255);
         String method = text("method", body.method(), 64);
-        Instant receivedAt = body.receivedAt() == null ? null : body.receivedAt().toInstant();
+        Instant receivedAt = body.receivedAt();
         if (receivedAt != null && receivedAt.isAfter(now)) {
             problem("received_at", "must not be in the future");
         }
         throwIfInvalid();
-        return new PayInvoice(invoice, principal.storeId(), amount, reference, method,
+        return new PayInvoice(invoice, principal.storeId(), principal.livemode(), amount, reference, method,
                 receivedAt == null ? null : receivedAt.truncatedTo(ChronoUnit.MICROS));
     }
 
@@ -154,8 +154,13 @@ final class InvoiceRequests {
         }
     }
 
+    /** Limits count characters (code points, SPEC §4.1): an emoji is one, not two UTF-16 units. */
+    static int characters(String value) {
+        return value.codePointCount(0, value.length());
+    }
+
     private String text(String field, String value, int max) {
-        if (value != null && value.length() > max) {
+        if (value != null && characters(value) > max) {
             problem(field, "must be at most " + max + " characters");
         }
         return value;
@@ -167,7 +172,7 @@ final class InvoiceRequests {
             return null;
         }
         if (body.expiresAt() != null) {
-            Instant at = body.expiresAt().toInstant().truncatedTo(ChronoUnit.MICROS);
+            Instant at = body.expiresAt().truncatedTo(ChronoUnit.MICROS);
             if (!at.isAfter(now)) {
                 problem("expires_at", "must be in the future");
             } else if (Duration.between(now, at).getSeconds() > MAX_EXPIRES_IN) {
@@ -191,7 +196,7 @@ final class InvoiceRequests {
         if (value == null) {
             return null;
         }
-        if (value.length() > 2048) {
+        if (characters(value) > 2048) {
             problem(field, "must be at most 2048 characters");
             return value;
         }
@@ -253,7 +258,7 @@ final class InvoiceRequests {
                 problem("metadata." + entry.getKey(), "must be a string, number or boolean (metadata is flat)");
                 continue;
             }
-            if (entry.getKey().isEmpty() || entry.getKey().length() > 40) {
+            if (entry.getKey().isEmpty() || characters(entry.getKey()) > 40) {
                 problem("metadata", "keys must be 1 to 40 characters");
             }
             bytes += entry.getKey().getBytes(StandardCharsets.UTF_8).length
