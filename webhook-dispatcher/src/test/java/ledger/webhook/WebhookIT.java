@@ -83,9 +83,18 @@ public abstract class WebhookIT {
     }
 
     protected static String keyFor(StoreId store, String... scopes) throws Exception {
-        String key = ApiKeys.generate("test");
+        return key(store, "test", scopes);
+    }
+
+    /** A key of the store's live ledger (§3), with both webhook scopes. */
+    protected static String liveKeyFor(StoreId store) throws Exception {
+        return key(store, "live", Scopes.WEBHOOKS_READ, Scopes.WEBHOOKS_WRITE);
+    }
+
+    private static String key(StoreId store, String mode, String... scopes) throws Exception {
+        String key = ApiKeys.generate(mode);
         sendAccess(new AccessRecord.ApiKey("key_" + ledger.events.Ids.randomToken(16), store, ApiKeys.hash(key),
-                Set.of(scopes), "test", Instant.now(), null));
+                Set.of(scopes), mode, Instant.now(), null));
         return key;
     }
 
@@ -107,7 +116,12 @@ public abstract class WebhookIT {
 
     /** Creates an endpoint through the API; returns the response body (with the one-time {@code secret}). */
     protected JsonNode createEndpoint(TestStore store, String url, String enabledEvents) {
-        var response = api().post("/v1/webhook_endpoints", store.key(),
+        return createEndpoint(store.key(), url, enabledEvents);
+    }
+
+    /** Creates an endpoint with {@code key}, so in that key's mode. */
+    protected JsonNode createEndpoint(String key, String url, String enabledEvents) {
+        var response = api().post("/v1/webhook_endpoints", key,
                 "{\"url\":\"" + url + "\",\"enabled_events\":" + enabledEvents + "}");
         if (response.status() != 201) {
             throw new IllegalStateException("endpoint not created: " + response.status() + " " + response.raw());
@@ -116,10 +130,14 @@ public abstract class WebhookIT {
     }
 
     protected static InvoiceCreated created(StoreId store, String amount, String callbackUrl) {
+        return created(store, amount, callbackUrl, false);
+    }
+
+    protected static InvoiceCreated created(StoreId store, String amount, String callbackUrl, boolean livemode) {
         var now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return new InvoiceCreated(EventId.generate(), InvoiceId.generate(), store, 1, now, Money.parse(amount, USD),
                 "order-" + ledger.events.Ids.randomToken(6), "Test invoice", null, Map.of("channel", "web"),
-                "http://localhost/checkout/x", callbackUrl, null, null, now.plusSeconds(3600), false,
+                "http://localhost/checkout/x", callbackUrl, null, null, now.plusSeconds(3600), livemode,
                 InvoiceStatus.OPEN, Money.zero(USD), Money.parse(amount, USD));
     }
 

@@ -73,6 +73,7 @@ class DeliveryController {
     /**
      * Sends one event again: to the one endpoint named in the body, or else to every enabled endpoint of
      * the store subscribed to its type and to the invoice's callback URL. Each gets a fresh round of attempts.
+     * The event and the endpoint are both looked up in the key's mode, so they are always of the same mode.
      */
     @PostMapping("/v1/events/{id}/redeliver")
     @RequiresScope(Scopes.WEBHOOKS_WRITE)
@@ -87,19 +88,15 @@ class DeliveryController {
         if (!Ids.isWellFormed(id, EventId.PREFIX)) {
             throw ApiException.notFound("event: " + id);
         }
-        var event = queue.event(principal.storeId(), id).orElseThrow(() -> ApiException.notFound("event: " + id));
+        var event = queue.event(principal.storeId(), principal.livemode(), id).orElseThrow(() -> ApiException.notFound("event: " + id));
         Instant now = clock.instant();
         var targets = new ArrayList<String>();
         boolean callback = false;
         if (body != null && body.endpoint() != null) {
-            var endpoint = endpoints.find(principal.storeId(), body.endpoint())
+            var endpoint = endpoints.find(principal.storeId(), principal.livemode(), body.endpoint())
                     .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "resource_missing",
                             "No such webhook endpoint: " + body.endpoint(), "endpoint"));
             requireEnabled(endpoint);
-            if (endpoint.livemode() != event.livemode()) {
-                throw new ApiException(HttpStatus.BAD_REQUEST, "livemode_mismatch",
-                        "The event and the endpoint are not in the same mode", "endpoint");
-            }
             targets.add(endpoint.id());
         } else {
             for (Endpoint endpoint : endpoints.subscribers(event.storeId(), event.type(), event.livemode())) {
@@ -138,7 +135,7 @@ class DeliveryController {
     }
 
     private Endpoint owned(String id, ApiPrincipal principal) {
-        return endpoints.find(principal.storeId(), id)
+        return endpoints.find(principal.storeId(), principal.livemode(), id)
                 .orElseThrow(() -> ApiException.notFound("webhook endpoint: " + id));
     }
 

@@ -30,8 +30,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The merchant's webhook endpoints (§6). Everything is scoped to the key's store: another store's
- * endpoint answers 404 exactly like a missing one. The signing secret is shown only when it is made
+ * The merchant's webhook endpoints (§6). Everything is scoped to the key's store and mode (§3: test and
+ * live are two ledgers): another store's or mode's endpoint answers 404 exactly like a missing one. The signing secret is shown only when it is made
  * (creation, rotation).
  */
 @RestController
@@ -84,7 +84,7 @@ class EndpointController {
         List<String> events = validEvents(body.enabledEvents() == null ? List.of(WebhookTypes.WILDCARD)
                 : body.enabledEvents());
         String description = validDescription(body.description());
-        if (endpoints.count(principal.storeId()) >= properties.maxEndpointsPerStore()) {
+        if (endpoints.count(principal.storeId(), principal.livemode()) >= properties.maxEndpointsPerStore()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "endpoint_limit_reached",
                     "A store can have at most " + properties.maxEndpointsPerStore() + " webhook endpoints");
         }
@@ -104,7 +104,8 @@ class EndpointController {
                                @RequestParam(name = "starting_after", required = false) String startingAfter,
                                @RequestParam(name = "ending_before", required = false) String endingBefore,
                                ApiPrincipal principal) {
-        var page = endpoints.page(principal.storeId(), ListParams.of(limit, startingAfter, endingBefore));
+        var params = ListParams.of(limit, startingAfter, endingBefore);
+        var page = endpoints.page(principal.storeId(), principal.livemode(), params);
         Instant now = clock.instant();
         return ApiList.of(page.data().stream().map(e -> EndpointView.of(e, now, false)).toList(), page.hasMore());
     }
@@ -169,7 +170,7 @@ class EndpointController {
         if (!Ids.isWellFormed(id, PREFIX)) {
             throw ApiException.notFound("webhook endpoint: " + id);
         }
-        return endpoints.find(principal.storeId(), id)
+        return endpoints.find(principal.storeId(), principal.livemode(), id)
                 .orElseThrow(() -> ApiException.notFound("webhook endpoint: " + id));
     }
 

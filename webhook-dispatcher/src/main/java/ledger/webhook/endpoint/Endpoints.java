@@ -25,6 +25,8 @@ public class Endpoints {
             id, store_id, url, enabled_events, description, livemode, disabled, disabled_reason, secret,
             previous_secret, previous_secret_expires_at, failing_since, created_at, updated_at""";
     private static final RowMapper<Endpoint> ROW = Endpoints::read;
+    /** The endpoints one ledger (store and mode) sees; parameters: store, livemode. */
+    private static final String OWNED = "store_id = ? AND livemode = ? AND deleted_at IS NULL";
 
     private final JdbcTemplate jdbc;
 
@@ -41,10 +43,13 @@ public class Endpoints {
                 e.livemode(), e.disabled(), e.disabledReason(), e.secret(), ts(e.createdAt()), ts(e.updatedAt()));
     }
 
-    /** The store's endpoint, unless deleted. */
-    public Optional<Endpoint> find(StoreId store, String id) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND store_id = ? AND deleted_at IS NULL",
-                ROW, id, store.value()).stream().findFirst();
+    /**
+     * The endpoint of the store's ledger in that mode (§3: test and live are two ledgers), unless deleted.
+     * Another store's or mode's endpoint is as absent as a missing one.
+     */
+    public Optional<Endpoint> find(StoreId store, boolean livemode, String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND " + OWNED,
+                ROW, id, store.value(), livemode).stream().findFirst();
     }
 
     /** An endpoint that is still there (not deleted), whatever its store — for the delivery worker. */
@@ -53,24 +58,23 @@ public class Endpoints {
                 .stream().findFirst();
     }
 
-    int count(StoreId store) {
-        return jdbc.queryForObject("SELECT count(*) FROM webhook_endpoint WHERE store_id = ? AND deleted_at IS NULL",
-                Integer.class, store.value());
+    int count(StoreId store, boolean livemode) {
+        return jdbc.queryForObject("SELECT count(*) FROM webhook_endpoint WHERE " + OWNED, Integer.class,
+                store.value(), livemode);
     }
 
-    ApiList<Endpoint> page(StoreId store, ListParams params) {
-        return KeysetPages.fetch(jdbc,
-                "SELECT " + COLUMNS + " FROM webhook_endpoint WHERE store_id = ? AND deleted_at IS NULL",
-                List.of(store.value()), cursor(store, params.startingAfter(), "starting_after"),
-                cursor(store, params.endingBefore(), "ending_before"), params, ROW);
+    ApiList<Endpoint> page(StoreId store, boolean livemode, ListParams params) {
+        return KeysetPages.fetch(jdbc, "SELECT " + COLUMNS + " FROM webhook_endpoint WHERE " + OWNED,
+                List.of(store.value(), livemode), cursor(store, livemode, params.startingAfter(), "starting_after"),
+                cursor(store, livemode, params.endingBefore(), "ending_before"), params, ROW);
     }
 
-    private Long cursor(StoreId store, String id, String param) {
+    private Long cursor(StoreId store, boolean livemode, String id, String param) {
         if (id == null) {
             return null;
         }
-        return jdbc.query("SELECT seq FROM webhook_endpoint WHERE id = ? AND store_id = ? AND deleted_at IS NULL",
-                        (rs, i) -> rs.getLong(1), id, store.value()).stream().findFirst()
+        return jdbc.query("SELECT seq FROM webhook_endpoint WHERE id = ? AND " + OWNED,
+                        (rs, i) -> rs.getLong(1), id, store.value(), livemode).stream().findFirst()
                 .orElseThrow(() -> ApiException.invalid(param, "No such webhook endpoint: " + id));
     }
 
