@@ -29,9 +29,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.ContextConfiguration;
 
 /**
@@ -45,6 +50,7 @@ import org.springframework.test.context.ContextConfiguration;
         "ledger.webhooks.retry-schedule=300ms,300ms,300ms,300ms,300ms",
         "ledger.webhooks.poll-interval=100ms"})
 @ContextConfiguration(initializers = LedgerInfrastructure.Initializer.class)
+@Import(WebhookIT.Clocks.class)
 public abstract class WebhookIT {
 
     protected static final Currency USD = Currency.getInstance("USD");
@@ -53,6 +59,19 @@ public abstract class WebhookIT {
 
     @LocalServerPort
     protected int port;
+
+    /** The clock every bean of the context reads; tests that move it reset it. */
+    @Autowired
+    protected MovableClock clock;
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Clocks {
+        @Bean
+        @Primary
+        MovableClock movableClock() {
+            return new MovableClock();
+        }
+    }
 
     /** A store registered on the access topic, with its callback secret and a key for the webhooks API. */
     protected record TestStore(StoreId id, String callbackSecret, String key) {
