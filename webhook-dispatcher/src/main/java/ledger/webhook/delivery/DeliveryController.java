@@ -2,6 +2,9 @@ package ledger.webhook.delivery;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import ledger.events.EventId;
@@ -52,7 +55,11 @@ class DeliveryController {
     record Redelivery(String object, String event, List<String> endpoints, boolean callbackUrl) {
     }
 
-    record Recover(Instant since) {
+    /**
+     * {@code since} is bound as text and parsed here: Jackson's Instant reading takes a number, or a numeric
+     * string, as epoch seconds, and {@code {"since": 1}} would requeue everything since 1970 (§4.1).
+     */
+    record Recover(String since) {
     }
 
     record Recovery(String object, String endpoint, Instant since, int requeued) {
@@ -122,16 +129,26 @@ class DeliveryController {
             throw new ApiException(HttpStatus.BAD_REQUEST, "parameter_missing", "Missing required parameter: since",
                     "since");
         }
+        Instant since = rfc3339("since", body.since());
         Instant now = clock.instant();
-        if (body.since().isAfter(now)) {
+        if (since.isAfter(now)) {
             throw ApiException.invalid("since", "since must not be in the future");
         }
         var endpoint = owned(id, principal);
         requireEnabled(endpoint);
-        int requeued = queue.recover(endpoint.id(), body.since(), now);
+        int requeued = queue.recover(endpoint.id(), since, now);
         worker.wake();
         return ResponseEntity.status(HttpStatus.ACCEPTED)
-                .body(new Recovery("webhook_recovery", endpoint.id(), body.since(), requeued));
+                .body(new Recovery("webhook_recovery", endpoint.id(), since, requeued));
+    }
+
+    /** An RFC 3339 timestamp with its offset ({@code 2026-11-21T10:15:30Z}, {@code …+02:00}), nothing else. */
+    static Instant rfc3339(String param, String text) {
+        try {
+            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(param, param + " must be an RFC 3339 timestamp such as 2026-11-21T10:15:30Z");
+        }
     }
 
     private Endpoint owned(String id, ApiPrincipal principal) {
