@@ -39,7 +39,8 @@ class TestAndLiveIT extends WebhookIT {
             var testEvent = created(store.id(), "5.00", null, false);
             var liveEvent = created(store.id(), "7.00", null, true);
             publish(testEvent, liveEvent);
-            await().atMost(WAIT).until(() -> testReceiver.requests().size() == 1 && liveReceiver.requests().size() == 1);
+            await().atMost(WAIT).until(() -> testReceiver.requests().size() == 1
+                    && liveReceiver.requests().size() == 1);
 
             record Mode(String key, JsonNode endpoint, String eventId) {
             }

@@ -95,7 +95,8 @@ class DeliveryController {
         if (!Ids.isWellFormed(id, EventId.PREFIX)) {
             throw ApiException.notFound("event: " + id);
         }
-        var event = queue.event(principal.storeId(), principal.livemode(), id).orElseThrow(() -> ApiException.notFound("event: " + id));
+        var event = queue.event(principal.storeId(), principal.livemode(), id)
+                .orElseThrow(() -> ApiException.notFound("event: " + id));
         Instant now = clock.instant();
         var targets = new ArrayList<String>();
         boolean callback = false;
@@ -143,7 +144,7 @@ class DeliveryController {
     }
 
     /** An RFC 3339 timestamp with its offset ({@code 2026-11-21T10:15:30Z}, {@code …+02:00}), nothing else. */
-    static Instant rfc3339(String param, String text) {
+    private static Instant rfc3339(String param, String text) {
         try {
             return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {

@@ -182,7 +182,7 @@ class DeliveryQueue {
         return jdbc.queryForObject("SELECT count(*) FROM delivery WHERE state = 'pending'", Long.class);
     }
 
-    /** The event in the store's ledger of that mode; another store's or mode's event is as absent as a missing one. */
+    /** The event in the store's ledger of that mode: another store's or mode's event is as absent as a missing one. */
     Optional<StoredEvent> event(StoreId store, boolean livemode, String eventId) {
         return jdbc.query("""
                 SELECT e.event_id, e.store_id, e.type, e.livemode, e.callback_url, e.invoice_id, i.sequence

@@ -40,7 +40,7 @@ public record Endpoint(
         previousSecrets = List.copyOf(previousSecrets);
     }
 
-    /** The secrets deliveries are signed with at {@code now}: the current one, and every previous one until it expires. */
+    /** The secrets that sign deliveries at {@code now}: the current one, and each previous one until it expires. */
     public List<String> signingSecrets(Instant now) {
         var secrets = new ArrayList<String>(1 + previousSecrets.size());
         secrets.add(secret);

@@ -32,8 +32,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The merchant's webhook endpoints (§6). Everything is scoped to the key's store and mode (§3: test and
- * live are two ledgers): another store's or mode's endpoint answers 404 exactly like a missing one. The signing secret is shown only when it is made
- * (creation, rotation).
+ * live are two ledgers): another store's or mode's endpoint answers 404 exactly like a missing one. The
+ * signing secret is shown only when it is made (creation, rotation).
  */
 @RestController
 class EndpointController {
@@ -171,8 +171,8 @@ class EndpointController {
         if (signing.size() >= MAX_PREVIOUS_SECRETS) {
             throw new ApiException(HttpStatus.CONFLICT, "rotation_limit_reached", signing.size()
                     + " previous secrets still sign this endpoint's deliveries; rotate again after "
-                    + signing.stream().map(Endpoint.PreviousSecret::expiresAt).min(Comparator.naturalOrder()).orElseThrow()
-                    + ", when the oldest expires");
+                    + signing.stream().map(Endpoint.PreviousSecret::expiresAt).min(Comparator.naturalOrder())
+                    .orElseThrow() + ", when the oldest expires");
         }
         var rotated = e.rotated(EndpointSecrets.generate(), properties.secretRotationOverlap(), now);
         endpoints.rotate(rotated);

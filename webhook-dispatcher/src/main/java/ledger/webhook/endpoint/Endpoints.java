@@ -61,7 +61,7 @@ public class Endpoints {
                 ROW, id, store.value(), livemode).stream().findFirst();
     }
 
-    /** {@link #find}, locking the endpoint until the transaction ends: two rotations must not both retire one secret. */
+    /** {@link #find}, locking the endpoint until the transaction ends: two rotations must not retire one secret. */
     Optional<Endpoint> lock(StoreId store, boolean livemode, String id) {
         return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND " + OWNED + " FOR UPDATE",
                 ROW, id, store.value(), livemode).stream().findFirst();

@@ -28,7 +28,8 @@ class EndpointTest {
         assertThat(rotated.secret()).isEqualTo("whsec_second");
         assertThat(rotated.updatedAt()).isEqualTo(NOW);
         assertThat(rotated.signingSecrets(NOW)).containsExactly("whsec_second", "whsec_first");
-        assertThat(rotated.signingSecrets(NOW.plus(DAY).minusSeconds(1))).containsExactly("whsec_second", "whsec_first");
+        assertThat(rotated.signingSecrets(NOW.plus(DAY).minusSeconds(1)))
+                .containsExactly("whsec_second", "whsec_first");
         assertThat(rotated.signingSecrets(NOW.plus(DAY))).containsExactly("whsec_second");
         assertThat(rotated.previousSecretsExpireAt(NOW)).isEqualTo(NOW.plus(DAY));
         assertThat(rotated.previousSecretsExpireAt(NOW.plus(DAY))).isNull();
