@@ -39,6 +39,9 @@ class DeliveryIT extends WebhookIT {
     @Autowired
     AccessRegistry registry;
 
+    @Autowired
+    WebhookProperties properties;
+
     private static void verify(Receiver.Request request, String secret) throws WebhookVerificationException {
         new Webhook(secret).verify(request.body(), request.headers());
     }
@@ -256,6 +259,80 @@ class DeliveryIT extends WebhookIT {
             verify(request, oldSecret);
             assertThatThrownBy(() -> verify(request, newStore().callbackSecret()))
                     .isInstanceOf(WebhookVerificationException.class);
+        }
+    }
+
+    /**
+     * Rotated twice, the first secret still signs until the expiry its rotation reported. The clock is moved
+     * so that this expiry falls within the verifier's five-minute timestamp tolerance of the real time: the
+     * first rotation happens a day (the overlap) ago, the second an hour later.
+     */
+    @Test
+    void aSecretRotatedOutTwiceAgoStillSignsUntilTheExpiryReportedForIt() throws Exception {
+        var store = newStore();
+        try (var receiver = Receiver.start()) {
+            var endpoint = createEndpoint(store, receiver.url("/hooks"), "[\"*\"]");
+            String path = "/v1/webhook_endpoints/" + endpoint.get("id").asText() + "/rotate_secret";
+            String first = endpoint.get("secret").asText();
+            Duration overlap = properties.secretRotationOverlap();
+
+            clock.moveTo(Instant.now().minus(overlap));
+            var once = api().post(path, store.key(), null).json();
+            Instant firstExpires = Instant.parse(once.get("previous_secret_expires_at").asText());
+            String second = once.get("secret").asText();
+            clock.moveTo(Instant.now().minus(overlap).plus(Duration.ofHours(1)));
+            var twice = api().post(path, store.key(), null).json();
+            String third = twice.get("secret").asText();
+            Instant secondExpires = Instant.parse(twice.get("previous_secret_expires_at").asText());
+            // The latest expiry of the previous secrets: until then a previous secret still signs.
+            assertThat(Duration.between(firstExpires, secondExpires)).isGreaterThan(Duration.ofMinutes(59));
+
+            clock.moveTo(firstExpires.minusSeconds(60));
+            var before = created(store.id(), "5.00", null);
+            publish(before);
+            await().atMost(WAIT).until(() -> receiver.requestsFor(before.eventId().value()).size() == 1);
+            var beforeRequest = receiver.requestsFor(before.eventId().value()).get(0);
+            assertThat(beforeRequest.header("webhook-signature").split(" ")).hasSize(3);
+            for (String secret : List.of(first, second, third)) {
+                verify(beforeRequest, secret);
+            }
+
+            clock.moveTo(firstExpires.plusSeconds(60));
+            var after = created(store.id(), "6.00", null);
+            publish(after);
+            await().atMost(WAIT).until(() -> receiver.requestsFor(after.eventId().value()).size() == 1);
+            var afterRequest = receiver.requestsFor(after.eventId().value()).get(0);
+            assertThat(afterRequest.header("webhook-signature").split(" ")).hasSize(2);
+            verify(afterRequest, second);
+            verify(afterRequest, third);
+            assertThatThrownBy(() -> verify(afterRequest, first)).isInstanceOf(WebhookVerificationException.class)
+                    .hasMessageContaining("No matching signature");
+            assertThat(Instant.parse(api().get("/v1/webhook_endpoints/" + endpoint.get("id").asText(), store.key())
+                    .json().get("previous_secret_expires_at").asText())).isEqualTo(secondExpires);
+        } finally {
+            clock.reset();
+        }
+    }
+
+    @Test
+    void rotatingWhileTenPreviousSecretsStillSignIsRefused() throws Exception {
+        var store = newStore();
+        String path = "/v1/webhook_endpoints/" + createEndpoint(store, "https://example.com/x", "[\"*\"]")
+                .get("id").asText() + "/rotate_secret";
+        for (int i = 0; i < 10; i++) {
+            assertThat(api().post(path, store.key(), null).status()).isEqualTo(200);
+        }
+        var refused = OpenApiContractIT.DOCUMENT.exchange(api(), 409, "POST", path, store.key(), null);
+        assertThat(refused.json().get("code").asText()).isEqualTo("rotation_limit_reached");
+        try {
+            // A day later the ten have expired: rotating is possible again, and only the new previous secret signs.
+            clock.moveTo(Instant.now().plus(properties.secretRotationOverlap()));
+            assertThat(api().post(path, store.key(), null).status()).isEqualTo(200);
+            assertThat(jdbc.queryForObject("""
+                    SELECT count(*) FROM webhook.webhook_endpoint_secret WHERE endpoint_id = ?""", Integer.class,
+                    path.split("/")[3])).isEqualTo(1);
+        } finally {
+            clock.reset();
         }
     }
 

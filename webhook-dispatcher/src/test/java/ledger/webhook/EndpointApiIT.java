@@ -133,8 +133,15 @@ class EndpointApiIT extends WebhookIT {
         assertError(api().send("PATCH", "/v1/webhook_endpoints/" + id, store.key(), "{\"url\":\"gopher://x\"}"),
                 "url_invalid", "url");
         assertError(api().post("/v1/webhook_endpoints/" + id + "/recover", store.key(), "{}"), "parameter_missing", "since");
-        assertError(api().post("/v1/webhook_endpoints/" + id + "/recover", store.key(), "{\"since\":\"yesterday\"}"),
-                "parameter_invalid", "since");
+        // Only RFC 3339 text: nothing is read as epoch seconds (that requeued everything since 1970).
+        for (String since : List.of("\"yesterday\"", "1", "\"1\"", "1.5", "\"1796438077\"", "[2026,1,1]", "true",
+                "{\"seconds\":1}", "\"2026-01-01\"", "\"2026-01-01T00:00:00\"")) {
+            assertError(api().post("/v1/webhook_endpoints/" + id + "/recover", store.key(),
+                    "{\"since\":" + since + "}"), "parameter_invalid", "since");
+        }
+        assertThat(api().post("/v1/webhook_endpoints/" + id + "/recover", store.key(),
+                "{\"since\":\"2026-01-01T02:00:00.5+02:00\"}").json().get("since").asText())
+                .isEqualTo("2026-01-01T00:00:00.500Z");
         assertError(api().get("/v1/webhook_endpoints?limit=0", store.key()), "parameter_invalid", "limit");
         assertError(api().get("/v1/webhook_endpoints?starting_after=we_unknown", store.key()), "parameter_invalid",
                 "starting_after");

@@ -29,9 +29,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.ContextConfiguration;
 
 /**
@@ -45,6 +50,7 @@ import org.springframework.test.context.ContextConfiguration;
         "ledger.webhooks.retry-schedule=300ms,300ms,300ms,300ms,300ms",
         "ledger.webhooks.poll-interval=100ms"})
 @ContextConfiguration(initializers = LedgerInfrastructure.Initializer.class)
+@Import(WebhookIT.Clocks.class)
 public abstract class WebhookIT {
 
     protected static final Currency USD = Currency.getInstance("USD");
@@ -53,6 +59,19 @@ public abstract class WebhookIT {
 
     @LocalServerPort
     protected int port;
+
+    /** The clock every bean of the context reads; tests that move it reset it. */
+    @Autowired
+    protected MovableClock clock;
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Clocks {
+        @Bean
+        @Primary
+        MovableClock movableClock() {
+            return new MovableClock();
+        }
+    }
 
     /** A store registered on the access topic, with its callback secret and a key for the webhooks API. */
     protected record TestStore(StoreId id, String callbackSecret, String key) {
@@ -83,9 +102,18 @@ public abstract class WebhookIT {
     }
 
     protected static String keyFor(StoreId store, String... scopes) throws Exception {
-        String key = ApiKeys.generate("test");
+        return key(store, "test", scopes);
+    }
+
+    /** A key of the store's live ledger (§3), with both webhook scopes. */
+    protected static String liveKeyFor(StoreId store) throws Exception {
+        return key(store, "live", Scopes.WEBHOOKS_READ, Scopes.WEBHOOKS_WRITE);
+    }
+
+    private static String key(StoreId store, String mode, String... scopes) throws Exception {
+        String key = ApiKeys.generate(mode);
         sendAccess(new AccessRecord.ApiKey("key_" + ledger.events.Ids.randomToken(16), store, ApiKeys.hash(key),
-                Set.of(scopes), "test", Instant.now(), null));
+                Set.of(scopes), mode, Instant.now(), null));
         return key;
     }
 
@@ -107,7 +135,12 @@ public abstract class WebhookIT {
 
     /** Creates an endpoint through the API; returns the response body (with the one-time {@code secret}). */
     protected JsonNode createEndpoint(TestStore store, String url, String enabledEvents) {
-        var response = api().post("/v1/webhook_endpoints", store.key(),
+        return createEndpoint(store.key(), url, enabledEvents);
+    }
+
+    /** Creates an endpoint with {@code key}, so in that key's mode. */
+    protected JsonNode createEndpoint(String key, String url, String enabledEvents) {
+        var response = api().post("/v1/webhook_endpoints", key,
                 "{\"url\":\"" + url + "\",\"enabled_events\":" + enabledEvents + "}");
         if (response.status() != 201) {
             throw new IllegalStateException("endpoint not created: " + response.status() + " " + response.raw());
@@ -116,10 +149,14 @@ public abstract class WebhookIT {
     }
 
     protected static InvoiceCreated created(StoreId store, String amount, String callbackUrl) {
+        return created(store, amount, callbackUrl, false);
+    }
+
+    protected static InvoiceCreated created(StoreId store, String amount, String callbackUrl, boolean livemode) {
         var now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         return new InvoiceCreated(EventId.generate(), InvoiceId.generate(), store, 1, now, Money.parse(amount, USD),
                 "order-" + ledger.events.Ids.randomToken(6), "Test invoice", null, Map.of("channel", "web"),
-                "http://localhost/checkout/x", callbackUrl, null, null, now.plusSeconds(3600), false,
+                "http://localhost/checkout/x", callbackUrl, null, null, now.plusSeconds(3600), livemode,
                 InvoiceStatus.OPEN, Money.zero(USD), Money.parse(amount, USD));
     }
 

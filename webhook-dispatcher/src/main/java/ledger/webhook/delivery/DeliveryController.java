@@ -2,6 +2,9 @@ package ledger.webhook.delivery;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import ledger.events.EventId;
@@ -52,7 +55,11 @@ class DeliveryController {
     record Redelivery(String object, String event, List<String> endpoints, boolean callbackUrl) {
     }
 
-    record Recover(Instant since) {
+    /**
+     * {@code since} is bound as text and parsed here: Jackson's Instant reading takes a number, or a numeric
+     * string, as epoch seconds, and {@code {"since": 1}} would requeue everything since 1970 (§4.1).
+     */
+    record Recover(String since) {
     }
 
     record Recovery(String object, String endpoint, Instant since, int requeued) {
@@ -73,6 +80,7 @@ class DeliveryController {
     /**
      * Sends one event again: to the one endpoint named in the body, or else to every enabled endpoint of
      * the store subscribed to its type and to the invoice's callback URL. Each gets a fresh round of attempts.
+     * The event and the endpoint are both looked up in the key's mode, so they are always of the same mode.
      */
     @PostMapping("/v1/events/{id}/redeliver")
     @RequiresScope(Scopes.WEBHOOKS_WRITE)
@@ -87,19 +95,16 @@ class DeliveryController {
         if (!Ids.isWellFormed(id, EventId.PREFIX)) {
             throw ApiException.notFound("event: " + id);
         }
-        var event = queue.event(principal.storeId(), id).orElseThrow(() -> ApiException.notFound("event: " + id));
+        var event = queue.event(principal.storeId(), principal.livemode(), id)
+                .orElseThrow(() -> ApiException.notFound("event: " + id));
         Instant now = clock.instant();
         var targets = new ArrayList<String>();
         boolean callback = false;
         if (body != null && body.endpoint() != null) {
-            var endpoint = endpoints.find(principal.storeId(), body.endpoint())
+            var endpoint = endpoints.find(principal.storeId(), principal.livemode(), body.endpoint())
                     .orElseThrow(() -> new ApiException(HttpStatus.NOT_FOUND, "resource_missing",
                             "No such webhook endpoint: " + body.endpoint(), "endpoint"));
             requireEnabled(endpoint);
-            if (endpoint.livemode() != event.livemode()) {
-                throw new ApiException(HttpStatus.BAD_REQUEST, "livemode_mismatch",
-                        "The event and the endpoint are not in the same mode", "endpoint");
-            }
             targets.add(endpoint.id());
         } else {
             for (Endpoint endpoint : endpoints.subscribers(event.storeId(), event.type(), event.livemode())) {
@@ -125,20 +130,30 @@ class DeliveryController {
             throw new ApiException(HttpStatus.BAD_REQUEST, "parameter_missing", "Missing required parameter: since",
                     "since");
         }
+        Instant since = rfc3339("since", body.since());
         Instant now = clock.instant();
-        if (body.since().isAfter(now)) {
+        if (since.isAfter(now)) {
             throw ApiException.invalid("since", "since must not be in the future");
         }
         var endpoint = owned(id, principal);
         requireEnabled(endpoint);
-        int requeued = queue.recover(endpoint.id(), body.since(), now);
+        int requeued = queue.recover(endpoint.id(), since, now);
         worker.wake();
         return ResponseEntity.status(HttpStatus.ACCEPTED)
-                .body(new Recovery("webhook_recovery", endpoint.id(), body.since(), requeued));
+                .body(new Recovery("webhook_recovery", endpoint.id(), since, requeued));
+    }
+
+    /** An RFC 3339 timestamp with its offset ({@code 2026-11-21T10:15:30Z}, {@code …+02:00}), nothing else. */
+    private static Instant rfc3339(String param, String text) {
+        try {
+            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(param, param + " must be an RFC 3339 timestamp such as 2026-11-21T10:15:30Z");
+        }
     }
 
     private Endpoint owned(String id, ApiPrincipal principal) {
-        return endpoints.find(principal.storeId(), id)
+        return endpoints.find(principal.storeId(), principal.livemode(), id)
                 .orElseThrow(() -> ApiException.notFound("webhook endpoint: " + id));
     }
 

@@ -182,13 +182,15 @@ class DeliveryQueue {
         return jdbc.queryForObject("SELECT count(*) FROM delivery WHERE state = 'pending'", Long.class);
     }
 
-    Optional<StoredEvent> event(StoreId store, String eventId) {
+    /** The event in the store's ledger of that mode: another store's or mode's event is as absent as a missing one. */
+    Optional<StoredEvent> event(StoreId store, boolean livemode, String eventId) {
         return jdbc.query("""
                 SELECT e.event_id, e.store_id, e.type, e.livemode, e.callback_url, e.invoice_id, i.sequence
                 FROM webhook_event e JOIN event_inbox i ON i.event_id = e.event_id
-                WHERE e.event_id = ? AND e.store_id = ?""",
+                WHERE e.event_id = ? AND e.store_id = ? AND e.livemode = ?""",
                 (rs, i) -> new StoredEvent(rs.getString(1), new StoreId(rs.getString(2)), rs.getString(3),
-                        rs.getBoolean(4), rs.getString(5), rs.getString(6), rs.getLong(7)), eventId, store.value())
+                        rs.getBoolean(4), rs.getString(5), rs.getString(6), rs.getLong(7)),
+                eventId, store.value(), livemode)
                 .stream().findFirst();
     }
 

@@ -1,15 +1,17 @@
 package ledger.webhook.endpoint;
 
-import ledger.events.WebhookTypes;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import ledger.events.StoreId;
 
 /**
- * A stored webhook endpoint. {@code previousSecret} is the secret replaced by the last rotation; it keeps
- * signing until {@code previousSecretExpiresAt}. {@code failingSince} is the first failed attempt since
- * the last success (null while healthy).
+ * A stored webhook endpoint. {@code previousSecrets} are the secrets replaced by rotations; each keeps
+ * signing until the expiry its rotation reported, however many rotations follow. {@code failingSince} is
+ * the first failed attempt since the last success (null while healthy).
  */
 public record Endpoint(
         String id,
@@ -21,23 +23,55 @@ public record Endpoint(
         boolean disabled,
         String disabledReason,
         String secret,
-        String previousSecret,
-        Instant previousSecretExpiresAt,
+        List<PreviousSecret> previousSecrets,
         Instant failingSince,
         Instant createdAt,
         Instant updatedAt) {
 
-    /** The secrets deliveries are signed with at {@code now}: the current one, and the previous until it expires. */
-    public List<String> signingSecrets(Instant now) {
-        var secrets = new ArrayList<String>(2);
-        secrets.add(secret);
-        if (previousSecret != null && previousSecretExpiresAt != null && now.isBefore(previousSecretExpiresAt)) {
-            secrets.add(previousSecret);
+    /** A secret a rotation replaced: it signs alongside the current one until {@code expiresAt}. */
+    public record PreviousSecret(String secret, Instant expiresAt) {
+
+        boolean signsAt(Instant now) {
+            return now.isBefore(expiresAt);
         }
+    }
+
+    public Endpoint {
+        previousSecrets = List.copyOf(previousSecrets);
+    }
+
+    /** The secrets that sign deliveries at {@code now}: the current one, and each previous one until it expires. */
+    public List<String> signingSecrets(Instant now) {
+        var secrets = new ArrayList<String>(1 + previousSecrets.size());
+        secrets.add(secret);
+        previousSecrets.stream().filter(p -> p.signsAt(now)).map(PreviousSecret::secret).forEach(secrets::add);
         return List.copyOf(secrets);
     }
 
-    public boolean subscribesTo(String type) {
-        return enabledEvents.contains(WebhookTypes.WILDCARD) || enabledEvents.contains(type);
+    /** The previous secrets still signing at {@code now}. */
+    List<PreviousSecret> signingPreviousSecrets(Instant now) {
+        return previousSecrets.stream().filter(p -> p.signsAt(now)).toList();
+    }
+
+    /**
+     * Until when some previous secret still signs, seen at {@code now}: the latest expiry of those still
+     * signing, or null when none is. Each expiry was reported by the rotation that made it; this one is
+     * the moment after which only the current secret signs.
+     */
+    Instant previousSecretsExpireAt(Instant now) {
+        return signingPreviousSecrets(now).stream().map(PreviousSecret::expiresAt).max(Comparator.naturalOrder())
+                .orElse(null);
+    }
+
+    /**
+     * This endpoint after a rotation at {@code now}: {@code newSecret} signs, the current secret keeps signing
+     * for {@code overlap}, earlier previous secrets keep their own expiries, and expired ones are dropped.
+     */
+    Endpoint rotated(String newSecret, Duration overlap, Instant now) {
+        var previous = new ArrayList<>(signingPreviousSecrets(now));
+        // PostgreSQL keeps microseconds: the expiry reported is then exactly the one stored and later shown.
+        previous.add(new PreviousSecret(secret, now.plus(overlap).truncatedTo(ChronoUnit.MICROS)));
+        return new Endpoint(id, storeId, url, enabledEvents, description, livemode, disabled, disabledReason,
+                newSecret, previous, failingSince, createdAt, now);
     }
 }

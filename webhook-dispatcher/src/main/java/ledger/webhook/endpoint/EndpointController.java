@@ -6,6 +6,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import ledger.events.Ids;
@@ -30,15 +31,20 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The merchant's webhook endpoints (§6). Everything is scoped to the key's store: another store's
- * endpoint answers 404 exactly like a missing one. The signing secret is shown only when it is made
- * (creation, rotation).
+ * The merchant's webhook endpoints (§6). Everything is scoped to the key's store and mode (§3: test and
+ * live are two ledgers): another store's or mode's endpoint answers 404 exactly like a missing one. The
+ * signing secret is shown only when it is made (creation, rotation).
  */
 @RestController
 class EndpointController {
 
     static final String PREFIX = "we_";
     private static final int MAX_DESCRIPTION = 255;
+    /**
+     * Rotated-out secrets still signing: each adds a signature to every delivery until it expires, so
+     * rotating without end would grow the header past what receivers accept.
+     */
+    static final int MAX_PREVIOUS_SECRETS = 10;
 
     private final Endpoints endpoints;
     private final TargetPolicy policy;
@@ -58,18 +64,19 @@ class EndpointController {
     record UpdateEndpoint(String url, List<String> enabledEvents, String description, Boolean disabled) {
     }
 
-    /** An endpoint as merchants see it; {@code secret} appears only in the responses that create one. */
+    /**
+     * An endpoint as merchants see it; {@code secret} appears only in the responses that create one.
+     * {@code previousSecretExpiresAt} is when the last previous secret stops signing (null once none does).
+     */
     record EndpointView(String id, String object, String url, List<String> enabledEvents, String description,
                         boolean disabled, String disabledReason, boolean livemode, Instant createdAt,
                         Instant updatedAt, Instant previousSecretExpiresAt,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String secret) {
 
         static EndpointView of(Endpoint e, Instant now, boolean withSecret) {
-            Instant previousExpires = e.previousSecret() != null && e.previousSecretExpiresAt() != null
-                    && now.isBefore(e.previousSecretExpiresAt()) ? e.previousSecretExpiresAt() : null;
             return new EndpointView(e.id(), "webhook_endpoint", e.url(), e.enabledEvents(), e.description(),
-                    e.disabled(), e.disabledReason(), e.livemode(), e.createdAt(), e.updatedAt(), previousExpires,
-                    withSecret ? e.secret() : null);
+                    e.disabled(), e.disabledReason(), e.livemode(), e.createdAt(), e.updatedAt(),
+                    e.previousSecretsExpireAt(now), withSecret ? e.secret() : null);
         }
     }
 
@@ -84,14 +91,14 @@ class EndpointController {
         List<String> events = validEvents(body.enabledEvents() == null ? List.of(WebhookTypes.WILDCARD)
                 : body.enabledEvents());
         String description = validDescription(body.description());
-        if (endpoints.count(principal.storeId()) >= properties.maxEndpointsPerStore()) {
+        if (endpoints.count(principal.storeId(), principal.livemode()) >= properties.maxEndpointsPerStore()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "endpoint_limit_reached",
                     "A store can have at most " + properties.maxEndpointsPerStore() + " webhook endpoints");
         }
         Instant now = clock.instant();
         boolean disabled = Boolean.TRUE.equals(body.disabled());
         var endpoint = new Endpoint(Ids.random(PREFIX), principal.storeId(), url, events, description,
-                principal.livemode(), disabled, disabled ? "merchant" : null, EndpointSecrets.generate(), null, null,
+                principal.livemode(), disabled, disabled ? "merchant" : null, EndpointSecrets.generate(), List.of(),
                 null, now, now);
         endpoints.insert(endpoint);
         return ResponseEntity.created(URI.create("/v1/webhook_endpoints/" + endpoint.id()))
@@ -104,7 +111,8 @@ class EndpointController {
                                @RequestParam(name = "starting_after", required = false) String startingAfter,
                                @RequestParam(name = "ending_before", required = false) String endingBefore,
                                ApiPrincipal principal) {
-        var page = endpoints.page(principal.storeId(), ListParams.of(limit, startingAfter, endingBefore));
+        var params = ListParams.of(limit, startingAfter, endingBefore);
+        var page = endpoints.page(principal.storeId(), principal.livemode(), params);
         Instant now = clock.instant();
         return ApiList.of(page.data().stream().map(e -> EndpointView.of(e, now, false)).toList(), page.hasMore());
     }
@@ -134,7 +142,7 @@ class EndpointController {
         }
         Instant now = clock.instant();
         var updated = new Endpoint(e.id(), e.storeId(), url, events, description, e.livemode(), disabled, reason,
-                e.secret(), e.previousSecret(), e.previousSecretExpiresAt(), failingSince, e.createdAt(), now);
+                e.secret(), e.previousSecrets(), failingSince, e.createdAt(), now);
         endpoints.update(updated);
         return EndpointView.of(updated, now, false);
     }
@@ -150,27 +158,38 @@ class EndpointController {
 
     /**
      * A new secret signs from now on; the old one keeps signing alongside it for the configured overlap
-     * (24 h by default), so receivers can switch without missing a delivery.
+     * (24 h by default), so receivers can switch without missing a delivery. Secrets retired by earlier
+     * rotations keep signing until their own expiry too: each rotation's answer stays true.
      */
     @PostMapping("/v1/webhook_endpoints/{id}/rotate_secret")
     @RequiresScope(Scopes.WEBHOOKS_WRITE)
     @Transactional
     EndpointView rotateSecret(@PathVariable String id, ApiPrincipal principal) {
-        var e = owned(id, principal);
+        var e = owned(id, principal, true);
         Instant now = clock.instant();
-        var rotated = new Endpoint(e.id(), e.storeId(), e.url(), e.enabledEvents(), e.description(), e.livemode(),
-                e.disabled(), e.disabledReason(), EndpointSecrets.generate(), e.secret(),
-                now.plus(properties.secretRotationOverlap()), e.failingSince(), e.createdAt(), now);
-        endpoints.update(rotated);
+        var signing = e.signingPreviousSecrets(now);
+        if (signing.size() >= MAX_PREVIOUS_SECRETS) {
+            throw new ApiException(HttpStatus.CONFLICT, "rotation_limit_reached", signing.size()
+                    + " previous secrets still sign this endpoint's deliveries; rotate again after "
+                    + signing.stream().map(Endpoint.PreviousSecret::expiresAt).min(Comparator.naturalOrder())
+                    .orElseThrow() + ", when the oldest expires");
+        }
+        var rotated = e.rotated(EndpointSecrets.generate(), properties.secretRotationOverlap(), now);
+        endpoints.rotate(rotated);
         return EndpointView.of(rotated, now, true);
     }
 
     private Endpoint owned(String id, ApiPrincipal principal) {
+        return owned(id, principal, false);
+    }
+
+    private Endpoint owned(String id, ApiPrincipal principal, boolean lock) {
         if (!Ids.isWellFormed(id, PREFIX)) {
             throw ApiException.notFound("webhook endpoint: " + id);
         }
-        return endpoints.find(principal.storeId(), id)
-                .orElseThrow(() -> ApiException.notFound("webhook endpoint: " + id));
+        var endpoint = lock ? endpoints.lock(principal.storeId(), principal.livemode(), id)
+                : endpoints.find(principal.storeId(), principal.livemode(), id);
+        return endpoint.orElseThrow(() -> ApiException.notFound("webhook endpoint: " + id));
     }
 
     private String validUrl(String url) {

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -21,10 +22,20 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class Endpoints {
 
+    /**
+     * An endpoint row and its previous secrets, as two arrays in the same order (one statement, so one
+     * snapshot), for {@code SELECT … FROM webhook_endpoint} without an alias.
+     */
     private static final String COLUMNS = """
             id, store_id, url, enabled_events, description, livemode, disabled, disabled_reason, secret,
-            previous_secret, previous_secret_expires_at, failing_since, created_at, updated_at""";
+            ARRAY(SELECT s.secret FROM webhook_endpoint_secret s WHERE s.endpoint_id = webhook_endpoint.id
+                  ORDER BY s.expires_at, s.secret) AS previous_secrets,
+            ARRAY(SELECT s.expires_at FROM webhook_endpoint_secret s WHERE s.endpoint_id = webhook_endpoint.id
+                  ORDER BY s.expires_at, s.secret) AS previous_secret_expiries,
+            failing_since, created_at, updated_at""";
     private static final RowMapper<Endpoint> ROW = Endpoints::read;
+    /** The endpoints one ledger (store and mode) sees; parameters: store, livemode. */
+    private static final String OWNED = "store_id = ? AND livemode = ? AND deleted_at IS NULL";
 
     private final JdbcTemplate jdbc;
 
@@ -41,10 +52,19 @@ public class Endpoints {
                 e.livemode(), e.disabled(), e.disabledReason(), e.secret(), ts(e.createdAt()), ts(e.updatedAt()));
     }
 
-    /** The store's endpoint, unless deleted. */
-    public Optional<Endpoint> find(StoreId store, String id) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND store_id = ? AND deleted_at IS NULL",
-                ROW, id, store.value()).stream().findFirst();
+    /**
+     * The endpoint of the store's ledger in that mode (§3: test and live are two ledgers), unless deleted.
+     * Another store's or mode's endpoint is as absent as a missing one.
+     */
+    public Optional<Endpoint> find(StoreId store, boolean livemode, String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND " + OWNED,
+                ROW, id, store.value(), livemode).stream().findFirst();
+    }
+
+    /** {@link #find}, locking the endpoint until the transaction ends: two rotations must not retire one secret. */
+    Optional<Endpoint> lock(StoreId store, boolean livemode, String id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND " + OWNED + " FOR UPDATE",
+                ROW, id, store.value(), livemode).stream().findFirst();
     }
 
     /** An endpoint that is still there (not deleted), whatever its store — for the delivery worker. */
@@ -53,36 +73,43 @@ public class Endpoints {
                 .stream().findFirst();
     }
 
-    int count(StoreId store) {
-        return jdbc.queryForObject("SELECT count(*) FROM webhook_endpoint WHERE store_id = ? AND deleted_at IS NULL",
-                Integer.class, store.value());
+    int count(StoreId store, boolean livemode) {
+        return jdbc.queryForObject("SELECT count(*) FROM webhook_endpoint WHERE " + OWNED, Integer.class,
+                store.value(), livemode);
     }
 
-    ApiList<Endpoint> page(StoreId store, ListParams params) {
-        return KeysetPages.fetch(jdbc,
-                "SELECT " + COLUMNS + " FROM webhook_endpoint WHERE store_id = ? AND deleted_at IS NULL",
-                List.of(store.value()), cursor(store, params.startingAfter(), "starting_after"),
-                cursor(store, params.endingBefore(), "ending_before"), params, ROW);
+    ApiList<Endpoint> page(StoreId store, boolean livemode, ListParams params) {
+        return KeysetPages.fetch(jdbc, "SELECT " + COLUMNS + " FROM webhook_endpoint WHERE " + OWNED,
+                List.of(store.value(), livemode), cursor(store, livemode, params.startingAfter(), "starting_after"),
+                cursor(store, livemode, params.endingBefore(), "ending_before"), params, ROW);
     }
 
-    private Long cursor(StoreId store, String id, String param) {
+    private Long cursor(StoreId store, boolean livemode, String id, String param) {
         if (id == null) {
             return null;
         }
-        return jdbc.query("SELECT seq FROM webhook_endpoint WHERE id = ? AND store_id = ? AND deleted_at IS NULL",
-                        (rs, i) -> rs.getLong(1), id, store.value()).stream().findFirst()
+        return jdbc.query("SELECT seq FROM webhook_endpoint WHERE id = ? AND " + OWNED,
+                        (rs, i) -> rs.getLong(1), id, store.value(), livemode).stream().findFirst()
                 .orElseThrow(() -> ApiException.invalid(param, "No such webhook endpoint: " + id));
     }
 
+    /** Stores what the merchant may change; the secrets change only through {@link #rotate}. */
     void update(Endpoint e) {
         jdbc.update("""
                 UPDATE webhook_endpoint SET url = ?, enabled_events = ?, description = ?, disabled = ?,
-                    disabled_reason = ?, failing_since = ?, secret = ?, previous_secret = ?,
-                    previous_secret_expires_at = ?, updated_at = ?
+                    disabled_reason = ?, failing_since = ?, updated_at = ?
                 WHERE id = ? AND deleted_at IS NULL""",
                 e.url(), e.enabledEvents().toArray(String[]::new), e.description(), e.disabled(), e.disabledReason(),
-                ts(e.failingSince()), e.secret(), e.previousSecret(), ts(e.previousSecretExpiresAt()),
+                ts(e.failingSince()), ts(e.updatedAt()), e.id());
+    }
+
+    /** Stores an endpoint's secrets after a rotation ({@link Endpoint#rotated}); the caller holds its {@link #lock}. */
+    void rotate(Endpoint e) {
+        jdbc.update("UPDATE webhook_endpoint SET secret = ?, updated_at = ? WHERE id = ?", e.secret(),
                 ts(e.updatedAt()), e.id());
+        jdbc.update("DELETE FROM webhook_endpoint_secret WHERE endpoint_id = ?", e.id());
+        jdbc.batchUpdate("INSERT INTO webhook_endpoint_secret (endpoint_id, secret, expires_at) VALUES (?, ?, ?)",
+                e.previousSecrets().stream().map(p -> new Object[] {e.id(), p.secret(), ts(p.expiresAt())}).toList());
     }
 
     void delete(String id, Instant now) {
@@ -124,9 +151,18 @@ public class Endpoints {
         return new Endpoint(rs.getString("id"), new StoreId(rs.getString("store_id")), rs.getString("url"),
                 strings(rs.getArray("enabled_events")), rs.getString("description"), rs.getBoolean("livemode"),
                 rs.getBoolean("disabled"), rs.getString("disabled_reason"), rs.getString("secret"),
-                rs.getString("previous_secret"), instant(rs.getTimestamp("previous_secret_expires_at")),
-                instant(rs.getTimestamp("failing_since")), instant(rs.getTimestamp("created_at")),
+                previousSecrets(rs), instant(rs.getTimestamp("failing_since")), instant(rs.getTimestamp("created_at")),
                 instant(rs.getTimestamp("updated_at")));
+    }
+
+    private static List<Endpoint.PreviousSecret> previousSecrets(ResultSet rs) throws SQLException {
+        List<String> secrets = strings(rs.getArray("previous_secrets"));
+        var expiries = (Timestamp[]) rs.getArray("previous_secret_expiries").getArray();
+        var previous = new ArrayList<Endpoint.PreviousSecret>(secrets.size());
+        for (int i = 0; i < secrets.size(); i++) {
+            previous.add(new Endpoint.PreviousSecret(secrets.get(i), expiries[i].toInstant()));
+        }
+        return previous;
     }
 
     private static List<String> strings(Array array) throws SQLException {

@@ -1,16 +1,12 @@
 package ledger.webhook.delivery;
 
+import static ledger.webhook.SchemaMigrations.migrate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
-import ledger.testsupport.LedgerInfrastructure;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * The schema behind the claim's order rule, on real PostgreSQL without Spring, each test in its own schema:
@@ -19,18 +15,6 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  * (the form that was reverted made every poll hash-join whole tables).
  */
 class DeliveryOrderSchemaIT {
-
-
-    private static JdbcTemplate migrate(String schema, String target) {
-        var servers = LedgerInfrastructure.servers();
-        var dataSource = new DriverManagerDataSource(servers.jdbcUrl(), servers.user(), servers.password());
-        var properties = new Properties();
-        properties.setProperty("currentSchema", schema);
-        dataSource.setConnectionProperties(properties);
-        Flyway.configure().dataSource(dataSource).schemas(schema).defaultSchema(schema).target(target).load()
-                .migrate();
-        return new JdbcTemplate(dataSource);
-    }
 
     @Test
     void v3FillsTheInvoiceAndSequenceOfDeliveriesQueuedBeforeIt() {

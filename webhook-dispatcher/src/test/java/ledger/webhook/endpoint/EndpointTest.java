@@ -3,6 +3,7 @@ package ledger.webhook.endpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -14,26 +15,46 @@ class EndpointTest {
 
     private static final Instant NOW = Instant.parse("2026-11-01T12:00:00Z");
 
-    private static Endpoint endpoint(String previous, Instant previousExpires, List<String> events) {
-        return new Endpoint("we_1", StoreId.generate(), "https://example.com", events, null, false, false, null,
-                "whsec_new", previous, previousExpires, null, NOW, NOW);
+    private static final Duration DAY = Duration.ofHours(24);
+
+    private static Endpoint endpoint() {
+        return new Endpoint("we_1", StoreId.generate(), "https://example.com", List.of("*"), null, false, false, null,
+                "whsec_first", List.of(), null, NOW, NOW);
     }
 
     @Test
     void aRotatedOutSecretSignsAlongsideUntilItExpires() {
-        var rotated = endpoint("whsec_old", NOW.plusSeconds(3600), List.of("*"));
-        assertThat(rotated.signingSecrets(NOW)).containsExactly("whsec_new", "whsec_old");
-        assertThat(rotated.signingSecrets(NOW.plusSeconds(3599))).containsExactly("whsec_new", "whsec_old");
-        assertThat(rotated.signingSecrets(NOW.plusSeconds(3600))).containsExactly("whsec_new");
-        assertThat(endpoint(null, null, List.of("*")).signingSecrets(NOW)).containsExactly("whsec_new");
+        var rotated = endpoint().rotated("whsec_second", DAY, NOW);
+        assertThat(rotated.secret()).isEqualTo("whsec_second");
+        assertThat(rotated.updatedAt()).isEqualTo(NOW);
+        assertThat(rotated.signingSecrets(NOW)).containsExactly("whsec_second", "whsec_first");
+        assertThat(rotated.signingSecrets(NOW.plus(DAY).minusSeconds(1)))
+                .containsExactly("whsec_second", "whsec_first");
+        assertThat(rotated.signingSecrets(NOW.plus(DAY))).containsExactly("whsec_second");
+        assertThat(rotated.previousSecretsExpireAt(NOW)).isEqualTo(NOW.plus(DAY));
+        assertThat(rotated.previousSecretsExpireAt(NOW.plus(DAY))).isNull();
+        assertThat(endpoint().signingSecrets(NOW)).containsExactly("whsec_first");
+        assertThat(endpoint().previousSecretsExpireAt(NOW)).isNull();
     }
 
     @Test
-    void subscribesToListedTypesOrEverythingWithTheWildcard() {
-        assertThat(endpoint(null, null, List.of("*")).subscribesTo("invoice.expired")).isTrue();
-        var paidOnly = endpoint(null, null, List.of("invoice.paid"));
-        assertThat(paidOnly.subscribesTo("invoice.paid")).isTrue();
-        assertThat(paidOnly.subscribesTo("invoice.partially_paid")).isFalse();
+    void eachRotatedOutSecretSignsUntilItsOwnExpiryHoweverManyRotationsFollow() {
+        Instant second = NOW.plus(Duration.ofHours(6));
+        var twice = endpoint().rotated("whsec_second", DAY, NOW).rotated("whsec_third", DAY, second);
+
+        assertThat(twice.signingSecrets(second)).containsExactly("whsec_third", "whsec_first", "whsec_second");
+        assertThat(twice.signingSecrets(NOW.plus(DAY).minusSeconds(1)))
+                .containsExactly("whsec_third", "whsec_first", "whsec_second");
+        assertThat(twice.signingSecrets(NOW.plus(DAY))).containsExactly("whsec_third", "whsec_second");
+        assertThat(twice.signingSecrets(second.plus(DAY))).containsExactly("whsec_third");
+        // What the API shows: when the last previous secret stops signing.
+        assertThat(twice.previousSecretsExpireAt(second)).isEqualTo(second.plus(DAY));
+        assertThat(twice.previousSecretsExpireAt(NOW.plus(DAY))).isEqualTo(second.plus(DAY));
+
+        // A rotation drops the secrets that no longer sign.
+        var later = twice.rotated("whsec_fourth", DAY, NOW.plus(DAY));
+        assertThat(later.previousSecrets()).extracting(Endpoint.PreviousSecret::secret)
+                .containsExactly("whsec_second", "whsec_third");
     }
 
     @Test
