@@ -27,6 +27,7 @@ import ledger.support.web.QueryParameterText;
 import ledger.support.web.ErrorResponses;
 import ledger.support.web.LedgerErrorController;
 import ledger.support.web.RequestIds;
+import ledger.support.web.UnknownQueryParameters;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.springframework.beans.factory.annotation.Value;
@@ -213,6 +214,7 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(scopeCheck);
+        registry.addInterceptor(new UnknownQueryParameters());
     }
 
     @Override

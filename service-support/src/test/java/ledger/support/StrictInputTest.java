@@ -92,7 +92,7 @@ class StrictInputTest {
 
     @Test
     void aRefusedFieldIsA400NamingIt() throws Exception {
-        var mvc = WebSlice.mvc(new Echo());
+        var mvc = WebSlice.mvc(new Echo()).build();
 
         mvc.perform(post("/echo").contentType(MediaType.APPLICATION_JSON).content("{\"expires_at\":\"1796438077\"}"))
                 .andExpect(status().isBadRequest())

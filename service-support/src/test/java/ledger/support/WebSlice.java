@@ -5,9 +5,8 @@ import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.ErrorResponses;
 import org.springframework.http.converter.json.Jackson2ObjectMapperBuilder;
 import org.springframework.http.converter.json.MappingJackson2HttpMessageConverter;
-import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
-import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.test.web.servlet.setup.StandaloneMockMvcBuilder;
 
 /** Spring MVC with the services' JSON dialect and error handling around test controllers, without a server. */
 public final class WebSlice {
@@ -22,12 +21,10 @@ public final class WebSlice {
         return builder.build();
     }
 
-    public static MockMvc mvc(Object controller, HandlerInterceptor... interceptors) {
+    public static StandaloneMockMvcBuilder mvc(Object... controllers) {
         var json = httpJson();
-        return MockMvcBuilders.standaloneSetup(controller)
+        return MockMvcBuilders.standaloneSetup(controllers)
                 .setMessageConverters(new MappingJackson2HttpMessageConverter(json))
-                .setControllerAdvice(new ApiExceptionHandler(new ErrorResponses(json)))
-                .addInterceptors(interceptors)
-                .build();
+                .setControllerAdvice(new ApiExceptionHandler(new ErrorResponses(json)));
     }
 }
