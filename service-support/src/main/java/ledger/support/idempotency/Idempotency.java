@@ -112,15 +112,15 @@ public final class Idempotency extends OncePerRequestFilter {
     }
 
     /** Test and live keys of one store are two ledgers, so two key spaces. */
-    static String scope(HttpServletRequest request) {
+    private static String scope(HttpServletRequest request) {
         var principal = (ApiPrincipal) request.getAttribute(ApiPrincipal.class.getName());
         return principal == null ? "admin" : principal.storeId().value() + (principal.livemode() ? "/live" : "/test");
     }
 
     /**
      * The request's transaction: takes the key, then replays the kept answer or runs the request, and ends
-     * with {@link #settle}. Only a run request's transaction can commit; a refusal to run or a replay
-     * rolls back, which releases the key's lock.
+     * with {@link #settle}. Only a request that ran can commit; answering "in progress" or replaying only
+     * read, and their rollback releases the key's lock.
      */
     private void runOnce(KeyedRequest keyed, HttpServletRequest request, ContentCachingResponseWrapper answer,
                          FilterChain chain) throws IOException, ServletException {
