@@ -3,11 +3,7 @@ package ledger.support;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -27,10 +23,11 @@ import ledger.support.idempotency.Idempotency;
 import ledger.support.ratelimit.RateLimits;
 import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
-import ledger.support.web.NulParameters;
+import ledger.support.web.QueryParameterText;
 import ledger.support.web.ErrorResponses;
 import ledger.support.web.LedgerErrorController;
 import ledger.support.web.RequestIds;
+import ledger.support.web.UnknownQueryParameters;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 import org.springframework.beans.factory.annotation.Value;
@@ -62,7 +59,8 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
 
     /**
      * The HTTP dialect: the ledger's JSON plus strictness for requests — unknown fields, numbers where
-     * strings belong (amounts!) and floats where integers belong are refused instead of coerced.
+     * strings belong (amounts!) and floats where integers belong are refused instead of coerced, and
+     * text and time fields are read only in their one documented form ({@link StrictInput}).
      */
     @Bean
     Jackson2ObjectMapperBuilderCustomizer ledgerJsonDialect() {
@@ -80,29 +78,13 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
                         DeserializationFeature.ACCEPT_FLOAT_AS_INT,
                         MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .postConfigurer(mapper -> {
-                    mapper.registerModule(new SimpleModule("no-nul-strings").addDeserializer(String.class,
-                            new NoNulStrings()));
+                    mapper.registerModule(new StrictInput());
                     // A JSON number for a string field (e.g. "amount": 99.0) is refused, not turned into "99.0".
                     var textual = mapper.coercionConfigFor(LogicalType.Textual);
                     textual.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
                     textual.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
                     textual.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
                 });
-    }
-
-    /**
-     * PostgreSQL text cannot hold U+0000, and no field of this API needs it: refuse it as invalid input
-     * instead of failing at the database.
-     */
-    static final class NoNulStrings extends StringDeserializer {
-        @Override
-        public String deserialize(JsonParser parser, DeserializationContext context) throws java.io.IOException {
-            String value = super.deserialize(parser, context);
-            if (value != null && value.indexOf('\u0000') >= 0) {
-                throw InvalidFormatException.from(parser, "must not contain the NUL character", value, String.class);
-            }
-            return value;
-        }
     }
 
     @Bean
@@ -130,8 +112,8 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
-    FilterRegistrationBean<NulParameters> nulParameters(ErrorResponses errors) {
-        var registration = new FilterRegistrationBean<>(new NulParameters(errors));
+    FilterRegistrationBean<QueryParameterText> queryParameterText(ErrorResponses errors) {
+        var registration = new FilterRegistrationBean<>(new QueryParameterText(errors));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;
     }
@@ -232,6 +214,7 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
         registry.addInterceptor(scopeCheck);
+        registry.addInterceptor(new UnknownQueryParameters());
     }
 
     @Override

@@ -9,11 +9,8 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.web.ApiException;
 import ledger.support.web.BodySizeLimit;
@@ -22,24 +19,35 @@ import org.springframework.http.HttpStatus;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.TransactionStatus;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 /**
- * {@code Idempotency-Key} on every POST (SPEC §4.1): the first request with a key runs and its
- * response (2xx or 4xx) is kept for 24 h; the same key with the same request replays that response
- * with {@code Idempotent-Replayed: true}; with a different request → 409 {@code idempotency_key_reused};
- * while the first is still running → 409 {@code idempotency_request_in_progress}.
+ * {@code Idempotency-Key} on every POST (SPEC §4.1): the first request with a key runs and its answer is
+ * kept for 24 h; the same key with the same request replays that answer with
+ * {@code Idempotent-Replayed: true}; with a different request → 409 {@code idempotency_key_reused}; while
+ * the first is still running → 409 {@code idempotency_request_in_progress}. "The same request" compares
+ * the parsed request, not its bytes ({@link RequestFingerprint}). Keys belong to a store <em>and mode</em>
+ * (test and live are two ledgers), or to the admin API.
  *
- * <p>The request runs in one database transaction with its record: a 2xx commits the handler's writes
- * and the kept response together, and the client sees the response only after that commit. A crash
- * mid-request therefore leaves nothing behind — neither work nor a claim on the key — and the
- * client's retry simply runs again. "Still running" is a transaction-scoped advisory lock on the key,
- * which PostgreSQL releases with the transaction, also when the instance dies. A 4xx rolls back
- * whatever the handler touched (a refusal writes nothing) and keeps the answer in a transaction of its
- * own; a 5xx keeps nothing.
+ * <p><b>Which answers are kept.</b> A success, and a refusal that came from running the request (409
+ * {@code invoice_not_payable}, say), are kept. A refusal that says the request was not run — 400, 401,
+ * 403, 404, 405, 406, 413, 415, 422, 429 — is not kept, nor is a 5xx: the key stays free, so the merchant
+ * can correct the request and send it again with the same key (Stripe's rule). Whatever a refused
+ * request touched is rolled back, so releasing its key can never let work happen twice.
+ *
+ * <p><b>One transaction.</b> The request runs in one database transaction with its key's record: a 2xx
+ * commits the handler's writes and the kept answer together, and the client sees the answer only after
+ * that commit. A crash mid-request therefore leaves nothing behind — neither work nor a claim on the key
+ * — and the client's retry simply runs again. Code that must act only on committed work registers for
+ * the transaction's commit (the dispatcher's {@code DeliveryWorker.wake}); code whose own commit must not
+ * wait for the response opens its own (the query service's rebuild). "Still running" is a
+ * transaction-scoped advisory lock on the key, which PostgreSQL releases with the transaction, also when
+ * the instance dies.
  */
 public final class Idempotency extends OncePerRequestFilter {
 
@@ -47,25 +55,31 @@ public final class Idempotency extends OncePerRequestFilter {
     public static final String REPLAYED = "Idempotent-Replayed";
     /** Response headers a replay must reproduce. */
     private static final List<String> KEPT_HEADERS = List.of("Content-Type", "Location", "Ledger-Version");
+    /** Refusals that mean the request was not run (see the class comment); every 5xx is not kept either. */
+    private static final Set<Integer> NOT_RUN = Set.of(400, 401, 403, 404, 405, 406, 413, 415, 422, 429);
 
     private final IdempotencyStore store;
-    private final TransactionTemplate transactions;
+    private final PlatformTransactionManager transactions;
     private final ErrorResponses errors;
 
-    Idempotency(IdempotencyStore store, TransactionTemplate transactions, ErrorResponses errors) {
+    Idempotency(IdempotencyStore store, PlatformTransactionManager transactions, ErrorResponses errors) {
         this.store = store;
         this.transactions = transactions;
         this.errors = errors;
     }
 
-    public static Idempotency create(JdbcTemplate jdbc, PlatformTransactionManager transactionManager,
+    public static Idempotency create(JdbcTemplate jdbc, PlatformTransactionManager transactions,
                                      ErrorResponses errors) {
-        return new Idempotency(new IdempotencyStore(jdbc), new TransactionTemplate(transactionManager), errors);
+        return new Idempotency(new IdempotencyStore(jdbc), transactions, errors);
     }
 
     /** Deletes records past their 24 hours; a scheduler calls this hourly. */
     public int purgeExpired() {
         return store.purgeExpired();
+    }
+
+    /** A request under its key: whose key it is, and what "the same request" is compared by. */
+    record KeyedRequest(String scope, String key, String fingerprint) {
     }
 
     @Override
@@ -90,98 +104,108 @@ public final class Idempotency extends OncePerRequestFilter {
             errors.write(request, response, BodySizeLimit.readFailure(e));
             return;
         }
-        var principal = (ApiPrincipal) request.getAttribute(ApiPrincipal.class.getName());
-        String scope = principal == null ? "admin" : principal.storeId().value();
-        String fingerprint = fingerprint(request, body);
+        var keyed = new KeyedRequest(scope(request), key, RequestFingerprint.of(request.getMethod(),
+                request.getRequestURI(), request.getQueryString(), body));
+        var answer = new ContentCachingResponseWrapper(response);
+        runOnce(keyed, new CachedBody(request, body), answer, chain);
+        answer.copyBodyToResponse();
+    }
 
-        var recorded = new ContentCachingResponseWrapper(response);
-        Outcome outcome;
+    /** Test and live keys of one store are two ledgers, so two key spaces. */
+    private static String scope(HttpServletRequest request) {
+        var principal = (ApiPrincipal) request.getAttribute(ApiPrincipal.class.getName());
+        return principal == null ? "admin" : principal.storeId().value() + (principal.livemode() ? "/live" : "/test");
+    }
+
+    /**
+     * The request's transaction: takes the key, then replays the kept answer or runs the request, and ends
+     * with {@link #settle}. Only a request that ran can commit; answering "in progress" or replaying only
+     * read, and their rollback releases the key's lock.
+     */
+    private void runOnce(KeyedRequest keyed, HttpServletRequest request, ContentCachingResponseWrapper answer,
+                         FilterChain chain) throws IOException, ServletException {
+        TransactionStatus transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
+        boolean ran = false;
         try {
-            outcome = transactions.execute(tx -> {
-                if (!store.lock(scope, key)) {
-                    return Outcome.IN_PROGRESS;
+            if (!store.lock(keyed.scope(), keyed.key())) {
+                errors.write(request, answer, inProgress());
+            } else {
+                var kept = store.find(keyed.scope(), keyed.key());
+                if (kept.isPresent()) {
+                    replay(request, answer, kept.get(), keyed.fingerprint());
+                } else {
+                    chain.doFilter(request, answer);
+                    ran = true;
                 }
-                var stored = store.find(scope, key);
-                if (stored.isPresent()) {
-                    answerFromStore(request, recorded, stored.get(), fingerprint);
-                    return Outcome.ANSWERED;
-                }
-                try {
-                    chain.doFilter(new CachedBody(request, body), recorded);
-                } catch (IOException | ServletException e) {
-                    throw new FilterFailure(e);
-                }
-                int status = recorded.getStatus();
-                if (status >= 400 || tx.isRollbackOnly()) {
-                    tx.setRollbackOnly();
-                    return status < 500 ? Outcome.KEEP_APART : Outcome.ANSWERED;
-                }
-                // A statement that failed inside the handler (say, an append that lost a race and was retried
-                // on another thread) leaves the transaction unusable: the answer is then kept apart.
-                try {
-                    store.keep(scope, key, fingerprint, status, headers(recorded), recorded.getContentAsByteArray());
-                } catch (DataAccessException e) {
-                    tx.setRollbackOnly();
-                    return Outcome.KEEP_APART;
-                }
-                return Outcome.ANSWERED;
-            });
-        } catch (FilterFailure e) {
-            if (e.getCause() instanceof ServletException servlet) {
-                throw servlet;
             }
-            throw (IOException) e.getCause();
-        } catch (TransactionException e) {
-            if (recorded.getStatus() < 500) {
-                throw e;
+        } catch (IOException | ServletException | RuntimeException | Error e) {
+            try {
+                transactions.rollback(transaction);
+            } catch (TransactionException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
             }
-            // The handler already answered with a 5xx because the database went away; the rollback failed
-            // for the same reason, and PostgreSQL aborts the transaction of a lost connection anyway.
-            outcome = Outcome.ANSWERED;
+            throw e;
         }
-        if (outcome == Outcome.IN_PROGRESS) {
-            errors.write(request, response, inProgress());
+        if (ran) {
+            settle(transaction, keyed, answer);
+        } else {
+            transactions.rollback(transaction);
+        }
+    }
+
+    /**
+     * A success commits with its record. Anything else rolls back; a refusal that came from running the
+     * request is then kept in a transaction of its own — as is a success whose transaction became unusable
+     * because its work committed elsewhere (a command Axon retried on another thread after a failed
+     * append). A concurrent duplicate that ran meanwhile keeps its own answer instead.
+     */
+    private void settle(TransactionStatus transaction, KeyedRequest keyed, ContentCachingResponseWrapper answer) {
+        int status = answer.getStatus();
+        if (status < 400 && !transaction.isRollbackOnly() && keep(keyed, answer)) {
+            transactions.commit(transaction);
             return;
         }
-        if (outcome == Outcome.KEEP_APART) {
-            // A refusal, or work that committed elsewhere (a command retried on another thread): its answer
-            // is kept on its own. A concurrent duplicate that ran meanwhile keeps its own answer instead.
-            transactions.executeWithoutResult(tx -> store.keep(scope, key, fingerprint, recorded.getStatus(),
-                    headers(recorded), recorded.getContentAsByteArray()));
-        }
-        recorded.copyBodyToResponse();
-    }
-
-    /** What the request's transaction ended with, for what follows it. */
-    private enum Outcome { IN_PROGRESS, ANSWERED, KEEP_APART }
-
-    /** Carries the chain's checked exceptions out of the transaction callback, which rolls back on it. */
-    private static final class FilterFailure extends RuntimeException {
-        FilterFailure(Exception cause) {
-            super(cause);
-        }
-    }
-
-    private void answerFromStore(HttpServletRequest request, HttpServletResponse response,
-                                 IdempotencyStore.Stored stored, String fingerprint) {
         try {
-            if (!stored.fingerprint().equals(fingerprint)) {
-                errors.write(request, response, new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused",
-                        "This Idempotency-Key was used with a different request", HEADER));
-                return;
+            transactions.rollback(transaction);
+        } catch (TransactionException e) {
+            if (status < 500) {
+                throw e;
             }
-            response.setStatus(stored.status());
-            for (String line : stored.headers().split("\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0) {
-                    response.setHeader(line.substring(0, colon), line.substring(colon + 1));
-                }
-            }
-            response.setHeader(REPLAYED, "true");
-            response.getOutputStream().write(stored.body());
-        } catch (IOException e) {
-            throw new FilterFailure(e);
+            // The handler answered 5xx because the database went away; the rollback failed for the same
+            // reason, and PostgreSQL aborts the transaction of a lost connection anyway.
         }
+        if (status < 500 && !NOT_RUN.contains(status)) {
+            new TransactionTemplate(transactions).executeWithoutResult(alone -> keep(keyed, answer));
+        }
+    }
+
+    /** Keeps the answer in the current transaction; false when a failed statement left it unusable. */
+    private boolean keep(KeyedRequest keyed, ContentCachingResponseWrapper answer) {
+        try {
+            store.keep(keyed.scope(), keyed.key(), keyed.fingerprint(), answer.getStatus(), headers(answer),
+                    answer.getContentAsByteArray());
+            return true;
+        } catch (DataAccessException e) {
+            return false;
+        }
+    }
+
+    private void replay(HttpServletRequest request, HttpServletResponse response, IdempotencyStore.Stored stored,
+                        String fingerprint) throws IOException {
+        if (!stored.fingerprint().equals(fingerprint)) {
+            errors.write(request, response, new ApiException(HttpStatus.CONFLICT, "idempotency_key_reused",
+                    "This Idempotency-Key was used with a different request", HEADER));
+            return;
+        }
+        response.setStatus(stored.status());
+        for (String line : stored.headers().split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                response.setHeader(line.substring(0, colon), line.substring(colon + 1));
+            }
+        }
+        response.setHeader(REPLAYED, "true");
+        response.getOutputStream().write(stored.body());
     }
 
     private static ApiException inProgress() {
@@ -198,19 +222,6 @@ public final class Idempotency extends OncePerRequestFilter {
             }
         }
         return lines.toString();
-    }
-
-    static String fingerprint(HttpServletRequest request, byte[] body) {
-        try {
-            var digest = MessageDigest.getInstance("SHA-256");
-            String target = request.getMethod() + " " + request.getRequestURI()
-                    + (request.getQueryString() == null ? "" : "?" + request.getQueryString()) + "\n";
-            digest.update(target.getBytes(StandardCharsets.UTF_8));
-            digest.update(body);
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The request with its body already read, so the handler can read it again. */

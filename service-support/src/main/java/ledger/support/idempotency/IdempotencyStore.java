@@ -5,7 +5,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The {@code idempotency_key} table. Every call joins the request's transaction (see {@link Idempotency}):
- * a record is only ever committed together with the work it answers for (or, for a refusal, alone).
+ * a record is only ever committed together with the work it answers for (or, for a refusal that came from
+ * running the request, alone).
  */
 final class IdempotencyStore {
 

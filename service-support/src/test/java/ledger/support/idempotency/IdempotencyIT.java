@@ -1,0 +1,155 @@
+package ledger.support.idempotency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.util.Map;
+import java.util.Set;
+import ledger.events.StoreId;
+import ledger.support.WebSlice;
+import ledger.support.auth.ApiPrincipal;
+import ledger.support.web.ApiException;
+import ledger.support.web.ErrorResponses;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The Idempotency-Key rules of SPEC §4.1 on a real PostgreSQL, around a handler that writes. */
+class IdempotencyIT {
+
+    static EmbeddedPostgres postgres;
+    static JdbcTemplate jdbc;
+    static MockMvc mvc;
+
+    static final ApiPrincipal TEST = new ApiPrincipal(new StoreId("st_idempotency"), "key_t", Set.of(), false);
+    static final ApiPrincipal LIVE = new ApiPrincipal(new StoreId("st_idempotency"), "key_l", Set.of(), true);
+
+    record Thing(String name, Integer size) {
+    }
+
+    /** Creates a thing; refuses a missing name before any work, and a taken name after writing it. */
+    @RestController
+    static class Things {
+        @PostMapping("/things")
+        ResponseEntity<Map<String, Object>> create(@RequestBody Thing thing) {
+            if (thing.name() == null) {
+                throw ApiException.invalid("name", "name is required");
+            }
+            Long id = jdbc.queryForObject("INSERT INTO thing (name) VALUES (?) RETURNING id", Long.class, thing.name());
+            if (thing.name().equals("taken")) {
+                throw new ApiException(HttpStatus.CONFLICT, "thing_taken", "That name is taken");
+            }
+            return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("id", id, "name", thing.name()));
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        var dataSource = postgres.getPostgresDatabase();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/support").load().migrate();
+        jdbc = new JdbcTemplate(dataSource);
+        jdbc.execute("CREATE TABLE thing (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)");
+        var idempotency = Idempotency.create(jdbc, new DataSourceTransactionManager(dataSource),
+                new ErrorResponses(WebSlice.httpJson()));
+        mvc = WebSlice.mvc(new Things()).addFilters(idempotency).build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        postgres.close();
+    }
+
+    @BeforeEach
+    void empty() {
+        jdbc.update("DELETE FROM thing");
+    }
+
+    static MockHttpServletResponse send(ApiPrincipal principal, String key, String body) throws Exception {
+        return mvc.perform(post("/things").requestAttr(ApiPrincipal.class.getName(), principal)
+                .header(Idempotency.HEADER, key).contentType(MediaType.APPLICATION_JSON).content(body))
+                .andReturn().getResponse();
+    }
+
+    static JsonNode json(MockHttpServletResponse response) throws Exception {
+        return WebSlice.httpJson().readTree(response.getContentAsString());
+    }
+
+    static int things() {
+        return jdbc.queryForObject("SELECT count(*) FROM thing", Integer.class);
+    }
+
+    @Test
+    void theSameParsedRequestReplaysWhateverItsWhitespaceAndKeyOrder() throws Exception {
+        var first = send(TEST, "same", "{\"name\":\"a\",\"size\":7}");
+        var again = send(TEST, "same", "{ \"size\": 7,\n  \"name\" : \"a\" }\n");
+
+        assertThat(first.getStatus()).isEqualTo(201);
+        assertThat(again.getStatus()).isEqualTo(201);
+        assertThat(again.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
+        assertThat(json(again)).isEqualTo(json(first));
+        assertThat(things()).isEqualTo(1);
+    }
+
+    @Test
+    void aDifferentParsedRequestIsAReusedKey() throws Exception {
+        send(TEST, "reused", "{\"name\":\"a\",\"size\":7}");
+        var other = send(TEST, "reused", "{\"name\":\"a\",\"size\":8}");
+
+        assertThat(other.getStatus()).isEqualTo(409);
+        assertThat(json(other).get("code").asText()).isEqualTo("idempotency_key_reused");
+        assertThat(things()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestRefusedBeforeItRanLeavesTheKeyFreeForTheCorrectedRequest() throws Exception {
+        var refused = send(TEST, "corrected", "{\"size\":7}");
+        var corrected = send(TEST, "corrected", "{\"name\":\"a\",\"size\":7}");
+        var replay = send(TEST, "corrected", "{\"name\":\"a\",\"size\":7}");
+
+        assertThat(refused.getStatus()).isEqualTo(400);
+        assertThat(corrected.getStatus()).isEqualTo(201);
+        assertThat(corrected.getHeader(Idempotency.REPLAYED)).isNull();
+        assertThat(replay.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
+        assertThat(things()).isEqualTo(1);
+    }
+
+    @Test
+    void aRefusalFromRunningTheRequestIsKeptAndItsWorkRolledBack() throws Exception {
+        var refused = send(TEST, "taken", "{\"name\":\"taken\"}");
+        var again = send(TEST, "taken", "{\"name\":\"taken\"}");
+
+        assertThat(refused.getStatus()).isEqualTo(409);
+        assertThat(again.getStatus()).isEqualTo(409);
+        assertThat(again.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
+        assertThat(json(again).get("code").asText()).isEqualTo("thing_taken");
+        assertThat(things()).isZero();
+    }
+
+    @Test
+    void testAndLiveKeysOfOneStoreAreTwoKeySpaces() throws Exception {
+        var test = send(TEST, "both-modes", "{\"name\":\"t\"}");
+        var live = send(LIVE, "both-modes", "{\"name\":\"l\"}");
+
+        assertThat(test.getStatus()).isEqualTo(201);
+        assertThat(live.getStatus()).isEqualTo(201);
+        assertThat(live.getHeader(Idempotency.REPLAYED)).isNull();
+        assertThat(json(send(TEST, "both-modes", "{\"name\":\"t\"}"))).isEqualTo(json(test));
+        assertThat(json(send(LIVE, "both-modes", "{\"name\":\"l\"}"))).isEqualTo(json(live));
+        assertThat(things()).isEqualTo(2);
+    }
+}
