@@ -31,8 +31,6 @@ public final class AccessRegistry implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(AccessRegistry.class);
     private static final Duration CATCH_UP_ON_MISS = Duration.ofSeconds(2);
     private static final Duration CATCH_UP_ON_START = Duration.ofSeconds(60);
-    /** Misses within this window share one end-offset lookup, so unknown keys can't flood the broker. */
-    private static final long END_OFFSET_REUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final String bootstrapServers;
     private final TopicPartition partition;
@@ -43,7 +41,7 @@ public final class AccessRegistry implements SmartLifecycle {
     private volatile long position;
     private volatile boolean running;
     private long lastEnd = -1;
-    private long lastEndAt;
+    private long lastEndAskedAt;
     private KafkaConsumer<String, String> consumer;
     private Admin admin;
     private Thread poller;
@@ -84,7 +82,7 @@ public final class AccessRegistry implements SmartLifecycle {
     public boolean awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            long end = endOffset(timeout);
+            long end = endOffset(System.nanoTime(), timeout);
             synchronized (progress) {
                 while (position < end) {
                     long left = deadline - System.nanoTime();
@@ -104,13 +102,19 @@ public final class AccessRegistry implements SmartLifecycle {
         }
     }
 
-    private synchronized long endOffset(Duration timeout) throws Exception {
-        if (lastEnd >= 0 && System.nanoTime() - lastEndAt < END_OFFSET_REUSE_NANOS) {
+    /**
+     * The topic's end offset as of a moment after {@code missedAt}. Misses that queue up behind one lookup
+     * share the next one, so unknown keys cannot flood the broker; but an answer asked for before the miss
+     * is never reused — it could predate the key's record, and a key just issued would read as unknown.
+     */
+    private synchronized long endOffset(long missedAt, Duration timeout) throws Exception {
+        if (lastEnd >= 0 && lastEndAskedAt - missedAt >= 0) {
             return lastEnd;
         }
+        long askedAt = System.nanoTime();
         lastEnd = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition)
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS).offset();
-        lastEndAt = System.nanoTime();
+        lastEndAskedAt = askedAt;
         return lastEnd;
     }
 
