@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessException;
@@ -171,8 +172,12 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<ApiError> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
-        return handle(new ApiException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+        // §4.1: a known path with the wrong method names the methods it takes.
+        var answer = handle(new ApiException(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
                 e.getMethod() + " is not allowed here"), request);
+        return e.getSupportedHttpMethods() == null ? answer
+                : ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                        .allow(e.getSupportedHttpMethods().toArray(HttpMethod[]::new)).body(answer.getBody());
     }
 
     @ExceptionHandler(NoResourceFoundException.class)

@@ -43,6 +43,9 @@ public class LedgerErrorController implements ErrorController {
                     "Something went wrong on our side; the request id helps us find it");
         } else if (status == HttpStatus.NOT_FOUND) {
             answer = new ApiException(status, "resource_missing", "Unrecognized request URL");
+        } else if (status == HttpStatus.METHOD_NOT_ALLOWED) {
+            // The container's own refusals (TRACE); it has set Allow.
+            answer = new ApiException(status, "method_not_allowed", "This method is not allowed here");
         } else {
             answer = new ApiException(status, "invalid_request", "The request could not be processed");
         }
