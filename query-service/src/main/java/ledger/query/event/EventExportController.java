@@ -27,7 +27,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /v1/exports/events}: the store's events with {@code from <= created_at < to}, oldest
+ * {@code GET /v1/exports/events}: the events of the key's store and mode with {@code from <= created_at < to}, oldest
  * first in commit order, as NDJSON (one API event object per line) or CSV. Memory stays constant
  * whatever the size: rows come from a server-side cursor ({@code fetchSize} rows per round trip,
  * which PostgreSQL only does inside a transaction) and go straight to the response stream.
@@ -62,9 +62,10 @@ class EventExportController {
         if (!kind.equals("ndjson") && !kind.equals("csv")) {
             throw ApiException.invalid("format", "format must be ndjson or csv");
         }
-        var sql = new StringBuilder("SELECT " + EventRow.COLUMNS + " FROM ledger_event WHERE store_id = ?");
+        var sql = new StringBuilder("SELECT " + EventRow.COLUMNS + " FROM ledger_event WHERE store_id = ? AND livemode = ?");
         var args = new ArrayList<Object>();
         args.add(principal.storeId().value());
+        args.add(principal.livemode());
         if (start != null) {
             sql.append(" AND occurred_at >= ?");
             args.add(Instants.sql(start));

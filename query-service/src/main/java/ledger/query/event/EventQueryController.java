@@ -27,8 +27,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The store's ledger (SPEC §4.4): the events feed newest first in commit order ({@code position},
- * the event store's global index), one event, and one invoice's history oldest first.
+ * The ledger of the key's store and mode (SPEC §3, §4.4): the events feed newest first in commit order
+ * ({@code position}, the event store's global index), one event, and one invoice's history oldest first.
+ * The other mode's events answer like missing ones.
  */
 @RestController
 class EventQueryController {
@@ -71,7 +72,7 @@ class EventQueryController {
             args.add(invoice);
         }
         created.appendTo("occurred_at", where, args);
-        return PAGE.fetch(jdbc, EventRow.COLUMNS, principal.storeId().value(), where.toString(), args, params,
+        return PAGE.fetch(jdbc, EventRow.COLUMNS, principal, where.toString(), args, params,
                 (rs, i) -> new RawValue(EventRow.read(rs).json()));
     }
 
@@ -81,8 +82,9 @@ class EventQueryController {
         if (!Ids.isWellFormed(id, EventId.PREFIX)) {
             throw ApiException.notFound("event: " + id);
         }
-        List<EventRow> rows = jdbc.query("SELECT " + EventRow.COLUMNS + " FROM ledger_event WHERE event_id = ? AND store_id = ?",
-                (rs, i) -> EventRow.read(rs), id, principal.storeId().value());
+        List<EventRow> rows = jdbc.query("SELECT " + EventRow.COLUMNS
+                        + " FROM ledger_event WHERE event_id = ? AND store_id = ? AND livemode = ?",
+                (rs, i) -> EventRow.read(rs), id, principal.storeId().value(), principal.livemode());
         if (rows.isEmpty()) {
             throw ApiException.notFound("event: " + id);
         }
@@ -99,12 +101,12 @@ class EventQueryController {
         if (!Ids.isWellFormed(id, InvoiceId.PREFIX)) {
             throw ApiException.notFound("invoice: " + id);
         }
-        String store = principal.storeId().value();
         var headers = new HttpHeaders();
-        readYourWrites.await(id, store, version, headers);
+        readYourWrites.await(id, principal, version, headers);
         List<RawValue> events = jdbc.query("SELECT " + EventRow.COLUMNS
-                        + " FROM ledger_event WHERE invoice_id = ? AND store_id = ? ORDER BY sequence",
-                (rs, i) -> new RawValue(EventRow.read(rs).json()), id, store);
+                        + " FROM ledger_event WHERE invoice_id = ? AND store_id = ? AND livemode = ? ORDER BY sequence",
+                (rs, i) -> new RawValue(EventRow.read(rs).json()), id, principal.storeId().value(),
+                principal.livemode());
         if (events.isEmpty()) {
             throw ApiException.notFound("invoice: " + id);
         }
