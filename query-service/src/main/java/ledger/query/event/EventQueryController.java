@@ -3,7 +3,6 @@ package ledger.query.event;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import ledger.events.EventId;
 import ledger.events.Ids;
 import ledger.events.InvoiceId;
@@ -34,8 +33,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class EventQueryController {
 
-    static final Set<String> TYPES = Set.of("InvoiceCreated", "PaymentReceived", "InvoiceCancelled", "InvoiceExpired");
     private static final KeysetPage PAGE = new KeysetPage("ledger_event", "event_id", "position, received_seq", "event");
+    private static final KeysetPage HISTORY = new KeysetPage("ledger_event", "event_id", "sequence", "event", false);
 
     private final JdbcTemplate jdbc;
     private final ReadYourWrites readYourWrites;
@@ -56,21 +55,7 @@ class EventQueryController {
         var params = ListParams.of(limit, startingAfter, endingBefore);
         var where = new StringBuilder();
         var args = new ArrayList<Object>();
-        if (type != null) {
-            if (!TYPES.contains(type)) {
-                throw ApiException.invalid("type",
-                        "type must be one of InvoiceCreated, PaymentReceived, InvoiceCancelled, InvoiceExpired");
-            }
-            where.append(" AND type = ?");
-            args.add(type);
-        }
-        if (invoice != null) {
-            if (!Ids.isWellFormed(invoice, InvoiceId.PREFIX)) {
-                throw ApiException.invalid("invoice", "invoice must be an invoice id (inv_…)");
-            }
-            where.append(" AND invoice_id = ?");
-            args.add(invoice);
-        }
+        EventFilters.appendTo(type, invoice, where, args);
         created.appendTo("occurred_at", where, args);
         return PAGE.fetch(jdbc, EventRow.COLUMNS, principal, where.toString(), args, params,
                 (rs, i) -> new RawValue(EventRow.read(rs).json()));
@@ -91,25 +76,31 @@ class EventQueryController {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(rows.get(0).json());
     }
 
-    /** The invoice's whole history, oldest first: every event this service has received for it. */
+    /** The invoice's history, oldest first, a page at a time like every list. */
     @GetMapping("/v1/invoices/{id}/events")
     @RequiresScope(Scopes.INVOICES_READ)
     ResponseEntity<ApiList<RawValue>> invoiceHistory(
             @PathVariable String id,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(name = "starting_after", required = false) String startingAfter,
+            @RequestParam(name = "ending_before", required = false) String endingBefore,
             @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
             ApiPrincipal principal) {
+        var params = ListParams.of(limit, startingAfter, endingBefore);
         if (!Ids.isWellFormed(id, InvoiceId.PREFIX)) {
             throw ApiException.notFound("invoice: " + id);
         }
         var headers = new HttpHeaders();
         readYourWrites.await(id, principal, version, headers);
-        List<RawValue> events = jdbc.query("SELECT " + EventRow.COLUMNS
-                        + " FROM ledger_event WHERE invoice_id = ? AND store_id = ? AND livemode = ? ORDER BY sequence",
-                (rs, i) -> new RawValue(EventRow.read(rs).json()), id, principal.storeId().value(),
-                principal.livemode());
-        if (events.isEmpty()) {
+        // A page may be empty (past the last event); an invoice without events in this ledger is none.
+        Boolean exists = jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM ledger_event WHERE invoice_id = ? AND store_id = ? AND livemode = ?)",
+                Boolean.class, id, principal.storeId().value(), principal.livemode());
+        if (!Boolean.TRUE.equals(exists)) {
             throw ApiException.notFound("invoice: " + id);
         }
-        return ResponseEntity.ok().headers(headers).body(ApiList.of(events, false));
+        var page = HISTORY.fetch(jdbc, EventRow.COLUMNS, principal, " AND invoice_id = ?", List.of(id), params,
+                (rs, i) -> new RawValue(EventRow.read(rs).json()));
+        return ResponseEntity.ok().headers(headers).body(page);
     }
 }
