@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,11 +50,13 @@ class InvoiceQueryController {
     private final JdbcTemplate jdbc;
     private final LedgerEvents ledger;
     private final ReadYourWrites readYourWrites;
+    private final Clock clock;
 
-    InvoiceQueryController(JdbcTemplate jdbc, LedgerEvents ledger, ReadYourWrites readYourWrites) {
+    InvoiceQueryController(JdbcTemplate jdbc, LedgerEvents ledger, ReadYourWrites readYourWrites, Clock clock) {
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.readYourWrites = readYourWrites;
+        this.clock = clock;
     }
 
     @GetMapping("/v1/invoices/{id}")
@@ -61,7 +64,7 @@ class InvoiceQueryController {
     ResponseEntity<String> get(@PathVariable String id, @RequestParam(name = "as_of", required = false) String asOf,
                                @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
                                ApiPrincipal principal, HttpServletResponse response) {
-        Instant instant = Instants.parse("as_of", asOf);
+        Instant instant = Instants.asOf("as_of", asOf, clock);
         requireWellFormed(id);
         var headers = new HttpHeaders();
         readYourWrites.await(id, principal, version, headers);

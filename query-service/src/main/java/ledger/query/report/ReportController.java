@@ -54,7 +54,7 @@ class ReportController {
     }
 
     private Instant asOf(String value) {
-        Instant instant = Instants.parse("as_of", value);
+        Instant instant = Instants.asOf("as_of", value, clock);
         return instant == null ? clock.instant() : instant;
     }
 
