@@ -64,7 +64,8 @@ class EventExportController {
         if (!kind.equals("ndjson") && !kind.equals("csv")) {
             throw ApiException.invalid("format", "format must be ndjson or csv");
         }
-        var sql = new StringBuilder("SELECT " + EventRow.COLUMNS + " FROM ledger_event WHERE store_id = ? AND livemode = ?");
+        var sql = new StringBuilder("SELECT " + EventRow.COLUMNS
+                + " FROM ledger_event WHERE store_id = ? AND livemode = ?");
         var args = new ArrayList<Object>();
         args.add(principal.storeId().value());
         args.add(principal.livemode());

@@ -71,7 +71,8 @@ class InvoiceQueryController {
         String body;
         long atVersion;
         if (instant == null) {
-            var row = jdbc.query("SELECT view::text, version FROM invoice WHERE id = ? AND store_id = ? AND livemode = ?",
+            var row = jdbc.query(
+                    "SELECT view::text, version FROM invoice WHERE id = ? AND store_id = ? AND livemode = ?",
                     rs -> rs.next() ? new Object[] {rs.getString(1), rs.getLong(2)} : null, id,
                     principal.storeId().value(), principal.livemode());
             if (row == null) {

@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
 @Component
 class Reports {
 
-    /** Each invoice of the ledger (store and mode) that existed at the instant, in the state of its latest event by then. */
+    /** Each invoice of the ledger (store and mode) existing at the instant, in the state of its latest event by then. */
     private static final String AS_OF = """
             WITH latest AS (
                 SELECT DISTINCT ON (invoice_id) invoice_id, status, amount_paid, amount_due
