@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,8 @@ public class LedgerEvents {
     private static final ObjectWriter WRITER = LedgerJson.mapper().writerFor(LedgerEvent.class);
 
     // Arrays travel as text[] and are cast in SQL: exact for numerics, zone-safe for instants.
-    // Only InvoiceCreated carries the mode; a later event takes its invoice's, from the same batch or the
-    // table. An event stored before its InvoiceCreated (out of order) is given the mode when that arrives.
+    // Only InvoiceCreated carries the mode; a later event takes its invoice's, from the same batch (set by
+    // insert()) or else the table. One stored before its InvoiceCreated (out of order) gets it when that arrives.
     private static final String INSERT = """
             WITH u AS (
                 SELECT t.*, nextval('ledger_event_received_seq') AS received_seq
@@ -54,11 +55,8 @@ public class LedgerEvents {
             SELECT event_id, invoice_id, store_id, sequence, type, occurred_at, payload::json, global_position,
                    received_seq, coalesce(global_position, received_seq), status, currency, amount, amount_paid,
                    amount_due, due_date, expires_at,
-                   coalesce(livemode,
-                            (SELECT b.livemode FROM u b WHERE b.invoice_id = u.invoice_id AND b.type = 'InvoiceCreated'
-                             LIMIT 1),
-                            (SELECT c.livemode FROM ledger_event c
-                             WHERE c.invoice_id = u.invoice_id AND c.sequence = 1 AND c.type = 'InvoiceCreated'))
+                   coalesce(livemode, (SELECT c.livemode FROM ledger_event c
+                                       WHERE c.invoice_id = u.invoice_id AND c.sequence = 1 AND c.type = 'InvoiceCreated'))
             FROM u ORDER BY n
             ON CONFLICT DO NOTHING
             RETURNING event_id""";
@@ -96,6 +94,12 @@ public class LedgerEvents {
     private static PreparedStatement insert(Connection con, List<Delivered> rows) throws SQLException {
         int n = rows.size();
         String[][] cols = new String[16][n];
+        var modes = new HashMap<String, String>();
+        for (Delivered d : rows) {
+            if (d.event() instanceof InvoiceCreated c) {
+                modes.put(c.invoiceId().value(), Boolean.toString(c.livemode()));
+            }
+        }
         for (int i = 0; i < n; i++) {
             LedgerEvent e = rows.get(i).event();
             Long position = rows.get(i).globalPosition();
@@ -113,11 +117,11 @@ public class LedgerEvents {
                 cols[10][i] = c.amount().toPlainString();
                 cols[13][i] = c.dueDate() == null ? null : c.dueDate().toString();
                 cols[14][i] = c.expiresAt() == null ? null : c.expiresAt().toString();
-                cols[15][i] = Boolean.toString(c.livemode());
             } else if (e instanceof PaymentReceived p) {
                 cols[10][i] = p.amount().toPlainString();
             }
             cols[11][i] = e.amountPaid().toPlainString();
+            cols[15][i] = modes.get(e.invoiceId().value());
             cols[12][i] = e.amountDue().toPlainString();
         }
         PreparedStatement ps = con.prepareStatement(INSERT);
