@@ -26,20 +26,27 @@ public final class InvoiceHistory {
 
     private final InvoiceId id = InvoiceId.generate();
     private final StoreId store;
+    private final boolean livemode;
     private final Money amount;
     private Money paid;
     private InvoiceStatus status = InvoiceStatus.OPEN;
     private long sequence;
     private final List<LedgerEvent> events = new ArrayList<>();
 
-    private InvoiceHistory(StoreId store, Money amount) {
+    private InvoiceHistory(StoreId store, boolean livemode, Money amount) {
         this.store = store;
+        this.livemode = livemode;
         this.amount = amount;
         this.paid = Money.zero(amount.currency());
     }
 
+    /** A test-mode invoice. */
     public static InvoiceHistory of(StoreId store, String amount, String currency) {
-        return new InvoiceHistory(store, Money.parse(amount, Currency.getInstance(currency)));
+        return new InvoiceHistory(store, false, Money.parse(amount, Currency.getInstance(currency)));
+    }
+
+    public static InvoiceHistory live(StoreId store, String amount, String currency) {
+        return new InvoiceHistory(store, true, Money.parse(amount, Currency.getInstance(currency)));
     }
 
     public InvoiceCreated create(Instant at, LocalDate dueDate, Instant expiresAt) {
@@ -51,7 +58,7 @@ public final class InvoiceHistory {
         var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, amount, externalOrderId,
                 description, "buyer@example.com", Map.of("channel", "web", "api_key", "hidden"),
                 "http://localhost:8080/checkout/" + id, null, "https://merchant.example.com/thanks", dueDate,
-                expiresAt, false, status, paid, amount.minusFloorZero(paid));
+                expiresAt, livemode, status, paid, amount.minusFloorZero(paid));
         return add(e);
     }
 

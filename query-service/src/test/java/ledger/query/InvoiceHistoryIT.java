@@ -60,8 +60,9 @@ class InvoiceHistoryIT extends QueryIntegrationTest {
         // An offset other than Z means the same instant.
         var offset = api().get(invoice.path() + "?as_of=2026-05-04T12:30:00%2B02:00", key).json();
         assertThat(offset.get("version").asLong()).isEqualTo(1); // 10:30Z: created, not paid yet
-        assertThat(api().get(invoice.path() + "?as_of=2100-01-01T00:00:00Z", key).json())
-                .isEqualTo(api().get(invoice.path(), key).json());
+        var future = api().get(invoice.path() + "?as_of=2100-01-01T00:00:00Z", key);
+        assertThat(future.status()).as("the future is not known yet").isEqualTo(400);
+        assertThat(future.json().get("param").asText()).isEqualTo("as_of");
         assertThat(api().get(invoice.path() + "?as_of=last-tuesday", key).status()).isEqualTo(400);
     }
 
@@ -175,6 +176,93 @@ class InvoiceHistoryIT extends QueryIntegrationTest {
         assertThat(api().get("/v1/events?type=InvoicePaid", key).json().get("param").asText()).isEqualTo("type");
         assertThat(api().get("/v1/events?invoice=evt_1", key).status()).isEqualTo(400);
         assertThat(api().get("/v1/events?limit=500", key).status()).isEqualTo(400);
+    }
+
+    @Test
+    void webhookNamesFilterTheFeedAndTheExportLikeTheWebhooksTheyNamed() throws Exception {
+        var store = StoreId.generate();
+        String key = keyFor(store, Scopes.EVENTS_READ);
+        var x = InvoiceHistory.of(store, "10.00", "USD");
+        var y = InvoiceHistory.of(store, "5.00", "USD");
+        var z = InvoiceHistory.of(store, "3.00", "USD");
+        var x1 = x.create(T, null, T.plusSeconds(3600));
+        var x2 = x.pay("4.00", T.plusSeconds(1));
+        var x3 = x.pay("6.00", T.plusSeconds(2));
+        var y1 = y.create(T.plusSeconds(3), null, T.plusSeconds(3600));
+        var y2 = y.pay("7.00", T.plusSeconds(4));
+        var z1 = z.create(T.plusSeconds(5), null, T.plusSeconds(3600));
+        var z2 = z.cancel(T.plusSeconds(6));
+        for (LedgerEvent e : List.of(x1, x2, x3, y1, y2, z1, z2)) {
+            publish(e);
+        }
+        awaitProjected();
+
+        assertThat(feed("?type=invoice.paid", key)).containsExactly(id(y2), id(x3));
+        assertThat(feed("?type=invoice.partially_paid", key)).containsExactly(id(x2));
+        assertThat(feed("?type=invoice.created", key)).containsExactly(id(z1), id(y1), id(x1));
+        assertThat(feed("?type=invoice.cancelled", key)).containsExactly(id(z2));
+        assertThat(feed("?type=PaymentReceived", key)).containsExactly(id(y2), id(x3), id(x2));
+        assertThat(feed("?type=invoice.paid&invoice=" + x.id(), key)).containsExactly(id(x3));
+
+        // Exports honour the same filters (oldest first).
+        assertThat(exported("?type=invoice.paid", key)).containsExactly(id(x3), id(y2));
+        assertThat(exported("?invoice=" + x.id(), key)).containsExactly(id(x1), id(x2), id(x3));
+        assertThat(exported("?type=PaymentReceived&invoice=" + x.id(), key)).containsExactly(id(x2), id(x3));
+        for (String bad : List.of("?type=InvoicePaid", "?invoice=evt_1")) {
+            var response = api().get("/v1/exports/events" + bad, key);
+            assertThat(response.status()).as(bad).isEqualTo(400);
+            assertThat(response.json().get("param").asText()).isEqualTo(bad.substring(1, bad.indexOf('=')));
+        }
+    }
+
+    @Test
+    void anInvoicesHistoryIsPagedLikeEveryList() throws Exception {
+        var store = StoreId.generate();
+        String key = keyFor(store, Scopes.INVOICES_READ);
+        var x = InvoiceHistory.of(store, "10.00", "USD");
+        var x1 = x.create(T, null, T.plusSeconds(3600));
+        var x2 = x.pay("4.00", T.plusSeconds(1));
+        var x3 = x.pay("6.00", T.plusSeconds(2));
+        for (LedgerEvent e : List.of(x1, x2, x3)) {
+            publish(e);
+        }
+        awaitProjected();
+        String history = x.path() + "/events";
+
+        var first = api().get(history + "?limit=2", key).json();
+        assertThat(first.get("object").asText()).isEqualTo("list");
+        assertThat(ids(first)).containsExactly(id(x1), id(x2));
+        assertThat(first.get("has_more").asBoolean()).isTrue();
+        var rest = api().get(history + "?limit=2&starting_after=" + id(x2), key).json();
+        assertThat(ids(rest)).containsExactly(id(x3));
+        assertThat(rest.get("has_more").asBoolean()).isFalse();
+        var back = api().get(history + "?limit=1&ending_before=" + id(x3), key).json();
+        assertThat(ids(back)).containsExactly(id(x2));
+        assertThat(back.get("has_more").asBoolean()).isTrue();
+        assertThat(ids(api().get(history + "?starting_after=" + id(x3), key).json())).isEmpty();
+
+        for (String bad : List.of("?limit=0", "?limit=101", "?starting_after=" + id(x1) + "&ending_before=" + id(x3),
+                "?starting_after=evt_nope")) {
+            var response = api().get(history + bad, key);
+            assertThat(response.status()).as(bad).isEqualTo(400);
+        }
+        assertThat(api().get(history + "?limit=0", key).json().get("param").asText()).isEqualTo("limit");
+    }
+
+    List<String> feed(String query, String key) {
+        var response = api().get("/v1/events" + query, key);
+        assertThat(response.status()).as(response.raw()).isEqualTo(200);
+        return ids(response.json());
+    }
+
+    List<String> exported(String query, String key) throws Exception {
+        var response = api().get("/v1/exports/events" + query, key);
+        assertThat(response.status()).as(response.raw()).isEqualTo(200);
+        var ids = new java.util.ArrayList<String>();
+        for (String line : response.raw().split("\n")) {
+            ids.add(JSON.readTree(line).get("id").asText());
+        }
+        return ids;
     }
 
     static String id(LedgerEvent e) {

@@ -79,6 +79,7 @@ class OpenApiContractIT extends QueryIntegrationTest {
         get(200, expired.path());
         var status = get(200, paid.path() + "/status", "Ledger-Version", "1");
         var history = get(200, expired.path() + "/events");
+        var page = get(200, expired.path() + "/events?limit=1&starting_after=" + history.json().at("/data/0/id").asText());
 
         assertThat(now.header("Ledger-Version")).contains("3");
         assertThat(now.json().get("status").asText()).isEqualTo("paid");
@@ -87,6 +88,7 @@ class OpenApiContractIT extends QueryIntegrationTest {
         assertThat(asOf.header("Ledger-Version")).contains("2");
         assertThat(status.json().get("object").asText()).isEqualTo("invoice_status");
         assertThat(history.json().get("data")).hasSize(3);
+        assertThat(page.json().at("/data/0/id")).isEqualTo(history.json().at("/data/1/id"));
     }
 
     @Test
@@ -96,6 +98,9 @@ class OpenApiContractIT extends QueryIntegrationTest {
         get(404, "/v1/invoices/inv_DoesNotExist000000000000/status");
         get(404, "/v1/invoices/inv_DoesNotExist000000000000/events");
         get(400, paid.path() + "?as_of=yesterday");
+        get(400, paid.path() + "?as_of=2100-01-01T00:00:00Z");
+        get(400, paid.path() + "/events?limit=0");
+        get(400, paid.path() + "/events?starting_after=evt_DoesNotExist000000000000");
         get(400, paid.path(), "Ledger-Version", "soon");
         call(401, "GET", paid.path(), null, null);
         call(403, "GET", paid.path(), keyFor(store, Scopes.EVENTS_READ), null);
@@ -126,11 +131,13 @@ class OpenApiContractIT extends QueryIntegrationTest {
                 + "&created%5Blte%5D=2026-03-01T10:02:00Z");
         get(200, "/v1/events/" + feed.json().at("/data/0/id").asText());
         get(404, "/v1/events/evt_DoesNotExist000000000000");
-        get(400, "/v1/events?type=invoice.paid");
+        var paidWebhooks = get(200, "/v1/events?type=invoice.paid");
+        get(400, "/v1/events?type=InvoicePaid");
         get(400, "/v1/events?starting_after=evt_DoesNotExist000000000000");
         call(403, "GET", "/v1/events", keyFor(store, Scopes.INVOICES_READ), null);
 
         assertThat(byInvoice.json().get("data")).hasSize(2);
+        assertThat(paidWebhooks.json().get("data")).hasSize(1);
     }
 
     @Test
@@ -154,10 +161,13 @@ class OpenApiContractIT extends QueryIntegrationTest {
         String range = "from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z";
         var ndjson = get(200, "/v1/exports/events?" + range);
         var csv = get(200, "/v1/exports/events?format=csv&" + range);
+        var payments = get(200, "/v1/exports/events?type=invoice.partially_paid&invoice=" + paid.id().value());
         get(400, "/v1/exports/events?format=xml");
+        get(400, "/v1/exports/events?type=InvoicePaid");
         get(400, "/v1/exports/events?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z");
 
         assertThat(ndjson.raw().lines()).hasSize(9);
+        assertThat(payments.raw().lines()).hasSize(1);
         assertThat(csv.raw().lines().findFirst()).contains(
                 "id,type,invoice,sequence,created_at,status,currency,amount,amount_paid,amount_due,data");
     }

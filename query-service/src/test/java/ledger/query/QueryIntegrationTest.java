@@ -83,11 +83,16 @@ public abstract class QueryIntegrationTest {
         return new ApiClient("http://localhost:" + port);
     }
 
-    /** Registers a store's key on the access topic, as command-service's admin API does, and waits until it works. */
+    /** Registers a store's test key on the access topic, as command-service's admin API does, and waits until it works. */
     protected String keyFor(StoreId store, String... scopes) throws Exception {
-        String key = ApiKeys.generate("test");
+        return keyFor(store, false, scopes);
+    }
+
+    protected String keyFor(StoreId store, boolean livemode, String... scopes) throws Exception {
+        String mode = livemode ? "live" : "test";
+        String key = ApiKeys.generate(mode);
         var record = new AccessRecord.ApiKey("key_" + System.nanoTime(), store, ApiKeys.hash(key), Set.of(scopes),
-                "test", Instant.now(), null);
+                mode, Instant.now(), null);
         producer.send(new ProducerRecord<>("ledger.access", record.recordKey(),
                 LedgerJson.mapper().writerFor(AccessRecord.class).writeValueAsString(record))).get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(20)).until(() -> api().get("/v1/invoices?limit=1", key).status() != 401);

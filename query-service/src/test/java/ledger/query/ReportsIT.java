@@ -208,6 +208,12 @@ class ReportsIT extends QueryIntegrationTest {
         var bad = api().get("/v1/reports/aging?as_of=2026-02-30", key);
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().get("param").asText()).isEqualTo("as_of");
+        for (String asOf : new String[] {"1796438077", "2026-01-31", "2100-01-01T00:00:00Z"}) {
+            var refused = api().get("/v1/reports/balances?as_of=" + asOf, key);
+            assertThat(refused.status()).as(asOf).isEqualTo(400);
+            assertThat(refused.json().get("code").asText()).isEqualTo("parameter_invalid");
+            assertThat(refused.json().get("param").asText()).isEqualTo("as_of");
+        }
         assertThat(api().get("/v1/reports/balances?currency=XYZ", key).json().get("param").asText())
                 .isEqualTo("currency");
         // Another store sees none of this store's money.

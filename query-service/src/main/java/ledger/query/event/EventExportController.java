@@ -27,7 +27,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /v1/exports/events}: the store's events with {@code from <= created_at < to}, oldest
+ * {@code GET /v1/exports/events}: the events of the key's store and mode with {@code from <= created_at < to}
+ * (and the events feed's {@code type} and {@code invoice} filters), oldest
  * first in commit order, as NDJSON (one API event object per line) or CSV. Memory stays constant
  * whatever the size: rows come from a server-side cursor ({@code fetchSize} rows per round trip,
  * which PostgreSQL only does inside a transaction) and go straight to the response stream.
@@ -51,8 +52,9 @@ class EventExportController {
     @GetMapping("/v1/exports/events")
     @RequiresScope(Scopes.EVENTS_READ)
     void export(@RequestParam(required = false) String from, @RequestParam(required = false) String to,
-                @RequestParam(required = false, defaultValue = "ndjson") String format, ApiPrincipal principal,
-                HttpServletResponse response) throws IOException {
+                @RequestParam(required = false, defaultValue = "ndjson") String format,
+                @RequestParam(required = false) String type, @RequestParam(required = false) String invoice,
+                ApiPrincipal principal, HttpServletResponse response) throws IOException {
         Instant start = Instants.parse("from", from);
         Instant end = Instants.parse("to", to);
         if (start != null && end != null && !start.isBefore(end)) {
@@ -62,9 +64,11 @@ class EventExportController {
         if (!kind.equals("ndjson") && !kind.equals("csv")) {
             throw ApiException.invalid("format", "format must be ndjson or csv");
         }
-        var sql = new StringBuilder("SELECT " + EventRow.COLUMNS + " FROM ledger_event WHERE store_id = ?");
+        var sql = new StringBuilder("SELECT " + EventRow.COLUMNS
+                + " FROM ledger_event WHERE store_id = ? AND livemode = ?");
         var args = new ArrayList<Object>();
         args.add(principal.storeId().value());
+        args.add(principal.livemode());
         if (start != null) {
             sql.append(" AND occurred_at >= ?");
             args.add(Instants.sql(start));
@@ -73,6 +77,7 @@ class EventExportController {
             sql.append(" AND occurred_at < ?");
             args.add(Instants.sql(end));
         }
+        EventFilters.appendTo(type, invoice, sql, args);
         sql.append(" ORDER BY position, received_seq");
 
         response.setCharacterEncoding("UTF-8");

@@ -3,7 +3,6 @@ package ledger.query.event;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import ledger.events.EventId;
 import ledger.events.Ids;
 import ledger.events.InvoiceId;
@@ -27,14 +26,15 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The store's ledger (SPEC §4.4): the events feed newest first in commit order ({@code position},
- * the event store's global index), one event, and one invoice's history oldest first.
+ * The ledger of the key's store and mode (SPEC §3, §4.4): the events feed newest first in commit order
+ * ({@code position}, the event store's global index), one event, and one invoice's history oldest first.
+ * The other mode's events answer like missing ones.
  */
 @RestController
 class EventQueryController {
 
-    static final Set<String> TYPES = Set.of("InvoiceCreated", "PaymentReceived", "InvoiceCancelled", "InvoiceExpired");
     private static final KeysetPage PAGE = new KeysetPage("ledger_event", "event_id", "position, received_seq", "event");
+    private static final KeysetPage HISTORY = new KeysetPage("ledger_event", "event_id", "sequence", "event", false);
 
     private final JdbcTemplate jdbc;
     private final ReadYourWrites readYourWrites;
@@ -55,23 +55,9 @@ class EventQueryController {
         var params = ListParams.of(limit, startingAfter, endingBefore);
         var where = new StringBuilder();
         var args = new ArrayList<Object>();
-        if (type != null) {
-            if (!TYPES.contains(type)) {
-                throw ApiException.invalid("type",
-                        "type must be one of InvoiceCreated, PaymentReceived, InvoiceCancelled, InvoiceExpired");
-            }
-            where.append(" AND type = ?");
-            args.add(type);
-        }
-        if (invoice != null) {
-            if (!Ids.isWellFormed(invoice, InvoiceId.PREFIX)) {
-                throw ApiException.invalid("invoice", "invoice must be an invoice id (inv_…)");
-            }
-            where.append(" AND invoice_id = ?");
-            args.add(invoice);
-        }
+        EventFilters.appendTo(type, invoice, where, args);
         created.appendTo("occurred_at", where, args);
-        return PAGE.fetch(jdbc, EventRow.COLUMNS, principal.storeId().value(), where.toString(), args, params,
+        return PAGE.fetch(jdbc, EventRow.COLUMNS, principal, where.toString(), args, params,
                 (rs, i) -> new RawValue(EventRow.read(rs).json()));
     }
 
@@ -81,33 +67,40 @@ class EventQueryController {
         if (!Ids.isWellFormed(id, EventId.PREFIX)) {
             throw ApiException.notFound("event: " + id);
         }
-        List<EventRow> rows = jdbc.query("SELECT " + EventRow.COLUMNS + " FROM ledger_event WHERE event_id = ? AND store_id = ?",
-                (rs, i) -> EventRow.read(rs), id, principal.storeId().value());
+        List<EventRow> rows = jdbc.query("SELECT " + EventRow.COLUMNS
+                        + " FROM ledger_event WHERE event_id = ? AND store_id = ? AND livemode = ?",
+                (rs, i) -> EventRow.read(rs), id, principal.storeId().value(), principal.livemode());
         if (rows.isEmpty()) {
             throw ApiException.notFound("event: " + id);
         }
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(rows.get(0).json());
     }
 
-    /** The invoice's whole history, oldest first: every event this service has received for it. */
+    /** The invoice's history, oldest first, a page at a time like every list. */
     @GetMapping("/v1/invoices/{id}/events")
     @RequiresScope(Scopes.INVOICES_READ)
     ResponseEntity<ApiList<RawValue>> invoiceHistory(
             @PathVariable String id,
+            @RequestParam(required = false) Integer limit,
+            @RequestParam(name = "starting_after", required = false) String startingAfter,
+            @RequestParam(name = "ending_before", required = false) String endingBefore,
             @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
             ApiPrincipal principal) {
+        var params = ListParams.of(limit, startingAfter, endingBefore);
         if (!Ids.isWellFormed(id, InvoiceId.PREFIX)) {
             throw ApiException.notFound("invoice: " + id);
         }
-        String store = principal.storeId().value();
         var headers = new HttpHeaders();
-        readYourWrites.await(id, store, version, headers);
-        List<RawValue> events = jdbc.query("SELECT " + EventRow.COLUMNS
-                        + " FROM ledger_event WHERE invoice_id = ? AND store_id = ? ORDER BY sequence",
-                (rs, i) -> new RawValue(EventRow.read(rs).json()), id, store);
-        if (events.isEmpty()) {
+        readYourWrites.await(id, principal, version, headers);
+        // A page may be empty (past the last event); an invoice without events in this ledger is none.
+        Boolean exists = jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM ledger_event WHERE invoice_id = ? AND store_id = ? AND livemode = ?)",
+                Boolean.class, id, principal.storeId().value(), principal.livemode());
+        if (!Boolean.TRUE.equals(exists)) {
             throw ApiException.notFound("invoice: " + id);
         }
-        return ResponseEntity.ok().headers(headers).body(ApiList.of(events, false));
+        var page = HISTORY.fetch(jdbc, EventRow.COLUMNS, principal, " AND invoice_id = ?", List.of(id), params,
+                (rs, i) -> new RawValue(EventRow.read(rs).json()));
+        return ResponseEntity.ok().headers(headers).body(page);
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +38,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Merchant reads of invoices (SPEC §4.3): one invoice (now, or {@code as_of} an instant), its
- * checkout status, and the store's invoices as a cursor list. Another store's invoice is
- * indistinguishable from none.
+ * checkout status, and the ledger's invoices as a cursor list. Every read is scoped by the key's store and
+ * mode (SPEC §3): another store's or the other mode's invoice is indistinguishable from none.
  */
 @RestController
 class InvoiceQueryController {
@@ -49,11 +50,13 @@ class InvoiceQueryController {
     private final JdbcTemplate jdbc;
     private final LedgerEvents ledger;
     private final ReadYourWrites readYourWrites;
+    private final Clock clock;
 
-    InvoiceQueryController(JdbcTemplate jdbc, LedgerEvents ledger, ReadYourWrites readYourWrites) {
+    InvoiceQueryController(JdbcTemplate jdbc, LedgerEvents ledger, ReadYourWrites readYourWrites, Clock clock) {
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.readYourWrites = readYourWrites;
+        this.clock = clock;
     }
 
     @GetMapping("/v1/invoices/{id}")
@@ -61,25 +64,26 @@ class InvoiceQueryController {
     ResponseEntity<String> get(@PathVariable String id, @RequestParam(name = "as_of", required = false) String asOf,
                                @RequestHeader(name = ReadYourWrites.VERSION_HEADER, required = false) String version,
                                ApiPrincipal principal, HttpServletResponse response) {
-        Instant instant = Instants.parse("as_of", asOf);
+        Instant instant = Instants.asOf("as_of", asOf, clock);
         requireWellFormed(id);
-        String store = principal.storeId().value();
         var headers = new HttpHeaders();
-        readYourWrites.await(id, store, version, headers);
+        readYourWrites.await(id, principal, version, headers);
         String body;
         long atVersion;
         if (instant == null) {
-            var row = jdbc.query("SELECT view::text, version FROM invoice WHERE id = ? AND store_id = ?",
-                    rs -> rs.next() ? new Object[] {rs.getString(1), rs.getLong(2)} : null, id, store);
+            var row = jdbc.query(
+                    "SELECT view::text, version FROM invoice WHERE id = ? AND store_id = ? AND livemode = ?",
+                    rs -> rs.next() ? new Object[] {rs.getString(1), rs.getLong(2)} : null, id,
+                    principal.storeId().value(), principal.livemode());
             if (row == null) {
                 throw notYetOrNever(id, headers, response);
             }
             body = (String) row[0];
             atVersion = (Long) row[1];
         } else {
-            InvoiceView view = InvoiceFold.fold(ledger.historyAsOf(id, store, instant))
+            InvoiceView view = InvoiceFold.fold(ledger.historyAsOf(id, principal, instant))
                     .orElseThrow(() -> ApiException.notFound("invoice: " + id + " as of " + asOf));
-            body = InvoiceTables.Row.of(store, view).json();
+            body = InvoiceTables.Row.of(principal.storeId().value(), view).json();
             atVersion = view.version();
         }
         headers.set(ReadYourWrites.VERSION_HEADER, Long.toString(atVersion));
@@ -94,11 +98,10 @@ class InvoiceQueryController {
                                     ApiPrincipal principal, HttpServletResponse response)
             throws JsonProcessingException {
         requireWellFormed(id);
-        String store = principal.storeId().value();
         var headers = new HttpHeaders();
-        readYourWrites.await(id, store, version, headers);
-        String view = jdbc.query("SELECT view::text FROM invoice WHERE id = ? AND store_id = ?",
-                rs -> rs.next() ? rs.getString(1) : null, id, store);
+        readYourWrites.await(id, principal, version, headers);
+        String view = jdbc.query("SELECT view::text FROM invoice WHERE id = ? AND store_id = ? AND livemode = ?",
+                rs -> rs.next() ? rs.getString(1) : null, id, principal.storeId().value(), principal.livemode());
         if (view == null) {
             throw notYetOrNever(id, headers, response);
         }
@@ -133,7 +136,7 @@ class InvoiceQueryController {
             args.add(externalOrderId);
         }
         created.appendTo("created_at", where, args);
-        return PAGE.fetch(jdbc, "view::text", principal.storeId().value(), where.toString(), args, params,
+        return PAGE.fetch(jdbc, "view::text", principal, where.toString(), args, params,
                 (rs, i) -> new RawValue(rs.getString(1)));
     }
 

@@ -37,14 +37,14 @@ public class InvoiceTables {
     private static final ObjectWriter VIEW_JSON = LedgerJson.mapper().writerFor(InvoiceView.class);
 
     private static final String UPSERT = """
-            INSERT INTO %1$s AS t (id, store_id, status, currency, amount, amount_paid, amount_due, external_order_id,
-                                   created_at, updated_at, version, view)
-            SELECT id, store_id, status, currency, amount, amount_paid, amount_due, external_order_id, created_at,
-                   updated_at, version, view::json
-            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[],
-                        ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[])
-                 AS u(id, store_id, status, currency, amount, amount_paid, amount_due, external_order_id, created_at,
-                      updated_at, version, view)
+            INSERT INTO %1$s AS t (id, store_id, livemode, status, currency, amount, amount_paid, amount_due,
+                                   external_order_id, created_at, updated_at, version, view)
+            SELECT id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
+                   created_at, updated_at, version, view::json
+            FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::numeric[], ?::numeric[],
+                        ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[])
+                 AS u(id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
+                      created_at, updated_at, version, view)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, amount_paid = excluded.amount_paid,
                 amount_due = excluded.amount_due, updated_at = excluded.updated_at, version = excluded.version,
                 view = excluded.view
@@ -84,22 +84,23 @@ public class InvoiceTables {
         requireKnown(table);
         List<Row> sorted = rows.stream().sorted(Comparator.comparing(r -> r.view().id())).toList();
         int n = sorted.size();
-        String[][] cols = new String[12][n];
+        String[][] cols = new String[13][n];
         for (int i = 0; i < n; i++) {
             Row row = sorted.get(i);
             InvoiceView v = row.view();
             cols[0][i] = v.id();
             cols[1][i] = row.storeId();
-            cols[2][i] = v.status().wireName();
-            cols[3][i] = v.currency();
-            cols[4][i] = v.amount();
-            cols[5][i] = v.amountPaid();
-            cols[6][i] = v.amountDue();
-            cols[7][i] = v.externalOrderId();
-            cols[8][i] = v.createdAt().toString();
-            cols[9][i] = v.updatedAt().toString();
-            cols[10][i] = Long.toString(v.version());
-            cols[11][i] = row.json();
+            cols[2][i] = Boolean.toString(v.livemode());
+            cols[3][i] = v.status().wireName();
+            cols[4][i] = v.currency();
+            cols[5][i] = v.amount();
+            cols[6][i] = v.amountPaid();
+            cols[7][i] = v.amountDue();
+            cols[8][i] = v.externalOrderId();
+            cols[9][i] = v.createdAt().toString();
+            cols[10][i] = v.updatedAt().toString();
+            cols[11][i] = Long.toString(v.version());
+            cols[12][i] = row.json();
         }
         PreparedStatement ps = con.prepareStatement(UPSERT.formatted(table));
         for (int c = 0; c < cols.length; c++) {

@@ -1,6 +1,7 @@
 package ledger.query.invoice;
 
 import ledger.query.QueryProperties;
+import ledger.support.auth.ApiPrincipal;
 import ledger.support.web.ApiException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -10,7 +11,7 @@ import org.springframework.stereotype.Component;
  * The {@code Ledger-Version} request header of invoice reads: wait until the invoice's projection
  * has reached that version, at most {@code ledger.query.read-your-writes-timeout}; past that the read
  * answers with what it has and {@code Ledger-Stale: true}. The version is looked up within the
- * caller's store, so another store's invoice behaves exactly like a missing one.
+ * caller's store and mode, so another ledger's invoice behaves exactly like a missing one.
  */
 @Component
 public class ReadYourWrites {
@@ -32,7 +33,7 @@ public class ReadYourWrites {
      * Waits for {@code header} (the raw {@code Ledger-Version}; null means no wait) and adds
      * {@code Ledger-Stale: true} to {@code response} if it was not reached in time.
      */
-    public void await(String invoiceId, String storeId, String header, HttpHeaders response) {
+    public void await(String invoiceId, ApiPrincipal ledger, String header, HttpHeaders response) {
         if (header == null) {
             return;
         }
@@ -40,8 +41,8 @@ public class ReadYourWrites {
         boolean reached;
         try {
             reached = waiter.await(version, properties.readYourWritesTimeout(), () -> {
-                Long v = jdbc.query("SELECT version FROM invoice WHERE id = ? AND store_id = ?",
-                        rs -> rs.next() ? rs.getLong(1) : null, invoiceId, storeId);
+                Long v = jdbc.query("SELECT version FROM invoice WHERE id = ? AND store_id = ? AND livemode = ?",
+                        rs -> rs.next() ? rs.getLong(1) : null, invoiceId, ledger.storeId().value(), ledger.livemode());
                 return v == null ? -1 : v;
             });
         } catch (InterruptedException e) {

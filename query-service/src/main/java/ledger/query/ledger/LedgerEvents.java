@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import ledger.events.InvoiceCreated;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
 import ledger.events.PaymentReceived;
+import ledger.support.auth.ApiPrincipal;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -31,22 +33,30 @@ public class LedgerEvents {
     private static final ObjectWriter WRITER = LedgerJson.mapper().writerFor(LedgerEvent.class);
 
     // Arrays travel as text[] and are cast in SQL: exact for numerics, zone-safe for instants.
+    // Only InvoiceCreated carries the mode; a later event takes its invoice's, from the same batch (set by
+    // insert()) or else the table. One stored before its InvoiceCreated (out of order) gets it when that arrives.
     private static final String INSERT = """
             WITH u AS (
                 SELECT t.*, nextval('ledger_event_received_seq') AS received_seq
                 FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::timestamptz[], ?::text[],
                             ?::bigint[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::numeric[], ?::date[],
-                            ?::timestamptz[])
+                            ?::timestamptz[], ?::boolean[])
                      WITH ORDINALITY AS t(event_id, invoice_id, store_id, sequence, type, occurred_at, payload,
                                           global_position, status, currency, amount, amount_paid, amount_due,
-                                          due_date, expires_at, n)
-                ORDER BY t.n)
+                                          due_date, expires_at, livemode, n)
+                ORDER BY t.n),
+            earlier AS (
+                UPDATE ledger_event e SET livemode = u.livemode
+                FROM u
+                WHERE u.type = 'InvoiceCreated' AND e.invoice_id = u.invoice_id AND e.livemode IS NULL)
             INSERT INTO ledger_event (event_id, invoice_id, store_id, sequence, type, occurred_at, payload,
                                       global_position, received_seq, position, status, currency, amount,
-                                      amount_paid, amount_due, due_date, expires_at)
+                                      amount_paid, amount_due, due_date, expires_at, livemode)
             SELECT event_id, invoice_id, store_id, sequence, type, occurred_at, payload::json, global_position,
                    received_seq, coalesce(global_position, received_seq), status, currency, amount, amount_paid,
-                   amount_due, due_date, expires_at
+                   amount_due, due_date, expires_at,
+                   coalesce(livemode, (SELECT c.livemode FROM ledger_event c
+                                       WHERE c.invoice_id = u.invoice_id AND c.sequence = 1 AND c.type = 'InvoiceCreated'))
             FROM u ORDER BY n
             ON CONFLICT DO NOTHING
             RETURNING event_id""";
@@ -83,7 +93,13 @@ public class LedgerEvents {
 
     private static PreparedStatement insert(Connection con, List<Delivered> rows) throws SQLException {
         int n = rows.size();
-        String[][] cols = new String[15][n];
+        String[][] cols = new String[16][n];
+        var modes = new HashMap<String, String>();
+        for (Delivered d : rows) {
+            if (d.event() instanceof InvoiceCreated c) {
+                modes.put(c.invoiceId().value(), Boolean.toString(c.livemode()));
+            }
+        }
         for (int i = 0; i < n; i++) {
             LedgerEvent e = rows.get(i).event();
             Long position = rows.get(i).globalPosition();
@@ -105,6 +121,7 @@ public class LedgerEvents {
                 cols[10][i] = p.amount().toPlainString();
             }
             cols[11][i] = e.amountPaid().toPlainString();
+            cols[15][i] = modes.get(e.invoiceId().value());
             cols[12][i] = e.amountDue().toPlainString();
         }
         PreparedStatement ps = con.prepareStatement(INSERT);
@@ -132,12 +149,13 @@ public class LedgerEvents {
         return histories;
     }
 
-    /** One invoice's events that occurred at or before {@code asOf}, in sequence order. */
-    public List<LedgerEvent> historyAsOf(String invoiceId, String storeId, java.time.Instant asOf) {
+    /** One invoice's events that occurred at or before {@code asOf}, in sequence order; another ledger's: none. */
+    public List<LedgerEvent> historyAsOf(String invoiceId, ApiPrincipal ledger, java.time.Instant asOf) {
         return jdbc.query("""
-                SELECT payload FROM ledger_event WHERE invoice_id = ? AND store_id = ? AND occurred_at <= ?
-                ORDER BY sequence""", (rs, i) -> parse(rs.getString(1)), invoiceId, storeId,
-                java.time.OffsetDateTime.ofInstant(asOf, java.time.ZoneOffset.UTC));
+                SELECT payload FROM ledger_event
+                WHERE invoice_id = ? AND store_id = ? AND livemode = ? AND occurred_at <= ?
+                ORDER BY sequence""", (rs, i) -> parse(rs.getString(1)), invoiceId, ledger.storeId().value(),
+                ledger.livemode(), java.time.OffsetDateTime.ofInstant(asOf, java.time.ZoneOffset.UTC));
     }
 
     /** Reads a stored event; stored events were written by {@link #write}, so failure is a bug. */

@@ -40,7 +40,7 @@ class ReportController {
         Instant instant = asOf(asOf);
         Currency only = currency(currency);
         return new BalanceReport("balance_report", instant, only == null ? null : only.getCurrencyCode(),
-                reports.balances(principal.storeId().value(), instant, only));
+                reports.balances(principal, instant, only));
     }
 
     @GetMapping("/v1/reports/aging")
@@ -50,11 +50,11 @@ class ReportController {
         Instant instant = asOf(asOf);
         Currency only = currency(currency);
         return new AgingReport("aging_report", instant, only == null ? null : only.getCurrencyCode(),
-                reports.aging(principal.storeId().value(), instant, only));
+                reports.aging(principal, instant, only));
     }
 
     private Instant asOf(String value) {
-        Instant instant = Instants.parse("as_of", value);
+        Instant instant = Instants.asOf("as_of", value, clock);
         return instant == null ? clock.instant() : instant;
     }
 

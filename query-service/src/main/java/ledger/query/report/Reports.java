@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import ledger.events.InvoiceStatus;
 import ledger.events.Money;
 import ledger.query.web.Instants;
+import ledger.support.auth.ApiPrincipal;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -18,12 +19,12 @@ import org.springframework.stereotype.Component;
 @Component
 class Reports {
 
-    /** Each invoice of the store that existed at the instant, in the state of its latest event by then. */
+    /** Each invoice of the ledger (store and mode) existing at the instant, in the state of its latest event by then. */
     private static final String AS_OF = """
             WITH latest AS (
                 SELECT DISTINCT ON (invoice_id) invoice_id, status, amount_paid, amount_due
                 FROM ledger_event
-                WHERE store_id = ? AND occurred_at <= ?
+                WHERE store_id = ? AND livemode = ? AND occurred_at <= ?
                 ORDER BY invoice_id, sequence DESC),
             invoice_as_of AS (
                 SELECT c.currency, c.amount, c.due_date, c.expires_at, l.status, l.amount_paid, l.amount_due
@@ -63,7 +64,7 @@ class Reports {
     }
 
     /** Per currency (sorted by code): totals and counts per status. */
-    List<Balance> balances(String store, Instant asOf, Currency only) {
+    List<Balance> balances(ApiPrincipal ledger, Instant asOf, Currency only) {
         var byCurrency = new TreeMap<String, BalanceBuilder>();
         if (only != null) {
             byCurrency.put(only.getCurrencyCode(), new BalanceBuilder(only));
@@ -74,12 +75,12 @@ class Reports {
             byCurrency.computeIfAbsent(currency, c -> new BalanceBuilder(Currency.getInstance(c)))
                     .add(InvoiceStatus.fromWire(rs.getString(2)), rs.getLong(3), rs.getBigDecimal(4),
                             rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7));
-        }, store, Instants.sql(asOf), code, code);
+        }, ledger.storeId().value(), ledger.livemode(), Instants.sql(asOf), code, code);
         return byCurrency.values().stream().map(BalanceBuilder::build).toList();
     }
 
     /** Per currency (sorted by code): outstanding amounts and counts per aging bucket. */
-    List<Aging> aging(String store, Instant asOf, Currency only) {
+    List<Aging> aging(ApiPrincipal ledger, Instant asOf, Currency only) {
         var byCurrency = new TreeMap<String, AgingBuilder>();
         if (only != null) {
             byCurrency.put(only.getCurrencyCode(), new AgingBuilder(only));
@@ -89,7 +90,7 @@ class Reports {
             String currency = rs.getString(1);
             byCurrency.computeIfAbsent(currency, c -> new AgingBuilder(Currency.getInstance(c)))
                     .add(rs.getString(2), rs.getLong(3), rs.getBigDecimal(4));
-        }, store, Instants.sql(asOf), code, code, Instants.sql(asOf));
+        }, ledger.storeId().value(), ledger.livemode(), Instants.sql(asOf), code, code, Instants.sql(asOf));
         return byCurrency.values().stream().map(AgingBuilder::build).toList();
     }
 

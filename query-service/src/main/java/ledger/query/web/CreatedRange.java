@@ -11,8 +11,10 @@ import java.util.List;
 public record CreatedRange(Instant gte, Instant gt, Instant lte, Instant lt) {
 
     public static CreatedRange of(String gte, String gt, String lte, String lt) {
-        return new CreatedRange(Instants.parse("created[gte]", gte), Instants.parse("created[gt]", gt),
-                Instants.parse("created[lte]", lte), Instants.parse("created[lt]", lt));
+        return new CreatedRange(Instants.parse(CreatedRangeResolver.GTE, gte),
+                Instants.parse(CreatedRangeResolver.GT, gt),
+                Instants.parse(CreatedRangeResolver.LTE, lte),
+                Instants.parse(CreatedRangeResolver.LT, lt));
     }
 
     /** Appends {@code AND column op ?} for each bound to {@code sql} and its argument to {@code args}. */

@@ -1,6 +1,8 @@
 package ledger.query.web;
 
 import java.util.List;
+import java.util.Set;
+import ledger.support.web.QueryParameterNames;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
@@ -11,10 +13,15 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Binds a {@link CreatedRange} handler parameter from the four {@code created[…]} query parameters, so
- * every list endpoint reads and validates the filter the same way.
+ * every list endpoint reads and validates the filter the same way; names them for the unknown-parameter check.
  */
 @Configuration
-class CreatedRangeResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {
+class CreatedRangeResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer, QueryParameterNames {
+
+    static final String GTE = "created[gte]";
+    static final String GT = "created[gt]";
+    static final String LTE = "created[lte]";
+    static final String LT = "created[lt]";
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
@@ -29,7 +36,12 @@ class CreatedRangeResolver implements HandlerMethodArgumentResolver, WebMvcConfi
     @Override
     public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer container, NativeWebRequest request,
                                   WebDataBinderFactory binderFactory) {
-        return CreatedRange.of(request.getParameter("created[gte]"), request.getParameter("created[gt]"),
-                request.getParameter("created[lte]"), request.getParameter("created[lt]"));
+        return CreatedRange.of(request.getParameter(GTE), request.getParameter(GT), request.getParameter(LTE),
+                request.getParameter(LT));
+    }
+
+    @Override
+    public Set<String> queryParameterNames(MethodParameter parameter) {
+        return supportsParameter(parameter) ? Set.of(GTE, GT, LTE, LT) : Set.of();
     }
 }
