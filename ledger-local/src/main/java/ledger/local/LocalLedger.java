@@ -207,8 +207,7 @@ public final class LocalLedger implements AutoCloseable {
         try {
             requireServiceJars();
             launchInfrastructure();
-            launchServices();
-            demo = DemoStore.ensure(new AdminApi(http, URI.create(gatewayUrl()), adminToken()), properties(), config.demoApiKey());
+            demo = launchServices();
             return demo;
         } catch (RuntimeException e) {
             boolean closedMeanwhile = closed.get();
@@ -292,7 +291,7 @@ public final class LocalLedger implements AutoCloseable {
         }
     }
 
-    private void launchServices() {
+    private Demo launchServices() {
         adminToken();
         Map<String, Integer> servicePorts = new LinkedHashMap<>();
         for (Service service : Service.values()) {
@@ -300,9 +299,19 @@ public final class LocalLedger implements AutoCloseable {
         }
         requireFree(servicePorts);
 
-        // The gateway comes last so that it never routes to a service that is not there yet.
-        launchAndAwait(List.of(Service.COMMAND, Service.QUERY, Service.WEBHOOK));
+        List<Service> backends = List.of(Service.COMMAND, Service.QUERY, Service.WEBHOOK);
+        launchAndAwait(backends);
+        // Ready means ready (SPEC §7): merchants take the gateway's health as the signal to start, so
+        // the gateway comes last, once the printed key works on every service behind it.
+        Demo created = DemoStore.ensure(new AdminApi(http, URI.create(commandUrl()), adminToken()), properties(),
+                config.demoApiKey());
+        long began = System.nanoTime();
+        for (Service service : backends) {
+            serviceProcess(service).awaitKeyAccepted(http, created.apiKey(), config.serviceStartTimeout());
+        }
+        progress.accept("demo store ready on every service (" + seconds(began) + ")");
         launchAndAwait(List.of(Service.GATEWAY));
+        return created;
     }
 
     private void launchAndAwait(List<Service> batch) {

@@ -18,6 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -26,6 +29,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The launcher's orchestration (ordering, environment, health waits, demo store, restarts, stop
@@ -50,7 +54,7 @@ class LocalLedgerFakeServicesIT {
             writeFakeJar(service.execJar(repo));
         }
         config = LocalLedger.Config.ephemeral(repo, tmp.resolve("data"))
-                .withExtraEnv(Map.of("FAKE_EVENTS", events.toString(), "FAKE_ADMIN_STATE", tmp.resolve("admin.properties").toString()))
+                .withExtraEnv(Map.of("FAKE_EVENTS", events.toString()))
                 .withServiceStartTimeout(Duration.ofSeconds(60));
     }
 
@@ -98,6 +102,38 @@ class LocalLedgerFakeServicesIT {
         }
     }
 
+    /**
+     * SPEC §7, ready means ready: keys reach query-service and the dispatcher a moment after
+     * command-service stored them (here 1.5 s), and the gateway must not say UP before that.
+     */
+    @Test
+    void whenTheGatewayFirstSaysUpTheDemoKeyAlreadyWritesAndReads() throws Exception {
+        String demoKey = "sk_test_readymeansready0123456789ab";
+        try (LocalLedger ledger = new LocalLedger(config.withDemoApiKey(demoKey).withExtraEnv(Map.of(
+                "FAKE_EVENTS", events.toString(), "FAKE_ACCESS_DELAY_MS", "1500")), System.out::println)) {
+            HttpRequest health = HttpRequest.newBuilder(URI.create(ledger.gatewayUrl() + "/actuator/health")).build();
+            HttpRequest create = HttpRequest.newBuilder(URI.create(ledger.gatewayUrl() + "/v1/invoices"))
+                    .header("Authorization", "Bearer " + demoKey)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"10.00\",\"currency\":\"USD\"}")).build();
+            HttpRequest list = HttpRequest.newBuilder(URI.create(ledger.gatewayUrl() + "/v1/invoices?limit=1"))
+                    .header("Authorization", "Bearer " + demoKey).build();
+            CompletableFuture<List<Integer>> answersAtFirstUp = CompletableFuture.supplyAsync(() -> {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(10)).ignoreExceptions()
+                        .until(() -> http.send(health, HttpResponse.BodyHandlers.ofString()).body().contains("\"UP\""));
+                try {
+                    return List.of(http.send(create, HttpResponse.BodyHandlers.discarding()).statusCode(),
+                            http.send(list, HttpResponse.BodyHandlers.discarding()).statusCode());
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+
+            ledger.start();
+
+            assertThat(answersAtFirstUp.get(30, TimeUnit.SECONDS)).containsExactly(201, 200);
+        }
+    }
+
     @Test
     void aServiceThatDiesWhileStartingFailsTheStartWithItsLogAndStopsTheRest() {
         LocalLedger ledger = new LocalLedger(config.withExtraEnv(Map.of(
@@ -116,12 +152,12 @@ class LocalLedgerFakeServicesIT {
 
     @Test
     void aServiceThatNeverReportsUpFailsTheStartAfterTheTimeout() {
-        LocalLedger ledger = new LocalLedger(config.withServiceStartTimeout(Duration.ofSeconds(3)).withExtraEnv(Map.of(
+        LocalLedger ledger = new LocalLedger(config.withServiceStartTimeout(Duration.ofSeconds(10)).withExtraEnv(Map.of(
                 "FAKE_EVENTS", events.toString(), "FAKE_DOWN", "webhook-dispatcher")), System.out::println);
 
         assertThatThrownBy(ledger::start)
                 .hasMessageContaining("webhook-dispatcher did not report UP on :")
-                .hasMessageContaining("within 3 s");
+                .hasMessageContaining("within 10 s");
 
         assertThat(Ports.isFree(ledger.postgresPort())).isTrue();
     }
