@@ -19,6 +19,8 @@ public final class LedgerLauncher {
             case "up" -> System.exit(up(rest));
             case "replay" -> System.exit(replay(rest));
             case "bench" -> System.exit(bench(rest));
+            // Not for people: what the watchdog of a dead launcher runs (see Watchdog).
+            case "watch" -> System.exit(Watchdog.stopOrphans(Path.of(rest[0]), Path.of(rest[1]), System.out::println));
             case "help", "-h", "--help" -> usage(System.out);
             default -> {
                 System.err.println("ledger: unknown command '" + command + "'");

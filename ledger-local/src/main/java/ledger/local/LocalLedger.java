@@ -4,12 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -183,7 +179,8 @@ public final class LocalLedger implements AutoCloseable {
     private LocalPostgres postgres;
     private LocalKafka kafka;
     private Thread shutdownHook;
-    private FileChannel dataDirLockChannel;
+    private DataDirLock dataDirLock;
+    private Watchdog watchdog;
     private volatile String adminToken;
     private volatile Demo demo;
 
@@ -246,15 +243,13 @@ public final class LocalLedger implements AutoCloseable {
                 Files.createDirectories(config.dataDir());
                 lockDataDir();
                 installShutdownHook();
+                // Its watchdog only ever stops what is remembered in run/, so it may start first.
+                watchdog = Watchdog.start(config.repoDir(), config.dataDir(), logDir().resolve("watchdog.log"));
+                // A launcher whose watchdog could not act (killed along with it, say) may have left
+                // its services and postgres running and holding the ports.
+                stopLeftovers(config.repoDir(), config.dataDir(), progress);
                 LocalPostgres pg = new LocalPostgres(config.dataDir().resolve("postgres"), ports.postgres(),
                         logDir().resolve("postgres.log"), progress);
-                // A previous launcher killed with SIGKILL leaves its services and postgres running
-                // and holding the ports; the services go first, they hold database connections.
-                for (Service service : Service.values()) {
-                    ServiceProcess.stopLeftover(service, service.execJar(config.repoDir()), runDir(), progress);
-                }
-                LocalKafka.stopLeftover(runDir());
-                pg.cleanUpAfterPreviousRun();
                 Map<String, Integer> infrastructurePorts = new LinkedHashMap<>();
                 infrastructurePorts.put("postgres (LEDGER_PG_PORT)", ports.postgres());
                 infrastructurePorts.put("kafka (LEDGER_KAFKA_PORT)", ports.kafka());
@@ -280,6 +275,20 @@ public final class LocalLedger implements AutoCloseable {
         } catch (IOException | SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * Stops what a dead launcher on {@code dataDir} left running, as remembered in its run/ folder and
+     * postmaster.pid. The services go first: they hold database connections.
+     */
+    static void stopLeftovers(Path repoDir, Path dataDir, Consumer<String> progress) throws IOException {
+        Path runDir = dataDir.resolve("run");
+        for (Service service : Service.values()) {
+            ServiceProcess.stopLeftover(service, service.execJar(repoDir), runDir, progress);
+        }
+        LocalKafka.stopLeftover(runDir);
+        new LocalPostgres(dataDir.resolve("postgres"), 0, dataDir.resolve("logs").resolve("postgres.log"), progress)
+                .cleanUpAfterPreviousRun();
     }
 
     private void requireServiceJars() {
@@ -504,6 +513,7 @@ public final class LocalLedger implements AutoCloseable {
         }
         removeShutdownHook();
         if (running.isEmpty() && k == null && pg == null) {
+            stopWatchdog();
             unlockDataDir();
             return;
         }
@@ -533,6 +543,7 @@ public final class LocalLedger implements AutoCloseable {
                 progress.accept("postgres did not stop cleanly: " + e.getMessage());
             }
         }
+        stopWatchdog();
         unlockDataDir();
         progress.accept("stopped");
     }
@@ -659,39 +670,32 @@ public final class LocalLedger implements AutoCloseable {
         }
     }
 
-    /**
-     * One stack per data directory. The lock also tells a later run whether pids remembered in
-     * run/ belong to a live launcher or were left behind by a killed one; the OS drops it when
-     * the process dies, however it dies.
-     */
     private void lockDataDir() throws IOException {
-        if (dataDirLockChannel != null) {
+        if (dataDirLock != null) {
             return;
         }
-        FileChannel channel = FileChannel.open(config.dataDir().resolve("ledger.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            channel.close();
+        dataDirLock = DataDirLock.tryAcquire(config.dataDir());
+        if (dataDirLock == null) {
             throw new IllegalStateException("another local ledger is running on " + config.dataDir());
         }
-        dataDirLockChannel = channel;
     }
 
     private void unlockDataDir() {
-        FileChannel channel = dataDirLockChannel;
-        dataDirLockChannel = null;
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // Closing releases the lock; if even that fails, process exit will.
-            }
+        DataDirLock lock = dataDirLock;
+        dataDirLock = null;
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    private void stopWatchdog() {
+        Watchdog w;
+        synchronized (lifecycle) {
+            w = watchdog;
+            watchdog = null;
+        }
+        if (w != null) {
+            w.close();
         }
     }
 

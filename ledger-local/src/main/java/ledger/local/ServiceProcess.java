@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +26,6 @@ import java.util.function.Predicate;
 final class ServiceProcess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path[] SETSID = {Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")};
 
     private final Service service;
     private final int port;
@@ -105,24 +103,8 @@ final class ServiceProcess {
         Files.writeString(pidFile, Long.toString(process.pid()), StandardCharsets.UTF_8);
     }
 
-    /**
-     * setsid puts the child in its own session, so a Ctrl-C in the terminal reaches only the
-     * launcher, which then stops the services in order (gateway first) instead of all at once.
-     * The child is not a process-group leader, so setsid execs java in place and the pid is java's.
-     */
     private List<String> command() {
-        List<String> command = new ArrayList<>();
-        for (Path setsid : SETSID) {
-            if (Files.isExecutable(setsid)) {
-                command.add(setsid.toString());
-                break;
-            }
-        }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-jar");
-        command.add(jar.toString());
-        return command;
+        return OwnSession.command(List.of(OwnSession.java(), "-Xmx256m", "-jar", jar.toString()));
     }
 
     void awaitHealthy(HttpClient http, Duration timeout) {

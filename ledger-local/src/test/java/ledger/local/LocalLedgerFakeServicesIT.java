@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -132,6 +133,42 @@ class LocalLedgerFakeServicesIT {
 
             assertThat(answersAtFirstUp.get(30, TimeUnit.SECONDS)).containsExactly(201, 200);
         }
+    }
+
+    /** Issue 10 §10: a launcher killed with SIGKILL (its embedded Kafka with it) leaves nothing running. */
+    @Test
+    void whatTheLauncherStartedGoesDownWithItWhenItIsKilled() throws Exception {
+        Path data = tmp.resolve("data");
+        Path output = tmp.resolve("launcher.out");
+        ProcessBuilder builder = new ProcessBuilder(OwnSession.java(), "-cp", System.getProperty("java.class.path"),
+                FakeLauncher.class.getName(), repo.toString(), data.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().put("FAKE_EVENTS", events.toString());
+        Process launcher = builder.start();
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(output).contains("Ctrl-C to stop"));
+            List<ProcessHandle> children = new ArrayList<>();
+            for (Service service : Service.values()) {
+                children.add(running(data.resolve("run").resolve(service.module + ".pid")));
+            }
+            children.add(running(data.resolve("postgres").resolve("postmaster.pid")));
+
+            launcher.destroyForcibly();
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(children).noneMatch(ProcessHandle::isAlive));
+            assertThat(Files.readAllLines(events)).filteredOn(line -> line.startsWith("stopped")).hasSize(4);
+        } finally {
+            launcher.destroyForcibly();
+        }
+    }
+
+    /** The live process whose pid is the first line of {@code pidFile}. */
+    private static ProcessHandle running(Path pidFile) throws IOException {
+        long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .orElseThrow(() -> new AssertionError(pidFile + " names no live process"));
     }
 
     @Test
