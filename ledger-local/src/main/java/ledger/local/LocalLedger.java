@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -301,7 +302,7 @@ public final class LocalLedger implements AutoCloseable {
     }
 
     private Demo launchServices() {
-        adminToken();
+        recordClientAdminToken(config.dataDir(), adminToken());
         Map<String, Integer> servicePorts = new LinkedHashMap<>();
         for (Service service : Service.values()) {
             servicePorts.put(service + " (" + service.portVariable + ")", ports.of(service));
@@ -544,6 +545,7 @@ public final class LocalLedger implements AutoCloseable {
             }
         }
         stopWatchdog();
+        forgetRunningStack();
         unlockDataDir();
         progress.accept("stopped");
     }
@@ -618,6 +620,31 @@ public final class LocalLedger implements AutoCloseable {
         return token;
     }
 
+    /**
+     * The admin token for clients of the stack on {@code config}'s data folder, such as
+     * {@code ./ledger replay}: {@code LEDGER_ADMIN_TOKEN} if set; else the token the running stack
+     * uses (it may have been started with a {@code LEDGER_ADMIN_TOKEN} this shell lacks); else the
+     * one {@link #adminToken} remembered. Empty when no stack ever ran there.
+     */
+    public static Optional<String> clientAdminToken(Config config) throws IOException {
+        if (config.adminToken() != null) {
+            return Optional.of(config.adminToken());
+        }
+        if (Files.isDirectory(config.dataDir())) {
+            // A stack runs there exactly while it holds the lock; a killed one's file is stale.
+            DataDirLock free = DataDirLock.tryAcquire(config.dataDir());
+            if (free == null) {
+                Optional<String> running = LocalProperties.load(runningStackFile(config.dataDir())).get(LocalProperties.ADMIN_TOKEN);
+                if (running.isPresent()) {
+                    return running;
+                }
+            } else {
+                free.close();
+            }
+        }
+        return LocalProperties.load(config.dataDir().resolve("local.properties")).get(LocalProperties.ADMIN_TOKEN);
+    }
+
     /** The demo store once {@link #start} returned, else null. */
     public Demo demo() {
         return demo;
@@ -647,6 +674,26 @@ public final class LocalLedger implements AutoCloseable {
 
     private Path runDir() {
         return config.dataDir().resolve("run");
+    }
+
+    /**
+     * What clients of the running stack need to know, kept as long as it runs: {@code ./ledger replay}
+     * in another shell, without the LEDGER_ADMIN_TOKEN this stack was started with, finds it here.
+     */
+    static void recordClientAdminToken(Path dataDir, String token) {
+        LocalProperties.load(runningStackFile(dataDir)).put(LocalProperties.ADMIN_TOKEN, token).save();
+    }
+
+    private static Path runningStackFile(Path dataDir) {
+        return dataDir.resolve("run").resolve("stack.properties");
+    }
+
+    private void forgetRunningStack() {
+        try {
+            Files.deleteIfExists(runningStackFile(config.dataDir()));
+        } catch (IOException e) {
+            progress.accept("could not delete " + runningStackFile(config.dataDir()) + ": " + e.getMessage());
+        }
     }
 
     private LocalProperties properties() {

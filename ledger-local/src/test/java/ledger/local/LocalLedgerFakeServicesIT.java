@@ -100,7 +100,9 @@ class LocalLedgerFakeServicesIT {
         try (LocalLedger withFixedKey = new LocalLedger(config.withDemoApiKey(fixed).withAdminToken("adm_fixed"), System.out::println)) {
             assertThat(withFixedKey.start()).isEqualTo(new LocalLedger.Demo(demo.storeId(), fixed));
             assertThat(env(withFixedKey.commandUrl())).containsEntry("LEDGER_ADMIN_TOKEN", "adm_fixed");
+            assertThat(LocalLedger.clientAdminToken(config)).as("replay without LEDGER_ADMIN_TOKEN").contains("adm_fixed");
         }
+        assertThat(LocalLedger.clientAdminToken(config)).contains(adminToken);
     }
 
     /**
