@@ -56,7 +56,7 @@ public final class LocalLedger implements AutoCloseable {
      */
     public record Config(Path repoDir, Path dataDir,
                          int postgresPort, int kafkaPort, int kafkaControllerPort,
-                         int gatewayPort, int commandPort, int queryPort, int webhookPort,
+                         int gatewayPort, int gatewayManagementPort, int commandPort, int queryPort, int webhookPort,
                          String adminToken, String demoApiKey,
                          Map<String, String> extraEnv, Duration serviceStartTimeout, boolean kafkaChildProcess) {
 
@@ -65,7 +65,8 @@ public final class LocalLedger implements AutoCloseable {
             Objects.requireNonNull(dataDir, "dataDir");
             repoDir = repoDir.toAbsolutePath().normalize();
             dataDir = dataDir.toAbsolutePath().normalize();
-            for (int port : new int[] {postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort, queryPort, webhookPort}) {
+            for (int port : new int[] {postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort}) {
                 if (port < 0 || port > 65535) {
                     throw new IllegalArgumentException("not a port: " + port);
                 }
@@ -79,17 +80,18 @@ public final class LocalLedger implements AutoCloseable {
         /** The fixed ports of {@code ./ledger up}, data under {@code <repoDir>/.ledger-data}. */
         public static Config defaults(Path repoDir) {
             return new Config(repoDir, repoDir.resolve(".ledger-data"),
-                    15432, 19092, 19093, 8080, 8081, 8082, 8083, null, null, Map.of(), null, false);
+                    15432, 19092, 19093, 8080, 9080, 8081, 8082, 8083, null, null, Map.of(), null, false);
         }
 
         /** Free ports everywhere: for tests that must not collide with a running {@code ./ledger up}. */
         public static Config ephemeral(Path repoDir, Path dataDir) {
-            return new Config(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, null, null, Map.of(), null, false);
+            return new Config(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, 0, null, null, Map.of(), null, false);
         }
 
         /**
          * {@link #defaults} overridden by {@code LEDGER_DATA_DIR}, {@code LEDGER_PG_PORT},
          * {@code LEDGER_KAFKA_PORT}, {@code LEDGER_KAFKA_CONTROLLER_PORT}, {@code LEDGER_GATEWAY_PORT},
+         * {@code LEDGER_GATEWAY_MANAGEMENT_PORT},
          * {@code LEDGER_COMMAND_PORT}, {@code LEDGER_QUERY_PORT}, {@code LEDGER_WEBHOOK_PORT},
          * {@code LEDGER_ADMIN_TOKEN} and {@code LEDGER_DEMO_API_KEY}.
          */
@@ -102,6 +104,7 @@ public final class LocalLedger implements AutoCloseable {
                     port(env, "LEDGER_KAFKA_PORT", d.kafkaPort),
                     port(env, "LEDGER_KAFKA_CONTROLLER_PORT", d.kafkaControllerPort),
                     port(env, "LEDGER_GATEWAY_PORT", d.gatewayPort),
+                    port(env, "LEDGER_GATEWAY_MANAGEMENT_PORT", d.gatewayManagementPort),
                     port(env, "LEDGER_COMMAND_PORT", d.commandPort),
                     port(env, "LEDGER_QUERY_PORT", d.queryPort),
                     port(env, "LEDGER_WEBHOOK_PORT", d.webhookPort),
@@ -111,33 +114,33 @@ public final class LocalLedger implements AutoCloseable {
         }
 
         public Config withDataDir(Path dataDir) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withAdminToken(String adminToken) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withDemoApiKey(String demoApiKey) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withExtraEnv(Map<String, String> extraEnv) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withServiceStartTimeout(Duration serviceStartTimeout) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withKafkaChildProcess(boolean kafkaChildProcess) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         private static int port(Map<String, String> env, String name, int fallback) {
@@ -307,6 +310,7 @@ public final class LocalLedger implements AutoCloseable {
         for (Service service : Service.values()) {
             servicePorts.put(service + " (" + service.portVariable + ")", ports.of(service));
         }
+        servicePorts.put("api-gateway management (LEDGER_GATEWAY_MANAGEMENT_PORT)", ports.gatewayManagement());
         requireFree(servicePorts);
 
         List<Service> backends = List.of(Service.COMMAND, Service.QUERY, Service.WEBHOOK);
@@ -555,6 +559,14 @@ public final class LocalLedger implements AutoCloseable {
         return ServiceEnvironment.localUrl(ports.gateway());
     }
 
+    /**
+     * The gateway's actuator with its metrics, on a loopback management port: not part of the
+     * public surface (SPEC §7).
+     */
+    public String gatewayManagementUrl() {
+        return ServiceEnvironment.localUrl(ports.gatewayManagement());
+    }
+
     public String commandUrl() {
         return ServiceEnvironment.localUrl(ports.command());
     }
@@ -663,6 +675,7 @@ public final class LocalLedger implements AutoCloseable {
                 "  store id      " + (d == null ? "(none)" : d.storeId()),
                 "  demo API key  " + key + "   (test mode, all scopes)",
                 "  admin token   " + adminToken(),
+                "  metrics       " + gatewayManagementUrl() + "/actuator/prometheus   (loopback only)",
                 "  data, logs    " + config.dataDir() + "/",
                 "",
                 "  curl -s " + gatewayUrl() + "/v1/invoices -H 'Authorization: Bearer " + key

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -81,7 +80,10 @@ class LocalLedgerFakeServicesIT {
                     .containsEntry("LEDGER_CHECKOUT_BASE_URL", ledger.gatewayUrl() + "/checkout");
             assertThat(env(ledger.commandUrl())).containsEntry("LEDGER_DB_USER", "postgres")
                     .doesNotContainKey("LEDGER_COMMAND_URL");
-            assertThat(ledger.banner()).contains(ledger.gatewayUrl(), demo.storeId(), demo.apiKey(), adminToken, "Ctrl-C to stop");
+            assertThat(gateway.get("LEDGER_GATEWAY_MANAGEMENT_PORT"))
+                    .isEqualTo(Integer.toString(URI.create(ledger.gatewayManagementUrl()).getPort()));
+            assertThat(ledger.banner()).contains(ledger.gatewayUrl(), demo.storeId(), demo.apiKey(), adminToken,
+                    ledger.gatewayManagementUrl() + "/actuator/prometheus", "Ctrl-C to stop");
         }
 
         List<String> stops = Files.readAllLines(events).stream().filter(line -> line.startsWith("stopped")).toList();
@@ -114,22 +116,7 @@ class LocalLedgerFakeServicesIT {
         String demoKey = "sk_test_readymeansready0123456789ab";
         try (LocalLedger ledger = new LocalLedger(config.withDemoApiKey(demoKey).withExtraEnv(Map.of(
                 "FAKE_EVENTS", events.toString(), "FAKE_ACCESS_DELAY_MS", "1500")), System.out::println)) {
-            HttpRequest health = HttpRequest.newBuilder(URI.create(ledger.gatewayUrl() + "/actuator/health")).build();
-            HttpRequest create = HttpRequest.newBuilder(URI.create(ledger.gatewayUrl() + "/v1/invoices"))
-                    .header("Authorization", "Bearer " + demoKey)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"amount\":\"10.00\",\"currency\":\"USD\"}")).build();
-            HttpRequest list = HttpRequest.newBuilder(URI.create(ledger.gatewayUrl() + "/v1/invoices?limit=1"))
-                    .header("Authorization", "Bearer " + demoKey).build();
-            CompletableFuture<List<Integer>> answersAtFirstUp = CompletableFuture.supplyAsync(() -> {
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(10)).ignoreExceptions()
-                        .until(() -> http.send(health, HttpResponse.BodyHandlers.ofString()).body().contains("\"UP\""));
-                try {
-                    return List.of(http.send(create, HttpResponse.BodyHandlers.discarding()).statusCode(),
-                            http.send(list, HttpResponse.BodyHandlers.discarding()).statusCode());
-                } catch (Exception e) {
-                    throw new CompletionException(e);
-                }
-            });
+            CompletableFuture<List<Integer>> answersAtFirstUp = FirstUp.createAndList(ledger.gatewayUrl(), demoKey);
 
             ledger.start();
 

@@ -607,7 +607,7 @@ public final class Bench {
 
     private Map<String, String> services() {
         Map<String, String> services = new LinkedHashMap<>();
-        services.put("api-gateway", stack.gatewayUrl());
+        services.put("api-gateway", stack.gatewayManagementUrl());
         services.put("command-service", stack.commandUrl());
         services.put("query-service", stack.queryUrl());
         services.put("webhook-dispatcher", stack.webhookUrl());
