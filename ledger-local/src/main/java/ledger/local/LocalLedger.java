@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Not reusable: once closed, build a new instance (on the same data directory to prove that data
- * survives a restart). A JVM shutdown hook closes a started instance that nobody closed.
+ * survives a restart). A JVM shutdown hook closes a started instance that nobody closed, and a
+ * {@link Watchdog} stops its children if this JVM is killed outright.
  */
 public final class LocalLedger implements AutoCloseable {
 

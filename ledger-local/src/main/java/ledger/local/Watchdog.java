@@ -54,10 +54,6 @@ final class Watchdog implements AutoCloseable {
         return command;
     }
 
-    long pid() {
-        return shell.pid();
-    }
-
     /** The launcher stopped everything itself: the watchdog goes without doing anything. */
     @Override
     public void close() {
