@@ -13,7 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** The two admin calls the launcher needs, made through the gateway like any operator would. */
+/**
+ * The two admin calls the launcher needs, made straight to command-service: the gateway starts only
+ * once the demo store they create works everywhere.
+ */
 final class AdminApi {
 
     static final class AdminApiException extends RuntimeException {
@@ -34,7 +37,7 @@ final class AdminApi {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    // A route that just came up can answer 502/503 for a moment while the gateway's client warms up.
+    // command-service answers 503 while its database is briefly out (a crash test restarting PostgreSQL).
     private static final Duration RETRY_FOR = Duration.ofSeconds(15);
 
     private final HttpClient http;
@@ -102,7 +105,7 @@ final class AdminApi {
                 throw new AdminApiException(0, "interrupted during POST " + path);
             }
             int status = response.statusCode();
-            if ((status == 502 || status == 503 || status == 504) && Instant.now().isBefore(giveUp)) {
+            if (status == 503 && Instant.now().isBefore(giveUp)) {
                 pause();
                 continue;
             }

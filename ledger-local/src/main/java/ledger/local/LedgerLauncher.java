@@ -1,10 +1,14 @@
 package ledger.local;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import ledger.local.replay.ReplayCommand;
 
 /** {@code java -jar ledger-local-exec.jar up}: what {@code ./ledger up} runs from the repository root. */
 public final class LedgerLauncher {
@@ -19,6 +23,8 @@ public final class LedgerLauncher {
             case "up" -> System.exit(up(rest));
             case "replay" -> System.exit(replay(rest));
             case "bench" -> System.exit(bench(rest));
+            // Not for people: what the watchdog of a dead launcher runs (see Watchdog).
+            case "watch" -> System.exit(Watchdog.stopOrphans(Path.of(rest[0]), Path.of(rest[1]), System.out::println));
             case "help", "-h", "--help" -> usage(System.out);
             default -> {
                 System.err.println("ledger: unknown command '" + command + "'");
@@ -29,13 +35,14 @@ public final class LedgerLauncher {
     }
 
     static void usage(PrintStream out) {
-        out.println("usage: ./ledger [up | replay | bench [--events=N] [--seconds=N]]");
+        out.println("usage: ./ledger [up | replay [--max-events-per-second=N] | bench [--events=N] [--seconds=N]]");
         out.println("  up      start PostgreSQL, Kafka, every service and a demo store (the default)");
-        out.println("  replay  rebuild the invoice projection of a running ./ledger up, with a progress bar");
+        out.println("  replay  rebuild the invoice projection of a running ./ledger up, with a progress bar (or follow");
+        out.println("          the rebuild already running); --max-events-per-second=N spares a busy database");
         out.println("  bench   start a separate stack on free ports and benchmark it (target/bench/results.json)");
         out.println("configuration: LEDGER_ADMIN_TOKEN, LEDGER_DEMO_API_KEY, LEDGER_DATA_DIR, LEDGER_PG_PORT,");
-        out.println("  LEDGER_KAFKA_PORT, LEDGER_KAFKA_CONTROLLER_PORT, LEDGER_GATEWAY_PORT, LEDGER_COMMAND_PORT,");
-        out.println("  LEDGER_QUERY_PORT, LEDGER_WEBHOOK_PORT (see ledger-local/README.md)");
+        out.println("  LEDGER_KAFKA_PORT, LEDGER_KAFKA_CONTROLLER_PORT, LEDGER_GATEWAY_PORT, LEDGER_GATEWAY_MANAGEMENT_PORT,");
+        out.println("  LEDGER_COMMAND_PORT, LEDGER_QUERY_PORT, LEDGER_WEBHOOK_PORT (see ledger-local/README.md)");
     }
 
     private static int up(String[] args) throws InterruptedException {
@@ -84,9 +91,12 @@ public final class LedgerLauncher {
     }
 
     /** Against the stack of {@code ./ledger up}: its gateway port and admin token, as {@code up} resolves them. */
-    private static int replay(String[] args) throws InterruptedException {
-        if (args.length > 0) {
-            System.err.println("ledger replay: unexpected arguments " + String.join(" ", args));
+    private static int replay(String[] args) throws InterruptedException, IOException {
+        Integer pace;
+        try {
+            pace = ReplayCommand.parsePace(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ledger replay: " + e.getMessage());
             return 2;
         }
         Path repoDir = Path.of("").toAbsolutePath();
@@ -94,17 +104,13 @@ public final class LedgerLauncher {
         if (config == null) {
             return 2;
         }
-        String token = config.adminToken();
-        if (token == null) {
-            token = LocalProperties.load(config.dataDir().resolve("local.properties"))
-                    .get(LocalProperties.ADMIN_TOKEN).orElse(null);
-        }
-        if (token == null) {
+        Optional<String> token = LocalLedger.clientAdminToken(config);
+        if (token.isEmpty()) {
             System.err.println("ledger replay: no admin token: set LEDGER_ADMIN_TOKEN or start ./ledger up once");
             return 2;
         }
-        return ledger.local.replay.ReplayCommand.run(
-                java.net.URI.create("http://localhost:" + config.gatewayPort()), token, System.out);
+        return ReplayCommand.run(URI.create("http://localhost:" + config.gatewayPort()), token.get(), pace,
+                System.out, System.err);
     }
 
     /** The configuration from the environment, or null after saying what is wrong with it. */

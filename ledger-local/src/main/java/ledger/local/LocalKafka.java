@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +41,6 @@ final class LocalKafka implements AutoCloseable {
     private static final Duration CHILD_STOP_TIMEOUT = Duration.ofSeconds(30);
     /** Names the child's properties file on its command line, which tells a leftover broker apart. */
     private static final String MARKER = "-Dledger.local.kafka=";
-    private static final Path[] SETSID = {Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")};
 
     private final Path logDir;
     private final int port;
@@ -195,17 +193,9 @@ final class LocalKafka implements AutoCloseable {
         try (Writer writer = Files.newBufferedWriter(child.propertiesFile(), StandardCharsets.UTF_8)) {
             properties.store(writer, "written by ledger-local for its child-process Kafka");
         }
-        List<String> command = new ArrayList<>();
-        for (Path setsid : SETSID) {
-            // Own session: a Ctrl-C in the terminal reaches only the launcher, which stops Kafka last.
-            if (Files.isExecutable(setsid)) {
-                command.add(setsid.toString());
-                break;
-            }
-        }
         // The marker comes first: the class path is long, and a command line read back from /proc
         // (stopLeftover) may be cut short.
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = OwnSession.command(List.of(OwnSession.java(),
                 MARKER + child.propertiesFile(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "kafka.Kafka", child.propertiesFile().toString()));
         Process started = new ProcessBuilder(command)

@@ -4,12 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -40,7 +37,8 @@ import java.util.function.Consumer;
  * }</pre>
  *
  * <p>Not reusable: once closed, build a new instance (on the same data directory to prove that data
- * survives a restart). A JVM shutdown hook closes a started instance that nobody closed.
+ * survives a restart). A JVM shutdown hook closes a started instance that nobody closed, and a
+ * {@link Watchdog} stops its children if this JVM is killed outright.
  */
 public final class LocalLedger implements AutoCloseable {
 
@@ -59,7 +57,7 @@ public final class LocalLedger implements AutoCloseable {
      */
     public record Config(Path repoDir, Path dataDir,
                          int postgresPort, int kafkaPort, int kafkaControllerPort,
-                         int gatewayPort, int commandPort, int queryPort, int webhookPort,
+                         int gatewayPort, int gatewayManagementPort, int commandPort, int queryPort, int webhookPort,
                          String adminToken, String demoApiKey,
                          Map<String, String> extraEnv, Duration serviceStartTimeout, boolean kafkaChildProcess) {
 
@@ -68,7 +66,8 @@ public final class LocalLedger implements AutoCloseable {
             Objects.requireNonNull(dataDir, "dataDir");
             repoDir = repoDir.toAbsolutePath().normalize();
             dataDir = dataDir.toAbsolutePath().normalize();
-            for (int port : new int[] {postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort, queryPort, webhookPort}) {
+            for (int port : new int[] {postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort}) {
                 if (port < 0 || port > 65535) {
                     throw new IllegalArgumentException("not a port: " + port);
                 }
@@ -82,17 +81,18 @@ public final class LocalLedger implements AutoCloseable {
         /** The fixed ports of {@code ./ledger up}, data under {@code <repoDir>/.ledger-data}. */
         public static Config defaults(Path repoDir) {
             return new Config(repoDir, repoDir.resolve(".ledger-data"),
-                    15432, 19092, 19093, 8080, 8081, 8082, 8083, null, null, Map.of(), null, false);
+                    15432, 19092, 19093, 8080, 9080, 8081, 8082, 8083, null, null, Map.of(), null, false);
         }
 
         /** Free ports everywhere: for tests that must not collide with a running {@code ./ledger up}. */
         public static Config ephemeral(Path repoDir, Path dataDir) {
-            return new Config(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, null, null, Map.of(), null, false);
+            return new Config(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, 0, null, null, Map.of(), null, false);
         }
 
         /**
          * {@link #defaults} overridden by {@code LEDGER_DATA_DIR}, {@code LEDGER_PG_PORT},
          * {@code LEDGER_KAFKA_PORT}, {@code LEDGER_KAFKA_CONTROLLER_PORT}, {@code LEDGER_GATEWAY_PORT},
+         * {@code LEDGER_GATEWAY_MANAGEMENT_PORT},
          * {@code LEDGER_COMMAND_PORT}, {@code LEDGER_QUERY_PORT}, {@code LEDGER_WEBHOOK_PORT},
          * {@code LEDGER_ADMIN_TOKEN} and {@code LEDGER_DEMO_API_KEY}.
          */
@@ -105,6 +105,7 @@ public final class LocalLedger implements AutoCloseable {
                     port(env, "LEDGER_KAFKA_PORT", d.kafkaPort),
                     port(env, "LEDGER_KAFKA_CONTROLLER_PORT", d.kafkaControllerPort),
                     port(env, "LEDGER_GATEWAY_PORT", d.gatewayPort),
+                    port(env, "LEDGER_GATEWAY_MANAGEMENT_PORT", d.gatewayManagementPort),
                     port(env, "LEDGER_COMMAND_PORT", d.commandPort),
                     port(env, "LEDGER_QUERY_PORT", d.queryPort),
                     port(env, "LEDGER_WEBHOOK_PORT", d.webhookPort),
@@ -114,33 +115,33 @@ public final class LocalLedger implements AutoCloseable {
         }
 
         public Config withDataDir(Path dataDir) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withAdminToken(String adminToken) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withDemoApiKey(String demoApiKey) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withExtraEnv(Map<String, String> extraEnv) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withServiceStartTimeout(Duration serviceStartTimeout) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         public Config withKafkaChildProcess(boolean kafkaChildProcess) {
-            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, commandPort,
-                    queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
         }
 
         private static int port(Map<String, String> env, String name, int fallback) {
@@ -183,7 +184,8 @@ public final class LocalLedger implements AutoCloseable {
     private LocalPostgres postgres;
     private LocalKafka kafka;
     private Thread shutdownHook;
-    private FileChannel dataDirLockChannel;
+    private DataDirLock dataDirLock;
+    private Watchdog watchdog;
     private volatile String adminToken;
     private volatile Demo demo;
 
@@ -207,8 +209,7 @@ public final class LocalLedger implements AutoCloseable {
         try {
             requireServiceJars();
             launchInfrastructure();
-            launchServices();
-            demo = DemoStore.ensure(new AdminApi(http, URI.create(gatewayUrl()), adminToken()), properties(), config.demoApiKey());
+            demo = launchServices();
             return demo;
         } catch (RuntimeException e) {
             boolean closedMeanwhile = closed.get();
@@ -247,15 +248,13 @@ public final class LocalLedger implements AutoCloseable {
                 Files.createDirectories(config.dataDir());
                 lockDataDir();
                 installShutdownHook();
+                // Its watchdog only ever stops what is remembered in run/, so it may start first.
+                watchdog = Watchdog.start(config.repoDir(), config.dataDir(), logDir().resolve("watchdog.log"));
+                // A launcher whose watchdog could not act (killed along with it, say) may have left
+                // its services and postgres running and holding the ports.
+                stopLeftovers(config.repoDir(), config.dataDir(), progress);
                 LocalPostgres pg = new LocalPostgres(config.dataDir().resolve("postgres"), ports.postgres(),
                         logDir().resolve("postgres.log"), progress);
-                // A previous launcher killed with SIGKILL leaves its services and postgres running
-                // and holding the ports; the services go first, they hold database connections.
-                for (Service service : Service.values()) {
-                    ServiceProcess.stopLeftover(service, service.execJar(config.repoDir()), runDir(), progress);
-                }
-                LocalKafka.stopLeftover(runDir());
-                pg.cleanUpAfterPreviousRun();
                 Map<String, Integer> infrastructurePorts = new LinkedHashMap<>();
                 infrastructurePorts.put("postgres (LEDGER_PG_PORT)", ports.postgres());
                 infrastructurePorts.put("kafka (LEDGER_KAFKA_PORT)", ports.kafka());
@@ -283,6 +282,20 @@ public final class LocalLedger implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops what a dead launcher on {@code dataDir} left running, as remembered in its run/ folder and
+     * postmaster.pid. The services go first: they hold database connections.
+     */
+    static void stopLeftovers(Path repoDir, Path dataDir, Consumer<String> progress) throws IOException {
+        Path runDir = dataDir.resolve("run");
+        for (Service service : Service.values()) {
+            ServiceProcess.stopLeftover(service, service.execJar(repoDir), runDir, progress);
+        }
+        LocalKafka.stopLeftover(runDir);
+        new LocalPostgres(dataDir.resolve("postgres"), 0, dataDir.resolve("logs").resolve("postgres.log"), progress)
+                .cleanUpAfterPreviousRun();
+    }
+
     private void requireServiceJars() {
         for (Service service : Service.values()) {
             if (!Files.exists(service.execJar(config.repoDir()))) {
@@ -292,17 +305,28 @@ public final class LocalLedger implements AutoCloseable {
         }
     }
 
-    private void launchServices() {
-        adminToken();
+    private Demo launchServices() {
+        recordClientAdminToken(config.dataDir(), adminToken());
         Map<String, Integer> servicePorts = new LinkedHashMap<>();
         for (Service service : Service.values()) {
             servicePorts.put(service + " (" + service.portVariable + ")", ports.of(service));
         }
+        servicePorts.put("api-gateway management (LEDGER_GATEWAY_MANAGEMENT_PORT)", ports.gatewayManagement());
         requireFree(servicePorts);
 
-        // The gateway comes last so that it never routes to a service that is not there yet.
-        launchAndAwait(List.of(Service.COMMAND, Service.QUERY, Service.WEBHOOK));
+        List<Service> backends = List.of(Service.COMMAND, Service.QUERY, Service.WEBHOOK);
+        launchAndAwait(backends);
+        // Ready means ready (SPEC §7): merchants take the gateway's health as the signal to start, so
+        // the gateway comes last, once the printed key works on every service behind it.
+        Demo created = DemoStore.ensure(new AdminApi(http, URI.create(commandUrl()), adminToken()), properties(),
+                config.demoApiKey());
+        long began = System.nanoTime();
+        for (Service service : backends) {
+            serviceProcess(service).awaitKeyAccepted(http, created.apiKey(), config.serviceStartTimeout());
+        }
+        progress.accept("demo store ready on every service (" + seconds(began) + ")");
         launchAndAwait(List.of(Service.GATEWAY));
+        return created;
     }
 
     private void launchAndAwait(List<Service> batch) {
@@ -495,6 +519,7 @@ public final class LocalLedger implements AutoCloseable {
         }
         removeShutdownHook();
         if (running.isEmpty() && k == null && pg == null) {
+            stopWatchdog();
             unlockDataDir();
             return;
         }
@@ -524,6 +549,8 @@ public final class LocalLedger implements AutoCloseable {
                 progress.accept("postgres did not stop cleanly: " + e.getMessage());
             }
         }
+        stopWatchdog();
+        forgetRunningStack();
         unlockDataDir();
         progress.accept("stopped");
     }
@@ -531,6 +558,14 @@ public final class LocalLedger implements AutoCloseable {
     /** The merchant API's base URL, for example {@code http://localhost:8080}. */
     public String gatewayUrl() {
         return ServiceEnvironment.localUrl(ports.gateway());
+    }
+
+    /**
+     * The gateway's actuator with its metrics, on a loopback management port: not part of the
+     * public surface (SPEC §7).
+     */
+    public String gatewayManagementUrl() {
+        return ServiceEnvironment.localUrl(ports.gatewayManagement());
     }
 
     public String commandUrl() {
@@ -598,6 +633,31 @@ public final class LocalLedger implements AutoCloseable {
         return token;
     }
 
+    /**
+     * The admin token for clients of the stack on {@code config}'s data folder, such as
+     * {@code ./ledger replay}: {@code LEDGER_ADMIN_TOKEN} if set; else the token the running stack
+     * uses (it may have been started with a {@code LEDGER_ADMIN_TOKEN} this shell lacks); else the
+     * one {@link #adminToken} remembered. Empty when no stack ever ran there.
+     */
+    public static Optional<String> clientAdminToken(Config config) throws IOException {
+        if (config.adminToken() != null) {
+            return Optional.of(config.adminToken());
+        }
+        if (Files.isDirectory(config.dataDir())) {
+            // A stack runs there exactly while it holds the lock; a killed one's file is stale.
+            DataDirLock free = DataDirLock.tryAcquire(config.dataDir());
+            if (free == null) {
+                Optional<String> running = LocalProperties.load(runningStackFile(config.dataDir())).get(LocalProperties.ADMIN_TOKEN);
+                if (running.isPresent()) {
+                    return running;
+                }
+            } else {
+                free.close();
+            }
+        }
+        return LocalProperties.load(config.dataDir().resolve("local.properties")).get(LocalProperties.ADMIN_TOKEN);
+    }
+
     /** The demo store once {@link #start} returned, else null. */
     public Demo demo() {
         return demo;
@@ -616,6 +676,7 @@ public final class LocalLedger implements AutoCloseable {
                 "  store id      " + (d == null ? "(none)" : d.storeId()),
                 "  demo API key  " + key + "   (test mode, all scopes)",
                 "  admin token   " + adminToken(),
+                "  metrics       " + gatewayManagementUrl() + "/actuator/prometheus   (loopback only)",
                 "  data, logs    " + config.dataDir() + "/",
                 "",
                 "  curl -s " + gatewayUrl() + "/v1/invoices -H 'Authorization: Bearer " + key
@@ -627,6 +688,26 @@ public final class LocalLedger implements AutoCloseable {
 
     private Path runDir() {
         return config.dataDir().resolve("run");
+    }
+
+    /**
+     * What clients of the running stack need to know, kept as long as it runs: {@code ./ledger replay}
+     * in another shell, without the LEDGER_ADMIN_TOKEN this stack was started with, finds it here.
+     */
+    static void recordClientAdminToken(Path dataDir, String token) {
+        LocalProperties.load(runningStackFile(dataDir)).put(LocalProperties.ADMIN_TOKEN, token).save();
+    }
+
+    private static Path runningStackFile(Path dataDir) {
+        return dataDir.resolve("run").resolve("stack.properties");
+    }
+
+    private void forgetRunningStack() {
+        try {
+            Files.deleteIfExists(runningStackFile(config.dataDir()));
+        } catch (IOException e) {
+            progress.accept("could not delete " + runningStackFile(config.dataDir()) + ": " + e.getMessage());
+        }
     }
 
     private LocalProperties properties() {
@@ -650,39 +731,32 @@ public final class LocalLedger implements AutoCloseable {
         }
     }
 
-    /**
-     * One stack per data directory. The lock also tells a later run whether pids remembered in
-     * run/ belong to a live launcher or were left behind by a killed one; the OS drops it when
-     * the process dies, however it dies.
-     */
     private void lockDataDir() throws IOException {
-        if (dataDirLockChannel != null) {
+        if (dataDirLock != null) {
             return;
         }
-        FileChannel channel = FileChannel.open(config.dataDir().resolve("ledger.lock"),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            channel.close();
+        dataDirLock = DataDirLock.tryAcquire(config.dataDir());
+        if (dataDirLock == null) {
             throw new IllegalStateException("another local ledger is running on " + config.dataDir());
         }
-        dataDirLockChannel = channel;
     }
 
     private void unlockDataDir() {
-        FileChannel channel = dataDirLockChannel;
-        dataDirLockChannel = null;
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // Closing releases the lock; if even that fails, process exit will.
-            }
+        DataDirLock lock = dataDirLock;
+        dataDirLock = null;
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    private void stopWatchdog() {
+        Watchdog w;
+        synchronized (lifecycle) {
+            w = watchdog;
+            watchdog = null;
+        }
+        if (w != null) {
+            w.close();
         }
     }
 

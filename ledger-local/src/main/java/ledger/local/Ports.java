@@ -9,7 +9,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /** The ports of one running stack, with every 0 of the configuration replaced by a free port. */
-record Ports(int postgres, int kafka, int kafkaController, int gateway, int command, int query, int webhook) {
+record Ports(int postgres, int kafka, int kafkaController, int gateway, int gatewayManagement, int command, int query,
+             int webhook) {
 
     static Ports resolve(LocalLedger.Config config) {
         Set<Integer> taken = new HashSet<>();
@@ -18,6 +19,7 @@ record Ports(int postgres, int kafka, int kafkaController, int gateway, int comm
                 pick(config.kafkaPort(), taken),
                 pick(config.kafkaControllerPort(), taken),
                 pick(config.gatewayPort(), taken),
+                pick(config.gatewayManagementPort(), taken),
                 pick(config.commandPort(), taken),
                 pick(config.queryPort(), taken),
                 pick(config.webhookPort(), taken));

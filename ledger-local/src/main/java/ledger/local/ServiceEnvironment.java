@@ -27,6 +27,7 @@ final class ServiceEnvironment {
             env.put("LEDGER_COMMAND_URL", localUrl(ports.command()));
             env.put("LEDGER_QUERY_URL", localUrl(ports.query()));
             env.put("LEDGER_WEBHOOK_URL", localUrl(ports.webhook()));
+            env.put("LEDGER_GATEWAY_MANAGEMENT_PORT", Integer.toString(ports.gatewayManagement()));
         }
         env.putAll(overrides);
         return env;

@@ -1,6 +1,5 @@
 package ledger.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -15,19 +14,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** One service running as a child JVM, its output in {@code logs/<service>.log}. */
 final class ServiceProcess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Path[] SETSID = {Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")};
 
     private final Service service;
     private final int port;
@@ -105,38 +103,42 @@ final class ServiceProcess {
         Files.writeString(pidFile, Long.toString(process.pid()), StandardCharsets.UTF_8);
     }
 
-    /**
-     * setsid puts the child in its own session, so a Ctrl-C in the terminal reaches only the
-     * launcher, which then stops the services in order (gateway first) instead of all at once.
-     * The child is not a process-group leader, so setsid execs java in place and the pid is java's.
-     */
     private List<String> command() {
-        List<String> command = new ArrayList<>();
-        for (Path setsid : SETSID) {
-            if (Files.isExecutable(setsid)) {
-                command.add(setsid.toString());
-                break;
-            }
-        }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
-        command.add("-jar");
-        command.add(jar.toString());
-        return command;
+        return OwnSession.command(List.of(OwnSession.java(), "-Xmx256m", "-jar", jar.toString()));
     }
 
     void awaitHealthy(HttpClient http, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
         HttpRequest request = HttpRequest.newBuilder(URI.create(ServiceEnvironment.localUrl(port) + "/actuator/health"))
                 .timeout(Duration.ofSeconds(2))
                 .GET()
                 .build();
+        await(http, request, ServiceProcess::isUp, timeout, "did not report UP on :" + port);
+    }
+
+    /**
+     * Waits until this service authenticates {@code apiKey}: keys reach every service but
+     * command-service through a Kafka topic, so a key just created is unknown here for a moment.
+     */
+    void awaitKeyAccepted(HttpClient http, String apiKey, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(ServiceEnvironment.localUrl(port) + service.keyProbePath))
+                .timeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
+        await(http, request, response -> response.statusCode() != 401 && response.statusCode() < 500, timeout,
+                "did not accept the demo API key on :" + port);
+    }
+
+    private void await(HttpClient http, HttpRequest request, Predicate<HttpResponse<String>> done, Duration timeout,
+                       String failure) {
+        Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(service + " exited with code " + process.exitValue()
                         + " while starting; the end of " + logFile + ":\n" + logTail(40));
             }
-            if (isUp(http, request)) {
+            if (answers(http, request, done)) {
                 return;
             }
             try {
@@ -146,22 +148,28 @@ final class ServiceProcess {
                 throw new IllegalStateException("interrupted while waiting for " + service, e);
             }
         }
-        throw new IllegalStateException(service + " did not report UP on :" + port + " within " + timeout.toSeconds()
+        throw new IllegalStateException(service + " " + failure + " within " + timeout.toSeconds()
                 + " s; the end of " + logFile + ":\n" + logTail(40));
     }
 
-    private static boolean isUp(HttpClient http, HttpRequest request) {
+    private static boolean answers(HttpClient http, HttpRequest request, Predicate<HttpResponse<String>> done) {
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return false;
-            }
-            JsonNode body = JSON.readTree(response.body());
-            return "UP".equals(body.path("status").asText());
+            return done.test(http.send(request, HttpResponse.BodyHandlers.ofString()));
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static boolean isUp(HttpResponse<String> response) {
+        if (response.statusCode() != 200) {
+            return false;
+        }
+        try {
+            return "UP".equals(JSON.readTree(response.body()).path("status").asText());
+        } catch (IOException e) {
             return false;
         }
     }

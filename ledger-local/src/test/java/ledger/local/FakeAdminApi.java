@@ -13,6 +13,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -75,6 +76,7 @@ final class FakeAdminApi implements HttpHandler {
                 int status;
                 if (owner == null) {
                     state.setProperty("key." + key, storeId);
+                    state.setProperty("key-created." + key, Long.toString(System.currentTimeMillis()));
                     save(state);
                     status = 201;
                 } else if (owner.equals(storeId)) {
@@ -91,6 +93,15 @@ final class FakeAdminApi implements HttpHandler {
             }
             respond(exchange, 404, "{\"error\":\"no route\",\"code\":\"resource_missing\"}");
         }
+    }
+
+    /**
+     * Whether a service authenticates {@code key}: one that learns keys from the access topic
+     * ({@code propagation} > 0) knows a key only that long after it was created.
+     */
+    synchronized boolean knows(String key, Duration propagation) {
+        String created = load().getProperty("key-created." + key);
+        return created != null && Long.parseLong(created) + propagation.toMillis() <= System.currentTimeMillis();
     }
 
     /** Forgets every store and key, as a wiped database would. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import ledger.testsupport.ApiClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,13 +25,16 @@ class LedgerEndToEndIT {
     Path data;
 
     @Test
-    void anInvoiceTravelsEndToEndAndSurvivesARestart() {
+    void anInvoiceTravelsEndToEndAndSurvivesARestart() throws Exception {
         Path repo = Path.of("").toAbsolutePath().getParent();
-        var config = LocalLedger.Config.ephemeral(repo, data).withServiceStartTimeout(Duration.ofSeconds(180));
+        var config = LocalLedger.Config.ephemeral(repo, data).withServiceStartTimeout(Duration.ofSeconds(180))
+                .withDemoApiKey("sk_test_readymeansready0123456789ab");
         String invoice;
         String path;
         try (var ledger = new LocalLedger(config)) {
+            var answersAtFirstUp = FirstUp.createAndList(ledger.gatewayUrl(), config.demoApiKey());
             var demo = ledger.start();
+            assertThat(answersAtFirstUp.get(1, TimeUnit.MINUTES)).as("SPEC §7: ready means ready").containsExactly(201, 200);
             var api = new ApiClient(ledger.gatewayUrl());
 
             var created = api.post("/v1/invoices", demo.apiKey(), SEED_EXAMPLE);

@@ -21,8 +21,8 @@ class LocalLedgerConfigTest {
 
         assertThat(config.dataDir()).isEqualTo(Path.of("/repo/.ledger-data"));
         assertThat(List.of(config.postgresPort(), config.kafkaPort(), config.kafkaControllerPort(), config.gatewayPort(),
-                config.commandPort(), config.queryPort(), config.webhookPort()))
-                .containsExactly(15432, 19092, 19093, 8080, 8081, 8082, 8083);
+                config.gatewayManagementPort(), config.commandPort(), config.queryPort(), config.webhookPort()))
+                .containsExactly(15432, 19092, 19093, 8080, 9080, 8081, 8082, 8083);
         assertThat(config.adminToken()).isNull();
         assertThat(config.demoApiKey()).isNull();
         assertThat(config.serviceStartTimeout()).isEqualTo(Duration.ofSeconds(120));
@@ -41,22 +41,23 @@ class LocalLedgerConfigTest {
 
     @Test
     void theEnvironmentOverridesEachSetting() {
-        LocalLedger.Config config = LocalLedger.Config.fromEnvironment(repo, Map.of(
-                "LEDGER_DATA_DIR", "/var/ledger",
-                "LEDGER_PG_PORT", "5433",
-                "LEDGER_KAFKA_PORT", "9092",
-                "LEDGER_KAFKA_CONTROLLER_PORT", "9093",
-                "LEDGER_GATEWAY_PORT", "9080",
-                "LEDGER_COMMAND_PORT", "9081",
-                "LEDGER_QUERY_PORT", "9082",
-                "LEDGER_WEBHOOK_PORT", "9083",
-                "LEDGER_ADMIN_TOKEN", "adm",
-                "LEDGER_DEMO_API_KEY", "sk_test_demo"));
+        LocalLedger.Config config = LocalLedger.Config.fromEnvironment(repo, Map.ofEntries(
+                Map.entry("LEDGER_DATA_DIR", "/var/ledger"),
+                Map.entry("LEDGER_PG_PORT", "5433"),
+                Map.entry("LEDGER_KAFKA_PORT", "9092"),
+                Map.entry("LEDGER_KAFKA_CONTROLLER_PORT", "9093"),
+                Map.entry("LEDGER_GATEWAY_PORT", "9080"),
+                Map.entry("LEDGER_GATEWAY_MANAGEMENT_PORT", "9180"),
+                Map.entry("LEDGER_COMMAND_PORT", "9081"),
+                Map.entry("LEDGER_QUERY_PORT", "9082"),
+                Map.entry("LEDGER_WEBHOOK_PORT", "9083"),
+                Map.entry("LEDGER_ADMIN_TOKEN", "adm"),
+                Map.entry("LEDGER_DEMO_API_KEY", "sk_test_demo")));
 
         assertThat(config.dataDir()).isEqualTo(Path.of("/var/ledger"));
         assertThat(List.of(config.postgresPort(), config.kafkaPort(), config.kafkaControllerPort(), config.gatewayPort(),
-                config.commandPort(), config.queryPort(), config.webhookPort()))
-                .containsExactly(5433, 9092, 9093, 9080, 9081, 9082, 9083);
+                config.gatewayManagementPort(), config.commandPort(), config.queryPort(), config.webhookPort()))
+                .containsExactly(5433, 9092, 9093, 9080, 9180, 9081, 9082, 9083);
         assertThat(config.adminToken()).isEqualTo("adm");
         assertThat(config.demoApiKey()).isEqualTo("sk_test_demo");
     }
@@ -84,9 +85,9 @@ class LocalLedgerConfigTest {
         Ports ports = Ports.resolve(LocalLedger.Config.ephemeral(repo, Path.of("/tmp/x")));
 
         List<Integer> all = List.of(ports.postgres(), ports.kafka(), ports.kafkaController(), ports.gateway(),
-                ports.command(), ports.query(), ports.webhook());
+                ports.gatewayManagement(), ports.command(), ports.query(), ports.webhook());
         assertThat(all).allMatch(port -> port > 0);
-        assertThat(new HashSet<>(all)).hasSize(7);
+        assertThat(new HashSet<>(all)).hasSize(8);
     }
 
     @Test

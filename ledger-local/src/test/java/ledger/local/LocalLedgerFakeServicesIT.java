@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -26,6 +29,7 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The launcher's orchestration (ordering, environment, health waits, demo store, restarts, stop
@@ -50,7 +54,7 @@ class LocalLedgerFakeServicesIT {
             writeFakeJar(service.execJar(repo));
         }
         config = LocalLedger.Config.ephemeral(repo, tmp.resolve("data"))
-                .withExtraEnv(Map.of("FAKE_EVENTS", events.toString(), "FAKE_ADMIN_STATE", tmp.resolve("admin.properties").toString()))
+                .withExtraEnv(Map.of("FAKE_EVENTS", events.toString()))
                 .withServiceStartTimeout(Duration.ofSeconds(60));
     }
 
@@ -76,7 +80,10 @@ class LocalLedgerFakeServicesIT {
                     .containsEntry("LEDGER_CHECKOUT_BASE_URL", ledger.gatewayUrl() + "/checkout");
             assertThat(env(ledger.commandUrl())).containsEntry("LEDGER_DB_USER", "postgres")
                     .doesNotContainKey("LEDGER_COMMAND_URL");
-            assertThat(ledger.banner()).contains(ledger.gatewayUrl(), demo.storeId(), demo.apiKey(), adminToken, "Ctrl-C to stop");
+            assertThat(gateway.get("LEDGER_GATEWAY_MANAGEMENT_PORT"))
+                    .isEqualTo(Integer.toString(URI.create(ledger.gatewayManagementUrl()).getPort()));
+            assertThat(ledger.banner()).contains(ledger.gatewayUrl(), demo.storeId(), demo.apiKey(), adminToken,
+                    ledger.gatewayManagementUrl() + "/actuator/prometheus", "Ctrl-C to stop");
         }
 
         List<String> stops = Files.readAllLines(events).stream().filter(line -> line.startsWith("stopped")).toList();
@@ -95,7 +102,62 @@ class LocalLedgerFakeServicesIT {
         try (LocalLedger withFixedKey = new LocalLedger(config.withDemoApiKey(fixed).withAdminToken("adm_fixed"), System.out::println)) {
             assertThat(withFixedKey.start()).isEqualTo(new LocalLedger.Demo(demo.storeId(), fixed));
             assertThat(env(withFixedKey.commandUrl())).containsEntry("LEDGER_ADMIN_TOKEN", "adm_fixed");
+            assertThat(LocalLedger.clientAdminToken(config)).as("replay without LEDGER_ADMIN_TOKEN").contains("adm_fixed");
         }
+        assertThat(LocalLedger.clientAdminToken(config)).contains(adminToken);
+    }
+
+    /**
+     * SPEC §7, ready means ready: keys reach query-service and the dispatcher a moment after
+     * command-service stored them (here 1.5 s), and the gateway must not say UP before that.
+     */
+    @Test
+    void whenTheGatewayFirstSaysUpTheDemoKeyAlreadyWritesAndReads() throws Exception {
+        String demoKey = "sk_test_readymeansready0123456789ab";
+        try (LocalLedger ledger = new LocalLedger(config.withDemoApiKey(demoKey).withExtraEnv(Map.of(
+                "FAKE_EVENTS", events.toString(), "FAKE_ACCESS_DELAY_MS", "1500")), System.out::println)) {
+            CompletableFuture<List<Integer>> answersAtFirstUp = FirstUp.createAndList(ledger.gatewayUrl(), demoKey);
+
+            ledger.start();
+
+            assertThat(answersAtFirstUp.get(30, TimeUnit.SECONDS)).containsExactly(201, 200);
+        }
+    }
+
+    /** Issue 10 §10: a launcher killed with SIGKILL (its embedded Kafka with it) leaves nothing running. */
+    @Test
+    void whatTheLauncherStartedGoesDownWithItWhenItIsKilled() throws Exception {
+        Path data = tmp.resolve("data");
+        Path output = tmp.resolve("launcher.out");
+        ProcessBuilder builder = new ProcessBuilder(OwnSession.java(), "-cp", System.getProperty("java.class.path"),
+                FakeLauncher.class.getName(), repo.toString(), data.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().put("FAKE_EVENTS", events.toString());
+        Process launcher = builder.start();
+        try {
+            await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(output).contains("Ctrl-C to stop"));
+            List<ProcessHandle> children = new ArrayList<>();
+            for (Service service : Service.values()) {
+                children.add(running(data.resolve("run").resolve(service.module + ".pid")));
+            }
+            children.add(running(data.resolve("postgres").resolve("postmaster.pid")));
+
+            launcher.destroyForcibly();
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(children).noneMatch(ProcessHandle::isAlive));
+            assertThat(Files.readAllLines(events)).filteredOn(line -> line.startsWith("stopped")).hasSize(4);
+        } finally {
+            launcher.destroyForcibly();
+        }
+    }
+
+    /** The live process whose pid is the first line of {@code pidFile}. */
+    private static ProcessHandle running(Path pidFile) throws IOException {
+        long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .orElseThrow(() -> new AssertionError(pidFile + " names no live process"));
     }
 
     @Test
@@ -116,12 +178,12 @@ class LocalLedgerFakeServicesIT {
 
     @Test
     void aServiceThatNeverReportsUpFailsTheStartAfterTheTimeout() {
-        LocalLedger ledger = new LocalLedger(config.withServiceStartTimeout(Duration.ofSeconds(3)).withExtraEnv(Map.of(
+        LocalLedger ledger = new LocalLedger(config.withServiceStartTimeout(Duration.ofSeconds(10)).withExtraEnv(Map.of(
                 "FAKE_EVENTS", events.toString(), "FAKE_DOWN", "webhook-dispatcher")), System.out::println);
 
         assertThatThrownBy(ledger::start)
                 .hasMessageContaining("webhook-dispatcher did not report UP on :")
-                .hasMessageContaining("within 3 s");
+                .hasMessageContaining("within 10 s");
 
         assertThat(Ports.isFree(ledger.postgresPort())).isTrue();
     }

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ServiceEnvironmentTest {
 
-    private final Ports ports = new Ports(15432, 19092, 19093, 8080, 8081, 8082, 8083);
+    private final Ports ports = new Ports(15432, 19092, 19093, 8080, 9080, 8081, 8082, 8083);
 
     @Test
     void everyServiceGetsTheDatabaseKafkaAndItsOwnPort() {
@@ -32,7 +32,8 @@ class ServiceEnvironmentTest {
         assertThat(env).containsEntry("SERVER_PORT", "8080")
                 .containsEntry("LEDGER_COMMAND_URL", "http://localhost:8081")
                 .containsEntry("LEDGER_QUERY_URL", "http://localhost:8082")
-                .containsEntry("LEDGER_WEBHOOK_URL", "http://localhost:8083");
+                .containsEntry("LEDGER_WEBHOOK_URL", "http://localhost:8083")
+                .containsEntry("LEDGER_GATEWAY_MANAGEMENT_PORT", "9080");
     }
 
     @Test

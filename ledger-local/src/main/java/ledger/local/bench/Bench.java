@@ -202,7 +202,7 @@ public final class Bench {
             out.printf("  seeded %,d events in %.1f s%n", seeded, (System.nanoTime() - seedStart) / 1e9);
             step("rebuild through the admin API");
             RebuildClient rebuilds = new RebuildClient(http, URI.create(stack.gatewayUrl()), stack.adminToken());
-            RebuildProgress done = rebuilds.follow(rebuilds.start(), Duration.ofMillis(500), p -> {
+            RebuildProgress done = rebuilds.follow(rebuilds.start(null), Duration.ofMillis(500), p -> {
                 out.print("\r  " + p.bar(30) + "   ");
                 out.flush();
             });
@@ -607,7 +607,7 @@ public final class Bench {
 
     private Map<String, String> services() {
         Map<String, String> services = new LinkedHashMap<>();
-        services.put("api-gateway", stack.gatewayUrl());
+        services.put("api-gateway", stack.gatewayManagementUrl());
         services.put("command-service", stack.commandUrl());
         services.put("query-service", stack.queryUrl());
         services.put("webhook-dispatcher", stack.webhookUrl());
