@@ -37,7 +37,7 @@ final class EventSeeder {
     private static final Currency USD = Currency.getInstance("USD");
     private static final String COPY = "COPY query.ledger_event (event_id, invoice_id, store_id, sequence, type,"
             + " occurred_at, payload, global_position, position, status, currency, amount, amount_paid, amount_due,"
-            + " due_date, expires_at) FROM STDIN WITH (FORMAT csv)";
+            + " due_date, expires_at, livemode) FROM STDIN WITH (FORMAT csv)";
 
     private EventSeeder() {
     }
@@ -100,7 +100,7 @@ final class EventSeeder {
         out.append(',').append(position).append(',').append(position).append(',').append(e.status().wireName())
                 .append(',').append(e.amountPaid().currency().getCurrencyCode()).append(',')
                 .append(amount.toPlainString()).append(',').append(e.amountPaid().toPlainString()).append(',')
-                .append(e.amountDue().toPlainString()).append(',').append(dueDate == null ? "" : dueDate).append(",\n");
+                .append(e.amountDue().toPlainString()).append(',').append(dueDate == null ? "" : dueDate).append(",,false\n");
     }
 
     private static void quoted(StringBuilder out, String text) {
