@@ -85,6 +85,27 @@ class CommandServiceIT {
         assertThat(header(relayed, "global_position")).isEqualTo(Long.toString(position));
     }
 
+    /**
+     * A create under an Idempotency-Key commits after Axon's unit of work; the relay must still be woken by
+     * that commit rather than find nothing and sleep the event store's 1 s fetch delay. Idle, the relay
+     * sends within milliseconds of the commit; 1 s later means it slept.
+     */
+    @Test
+    void anIdleRelaySendsAnEventCommittedUnderAnIdempotencyKeyAtOnce() {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            var response = api().post("/v1/invoices", store[1], "{\"amount\":\"5.00\"}",
+                    "Idempotency-Key", "relay-wake-" + System.nanoTime());
+            long answeredAt = System.currentTimeMillis();
+            assertThat(response.status()).as(response.raw()).isEqualTo(201);
+            ConsumerRecord<String, String> relayed = awaitRecordFor(response.json().get("id").asText());
+            delays.add(relayed.timestamp() - answeredAt);
+        }
+        delays.sort(null);
+        assertThat(delays.get(1)).as("ms from the answer to the relay's send, sorted: %s", delays).isLessThan(500);
+    }
+
     @Test
     void exposesCommandRateAndRelayLagMetrics() {
         String[] store = api().storeWithKey(ADMIN, "invoices:write");

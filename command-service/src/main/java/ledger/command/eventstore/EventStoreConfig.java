@@ -1,19 +1,49 @@
 package ledger.command.eventstore;
 
 import ledger.events.LedgerJson;
+import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.config.Configuration;
+import org.axonframework.eventhandling.EventBusSpanFactory;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
+import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
+import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 
 /** Axon's JDBC event store on the Flyway-owned tables of {@code V1__event_store.sql}. */
-@Configuration
+@org.springframework.context.annotation.Configuration
 class EventStoreConfig {
+
+    /**
+     * Axon's own event store bean, but waking the relay after the commit ({@link CommitAwareEventStore}).
+     * Declaring it turns off Axon's JDBC storage engine bean, so {@link #eventStorageEngine} restates it.
+     */
+    @Bean
+    EmbeddedEventStore eventStore(EventStorageEngine storageEngine, Configuration configuration) {
+        return new CommitAwareEventStore(EmbeddedEventStore.builder().storageEngine(storageEngine)
+                .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
+                .spanFactory(configuration.getComponent(EventBusSpanFactory.class)));
+    }
+
+    /** Axon's JDBC storage engine exactly as its JdbcAutoConfiguration builds it. */
+    @Bean
+    EventStorageEngine eventStorageEngine(Serializer defaultSerializer, PersistenceExceptionResolver resolver,
+                                          @Qualifier("eventSerializer") Serializer eventSerializer,
+                                          Configuration configuration, ConnectionProvider connections,
+                                          TransactionManager transactions, EventSchema schema) {
+        return JdbcEventStorageEngine.builder().snapshotSerializer(defaultSerializer)
+                .upcasterChain(configuration.upcasterChain()).persistenceExceptionResolver(resolver)
+                .eventSerializer(eventSerializer).snapshotFilter(configuration.snapshotFilter())
+                .connectionProvider(connections).transactionManager(transactions).schema(schema).build();
+    }
 
     @Bean
     EventSchema eventSchema() {
