@@ -15,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import ledger.support.web.Rfc3339;
 import ledger.support.web.Text;
 
 /**
@@ -27,9 +28,6 @@ import ledger.support.web.Text;
  */
 final class StrictInput extends SimpleModule {
 
-    /** RFC 3339 §5.6 date-time; {@code T}/{@code Z} may be lower case, as the RFC allows. */
-    private static final Pattern DATE_TIME = Pattern.compile(
-            "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?([Zz]|[+-]\\d{2}:\\d{2})");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final String DATE_TIME_RULE = "must be an RFC 3339 date-time string such as 2026-12-31T23:59:59Z";
 
@@ -37,9 +35,9 @@ final class StrictInput extends SimpleModule {
         super("ledger-strict-input");
         addDeserializer(String.class, new Strings());
         addKeyDeserializer(String.class, new Keys());
-        addDeserializer(OffsetDateTime.class, new Time<>(OffsetDateTime.class, DATE_TIME, DATE_TIME_RULE,
+        addDeserializer(OffsetDateTime.class, new Time<>(OffsetDateTime.class, Rfc3339.DATE_TIME, DATE_TIME_RULE,
                 OffsetDateTime::parse));
-        addDeserializer(Instant.class, new Time<>(Instant.class, DATE_TIME, DATE_TIME_RULE,
+        addDeserializer(Instant.class, new Time<>(Instant.class, Rfc3339.DATE_TIME, DATE_TIME_RULE,
                 text -> OffsetDateTime.parse(text).toInstant()));
         addDeserializer(LocalDate.class, new Time<>(LocalDate.class, DATE, "must be a date string such as 2026-12-31",
                 LocalDate::parse));
