@@ -37,7 +37,8 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * <p><b>Which answers are kept.</b> A success, and a refusal that came from running the request (409
  * {@code invoice_not_payable}, say), are kept. A refusal that says the request was not run — 400, 401,
  * 403, 404, 405, 406, 413, 415, 422, 429 — is not kept, nor is a 5xx: the key stays free, so the merchant
- * can correct the request and send it again with the same key (Stripe's rule). Whatever a refused
+ * can correct the request and send it again with the same key (Stripe's rule). Neither is a 409
+ * {@code concurrent_modification}, which asks for exactly that retry. Whatever a refused
  * request touched is rolled back, so releasing its key can never let work happen twice.
  *
  * <p><b>One transaction.</b> The request runs in one database transaction with its key's record: a 2xx
@@ -57,6 +58,8 @@ public final class Idempotency extends OncePerRequestFilter {
     private static final List<String> KEPT_HEADERS = List.of("Content-Type", "Location", "Ledger-Version");
     /** Refusals that mean the request was not run (see the class comment); every 5xx is not kept either. */
     private static final Set<Integer> NOT_RUN = Set.of(400, 401, 403, 404, 405, 406, 413, 415, 422, 429);
+    /** Refusals that ask for a retry with the same key: keeping them would refuse that retry forever. */
+    private static final Set<String> RETRY_SAME_KEY = Set.of("concurrent_modification");
 
     private final IdempotencyStore store;
     private final PlatformTransactionManager transactions;
@@ -147,7 +150,7 @@ public final class Idempotency extends OncePerRequestFilter {
             throw e;
         }
         if (ran) {
-            settle(transaction, keyed, answer);
+            settle(transaction, keyed, request, answer);
         } else {
             transactions.rollback(transaction);
         }
@@ -155,27 +158,36 @@ public final class Idempotency extends OncePerRequestFilter {
 
     /**
      * A success commits with its record. Anything else rolls back; a refusal that came from running the
-     * request is then kept in a transaction of its own — as is a success whose transaction became unusable
-     * because its work committed elsewhere (a command Axon retried on another thread after a failed
-     * append). A concurrent duplicate that ran meanwhile keeps its own answer instead.
+     * request is kept — as is a success whose transaction became unusable because its work committed
+     * elsewhere (a command Axon retried on another thread after a failed append) — in a transaction of its
+     * own, committed <em>before</em> the request's rolls back: the request's transaction holds the key's
+     * lock until then, so a concurrent duplicate waiting for it finds the kept answer, never a free key.
      */
-    private void settle(TransactionStatus transaction, KeyedRequest keyed, ContentCachingResponseWrapper answer) {
+    private void settle(TransactionStatus transaction, KeyedRequest keyed, HttpServletRequest request,
+                        ContentCachingResponseWrapper answer) {
         int status = answer.getStatus();
         if (status < 400 && !transaction.isRollbackOnly() && keep(keyed, answer)) {
             transactions.commit(transaction);
             return;
         }
+        boolean kept = status < 500 && !NOT_RUN.contains(status)
+                && !RETRY_SAME_KEY.contains(request.getAttribute(ErrorResponses.CODE));
         try {
-            transactions.rollback(transaction);
-        } catch (TransactionException e) {
-            if (status < 500) {
-                throw e;
+            if (kept) {
+                var alone = new TransactionTemplate(transactions);
+                alone.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+                alone.executeWithoutResult(t -> keep(keyed, answer));
             }
-            // The handler answered 5xx because the database went away; the rollback failed for the same
-            // reason, and PostgreSQL aborts the transaction of a lost connection anyway.
-        }
-        if (status < 500 && !NOT_RUN.contains(status)) {
-            new TransactionTemplate(transactions).executeWithoutResult(alone -> keep(keyed, answer));
+        } finally {
+            try {
+                transactions.rollback(transaction);
+            } catch (TransactionException e) {
+                if (status < 500) {
+                    throw e;
+                }
+                // The handler answered 5xx because the database went away; the rollback failed for the same
+                // reason, and PostgreSQL aborts the transaction of a lost connection anyway.
+            }
         }
     }
 

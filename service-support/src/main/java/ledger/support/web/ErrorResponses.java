@@ -9,6 +9,9 @@ import org.springframework.http.MediaType;
 /** Writes the §4.1 error body from places that run before Spring MVC, such as filters. */
 public final class ErrorResponses {
 
+    /** Request attribute: the machine code of the error this request was answered with. */
+    public static final String CODE = ErrorResponses.class.getName() + ".code";
+
     private final ObjectMapper json;
 
     public ErrorResponses(ObjectMapper json) {
@@ -16,6 +19,7 @@ public final class ErrorResponses {
     }
 
     public ApiError body(HttpServletRequest request, ApiException e) {
+        request.setAttribute(CODE, e.code());
         return new ApiError(e.getMessage(), e.code(), e.param(), e.details(), RequestIds.of(request));
     }
 

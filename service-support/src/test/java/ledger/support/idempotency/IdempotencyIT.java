@@ -6,6 +6,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import com.fasterxml.jackson.databind.JsonNode;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
 import ledger.events.StoreId;
 import ledger.support.WebSlice;
@@ -41,6 +42,9 @@ class IdempotencyIT {
     record Thing(String name, Integer size) {
     }
 
+    /** The next "contended" thing meets a concurrent change once, as a command whose retries ran out. */
+    static final AtomicBoolean contended = new AtomicBoolean();
+
     /** Creates a thing; refuses a missing name before any work, and a taken name after writing it. */
     @RestController
     static class Things {
@@ -52,6 +56,10 @@ class IdempotencyIT {
             Long id = jdbc.queryForObject("INSERT INTO thing (name) VALUES (?) RETURNING id", Long.class, thing.name());
             if (thing.name().equals("taken")) {
                 throw new ApiException(HttpStatus.CONFLICT, "thing_taken", "That name is taken");
+            }
+            if (thing.name().equals("contended") && contended.getAndSet(false)) {
+                throw new ApiException(HttpStatus.CONFLICT, "concurrent_modification",
+                        "Changed concurrently; retry the request with the same Idempotency-Key");
             }
             return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("id", id, "name", thing.name()));
         }
@@ -138,6 +146,19 @@ class IdempotencyIT {
         assertThat(again.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
         assertThat(json(again).get("code").asText()).isEqualTo("thing_taken");
         assertThat(things()).isZero();
+    }
+
+    @Test
+    void aConcurrentModificationIsNotKeptSoTheRetryItAsksForRuns() throws Exception {
+        contended.set(true);
+        var refused = send(TEST, "contended", "{\"name\":\"contended\"}");
+        var retry = send(TEST, "contended", "{\"name\":\"contended\"}");
+
+        assertThat(refused.getStatus()).isEqualTo(409);
+        assertThat(json(refused).get("code").asText()).isEqualTo("concurrent_modification");
+        assertThat(retry.getStatus()).isEqualTo(201);
+        assertThat(retry.getHeader(Idempotency.REPLAYED)).isNull();
+        assertThat(things()).isEqualTo(1);
     }
 
     @Test
