@@ -23,6 +23,7 @@ import ledger.support.auth.AccessRegistry;
 import ledger.support.auth.ApiKeys;
 import ledger.support.auth.Scopes;
 import ledger.support.web.ApiException;
+import ledger.support.web.Text;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -71,7 +72,7 @@ class Stores {
 
     @Transactional
     AccessRecord.Store create(String name) {
-        if (name != null && name.codePointCount(0, name.length()) > 255) { // characters, not UTF-16 units
+        if (name != null && Text.codePoints(name) > 255) {
             throw ApiException.invalid("name", "name must be at most 255 characters");
         }
         var secret = new byte[32];
@@ -150,14 +151,31 @@ class Stores {
     /**
      * Re-publishes every store and key at start: compaction keeps only the latest record per key, so
      * this is harmless; it heals a change committed just before a crash and a broker that lost the topic.
+     * A broker that is not there yet leaves it to {@link #retryFailedPublication}.
      */
     @EventListener(ApplicationReadyEvent.class)
+    void republishAtStart() {
+        try {
+            republishAll();
+        } catch (RuntimeException e) {
+            republishPending = true;
+            log.warn("Stores and API keys not republished at start, retrying: {}", e.toString());
+        }
+    }
+
+    /**
+     * Revoked keys go last, read again after the rest: a key revoked while its active row was being
+     * republished then ends the topic revoked, never active again (revocation is final).
+     */
     void republishAll() {
         jdbc.query("SELECT id, name, callback_secret, created_at FROM store", rs -> {
             publish(new AccessRecord.Store(new StoreId(rs.getString(1)), rs.getString(2), rs.getString(3),
                     rs.getTimestamp(4).toInstant()));
         });
-        jdbc.query("SELECT * FROM api_key", (ResultSet rs) -> {
+        jdbc.query("SELECT * FROM api_key WHERE revoked_at IS NULL", (ResultSet rs) -> {
+            publish(key(rs));
+        });
+        jdbc.query("SELECT * FROM api_key WHERE revoked_at IS NOT NULL", (ResultSet rs) -> {
             publish(key(rs));
         });
     }

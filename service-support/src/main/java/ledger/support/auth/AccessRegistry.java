@@ -74,7 +74,8 @@ public final class AccessRegistry implements SmartLifecycle {
         if (record instanceof AccessRecord.Store s) {
             stores.put(s.storeId(), s);
         } else if (record instanceof AccessRecord.ApiKey k) {
-            keysByHash.put(k.keyHash(), k);
+            // Revocation is final: a stale active record arriving after it (a republish) must not undo it.
+            keysByHash.merge(k.keyHash(), k, (known, arrived) -> known.revokedAt() != null ? known : arrived);
         }
     }
 
