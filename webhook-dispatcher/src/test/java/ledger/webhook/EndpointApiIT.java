@@ -127,6 +127,11 @@ class EndpointApiIT extends WebhookIT {
         assertError(api().post("/v1/webhook_endpoints", store.key(),
                 "{\"url\":\"https://example.com/x\",\"description\":\"" + "d".repeat(256) + "\"}"),
                 "parameter_invalid", "description");
+        // Limits count characters (§4.1): 255 emoji are 510 UTF-16 units and still fit.
+        var emoji = api().post("/v1/webhook_endpoints", store.key(),
+                "{\"url\":\"https://example.com/x\",\"description\":\"" + "🙂".repeat(255) + "\"}");
+        assertThat(emoji.status()).as(emoji.raw()).isEqualTo(201);
+        api().send("DELETE", "/v1/webhook_endpoints/" + emoji.json().get("id").asText(), store.key(), null);
         assertThat(api().post("/v1/webhook_endpoints", store.key(), "{\"url\":").json().get("code").asText())
                 .isEqualTo("invalid_json");
         String id = createEndpoint(store, "https://example.com/x", "[\"*\"]").get("id").asText();

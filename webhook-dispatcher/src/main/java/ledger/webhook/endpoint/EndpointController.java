@@ -16,6 +16,7 @@ import ledger.support.auth.Scopes;
 import ledger.support.web.ApiException;
 import ledger.support.web.ApiList;
 import ledger.support.web.ListParams;
+import ledger.support.web.Text;
 import ledger.webhook.WebhookProperties;
 import ledger.webhook.target.TargetPolicy;
 import org.springframework.http.HttpStatus;
@@ -93,7 +94,7 @@ class EndpointController {
         String description = validDescription(body.description());
         if (endpoints.count(principal.storeId(), principal.livemode()) >= properties.maxEndpointsPerStore()) {
             throw new ApiException(HttpStatus.BAD_REQUEST, "endpoint_limit_reached",
-                    "A store can have at most " + properties.maxEndpointsPerStore() + " webhook endpoints");
+                    "A store can have at most " + properties.maxEndpointsPerStore() + " webhook endpoints in each mode");
         }
         Instant now = clock.instant();
         boolean disabled = Boolean.TRUE.equals(body.disabled());
@@ -232,7 +233,7 @@ class EndpointController {
         if (description == null) {
             return null;
         }
-        if (description.length() > MAX_DESCRIPTION) {
+        if (Text.codePoints(description) > MAX_DESCRIPTION) {
             throw ApiException.invalid("description", "description must be at most " + MAX_DESCRIPTION + " characters");
         }
         return description.isEmpty() ? null : description;

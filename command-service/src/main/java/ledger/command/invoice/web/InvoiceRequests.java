@@ -22,6 +22,7 @@ import ledger.events.Money;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.web.ApiError;
 import ledger.support.web.ApiException;
+import ledger.support.web.Text;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -154,13 +155,8 @@ final class InvoiceRequests {
         }
     }
 
-    /** Limits count characters (code points, SPEC §4.1): an emoji is one, not two UTF-16 units. */
-    static int characters(String value) {
-        return value.codePointCount(0, value.length());
-    }
-
     private String text(String field, String value, int max) {
-        if (value != null && characters(value) > max) {
+        if (value != null && Text.codePoints(value) > max) {
             problem(field, "must be at most " + max + " characters");
         }
         return value;
@@ -196,7 +192,7 @@ final class InvoiceRequests {
         if (value == null) {
             return null;
         }
-        if (characters(value) > 2048) {
+        if (Text.codePoints(value) > 2048) {
             problem(field, "must be at most 2048 characters");
             return value;
         }
@@ -258,7 +254,7 @@ final class InvoiceRequests {
                 problem("metadata." + entry.getKey(), "must be a string, number or boolean (metadata is flat)");
                 continue;
             }
-            if (entry.getKey().isEmpty() || characters(entry.getKey()) > 40) {
+            if (entry.getKey().isEmpty() || Text.codePoints(entry.getKey()) > 40) {
                 problem("metadata", "keys must be 1 to 40 characters");
             }
             bytes += entry.getKey().getBytes(StandardCharsets.UTF_8).length
