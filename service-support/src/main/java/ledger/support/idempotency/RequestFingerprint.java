@@ -1,6 +1,5 @@
 package ledger.support.idempotency;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,12 +20,15 @@ import java.util.HexFormat;
  */
 final class RequestFingerprint {
 
-    /** Reads any JSON value exactly (decimals as written) and writes it with every object's keys sorted. */
+    /**
+     * Reads any JSON value exactly (decimals as written) and writes it with every object's keys sorted.
+     * Decimals are written as {@link java.math.BigDecimal#toString()}, never plain: {@code 1e999999999} would
+     * otherwise be a billion zeros.
+     */
     private static final ObjectMapper CANONICAL = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS, DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
 
     private RequestFingerprint() {
@@ -57,8 +59,9 @@ final class RequestFingerprint {
         try {
             return ("json:" + CANONICAL.writeValueAsString(CANONICAL.readValue(body, Object.class)))
                     .getBytes(StandardCharsets.UTF_8);
-        } catch (IOException notOneJsonValue) {
-            // Empty, malformed, or not JSON at all: the handler refuses or reads it as it is.
+        } catch (IOException | RuntimeException notOneJsonValue) {
+            // Empty, malformed, not JSON at all, or a number no decimal holds (1e2147483648): the handler
+            // refuses or reads it as it is.
             byte[] tagged = Arrays.copyOf("raw:".getBytes(StandardCharsets.UTF_8), 4 + body.length);
             System.arraycopy(body, 0, tagged, 4, body.length);
             return tagged;

@@ -48,4 +48,11 @@ class RequestFingerprintTest {
         assertThat(of("{\"a\":1,\"a\":2}")).isNotEqualTo(of("{\"a\":2,\"a\":1}"));
         assertThat(of("{\"a\":1} {\"b\":2}")).isNotEqualTo(of("{\"a\":1}"));
     }
+
+    /** Found by HostileInputIT: these bodies made the fingerprint throw (a 500) or write a billion zeros. */
+    @Test
+    void numbersNoDecimalHoldsAreComparedByTheirBytes() {
+        assertThat(of("1e2147483648")).isEqualTo(of("1e2147483648")).isNotEqualTo(of("1e2147483647"));
+        assertThat(of("{\"a\":1e999999999}")).isEqualTo(of("{ \"a\": 1e999999999 }"));
+    }
 }
