@@ -44,7 +44,7 @@ public record Endpoint(
     public List<String> signingSecrets(Instant now) {
         var secrets = new ArrayList<String>(1 + previousSecrets.size());
         secrets.add(secret);
-        previousSecrets.stream().filter(p -> p.signsAt(now)).map(PreviousSecret::secret).forEach(secrets::add);
+        signingPreviousSecrets(now).forEach(p -> secrets.add(p.secret()));
         return List.copyOf(secrets);
     }
 
