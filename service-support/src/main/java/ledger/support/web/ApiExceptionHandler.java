@@ -80,10 +80,14 @@ public class ApiExceptionHandler {
         return handle(unavailable(), request);
     }
 
+    /** What Hikari's proxy of a connection it closed answers every statement with. */
+    private static final String HIKARI_CLOSED_CONNECTION = "Connection is closed";
+
     /**
      * Whether storage being away is underneath {@code failure}, whatever wraps it (Spring's translation,
      * Axon's JdbcException): Spring's transient and resource-failure exceptions, a commit or rollback that
-     * failed in JDBC (Hikari's "Connection is closed" carries no SQLState), and
+     * failed in JDBC, a statement on a connection Hikari already closed because the database went away
+     * ("Connection is closed", without an SQLState — PostgreSQL's own errors always carry one), and
      * SQLStates of a lost or refused connection (08), a server shutting down or crashed (57) or out of
      * resources (53). A programming error in SQL (bad grammar, a violated constraint) stays a bug.
      */
@@ -97,6 +101,10 @@ public class ApiExceptionHandler {
             if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57")
                     || sql.getSQLState().startsWith("53"))) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() == null
+                    && HIKARI_CLOSED_CONNECTION.equals(sql.getMessage())) {
                 return true;
             }
         }

@@ -37,6 +37,14 @@ class ApiExceptionHandlerTest {
         assertThat(handler.bug(lost, request).getStatusCode().value()).isEqualTo(503);
     }
 
+    /** Seen in the crash suite: Axon reading the invoice back on a connection Hikari closed when PostgreSQL died. */
+    @Test
+    void aStatementOnAConnectionTheDatabaseTookAwayIsA503() {
+        var lost = new LibraryException(new SQLException("Connection is closed"));
+
+        assertThat(handler.bug(lost, request).getStatusCode().value()).isEqualTo(503);
+    }
+
     @Test
     void aMistakeInSqlIsABugNotAnOutage() {
         var grammar = new BadSqlGrammarException("select", "SELECT state FROM idempotency_key",
