@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,10 +67,7 @@ final class LocalKafka implements AutoCloseable {
         this.child = child;
     }
 
-    /**
-     * A broker in its own JVM, started with this JVM's class path, which must hold the Kafka jars
-     * directly (a test's class path does; the launcher's Spring Boot jar does not).
-     */
+    /** A broker in its own JVM, started with this JVM's class path (a test's, or the launcher's jar). */
     static LocalKafka childProcess(Path logDir, int port, int controllerPort, Path runDir, Path logFile) {
         return new LocalKafka(logDir, port, controllerPort,
                 new ChildFiles(runDir.resolve("kafka.properties").toAbsolutePath(), logFile.toAbsolutePath(),
@@ -195,9 +193,11 @@ final class LocalKafka implements AutoCloseable {
         }
         // The marker comes first: the class path is long, and a command line read back from /proc
         // (stopLeftover) may be cut short.
-        List<String> command = OwnSession.command(List.of(OwnSession.java(),
-                MARKER + child.propertiesFile(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "kafka.Kafka", child.propertiesFile().toString()));
+        List<String> line = new ArrayList<>(List.of(OwnSession.java(), MARKER + child.propertiesFile(), "-Xmx512m"));
+        line.addAll(mainClass(System.getProperty("java.class.path"),
+                ClassLoader.getSystemResource("kafka/Kafka.class") != null));
+        line.add(child.propertiesFile().toString());
+        List<String> command = OwnSession.command(line);
         Process started = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(child.logFile().toFile()))
@@ -205,6 +205,15 @@ final class LocalKafka implements AutoCloseable {
         process = started;
         Files.writeString(child.pidFile(), Long.toString(started.pid()), StandardCharsets.UTF_8);
         awaitChildReady(started);
+    }
+
+    /**
+     * How the child JVM reaches {@code kafka.Kafka}: directly on a test's class path; from the
+     * launcher's Spring Boot jar, which nests the Kafka jars, through its {@code PropertiesLauncher}.
+     */
+    static List<String> mainClass(String classPath, boolean kafkaOnClassPath) {
+        return kafkaOnClassPath ? List.of("-cp", classPath, "kafka.Kafka")
+                : List.of("-cp", classPath, "-Dloader.main=kafka.Kafka", "org.springframework.boot.loader.launch.PropertiesLauncher");
     }
 
     /**

@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,7 +69,7 @@ public final class Bench {
             long events = 1_000_000;
             int seconds = 15;
             int threads = 16;
-            int rate = 500;
+            int rate = 250;
             int warmup = 60;
             int sustainable = 0;
             for (String arg : args) {
@@ -115,6 +116,8 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** {@code expires_in} of the invoices that expire during a phase (a tenth of the creates, some of the mix). */
     private static final int EXPIRES_IN_SECONDS = 5;
+    /** The idle phase's creates, one a second: the issue measured its ~1 s idle latency over 30. */
+    private static final int IDLE_CREATES = 30;
     private static final String LAG_HISTOGRAM = "ledger_projection_lag_seconds";
     private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+(\\S+)", Pattern.MULTILINE);
     private static final Pattern SERVER_TIME = Pattern.compile(
@@ -144,7 +147,9 @@ public final class Bench {
                 "LEDGER_RATE_LIMIT_WRITE_PER_SECOND", "100000", "LEDGER_RATE_LIMIT_WRITE_BURST", "100000",
                 "LEDGER_RATE_LIMIT_READ_PER_SECOND", "100000", "LEDGER_RATE_LIMIT_READ_BURST", "100000",
                 "LEDGER_WEBHOOKS_RETRY_SCHEDULE", "1s,1s,2s,5s");
-        stack = new LocalLedger(LocalLedger.Config.ephemeral(repoDir, dataDir).withExtraEnv(env));
+        // Kafka in its own JVM: inside this one its CPU could not be told apart from the load generator's.
+        stack = new LocalLedger(LocalLedger.Config.ephemeral(repoDir, dataDir).withExtraEnv(env)
+                .withKafkaChildProcess(true));
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         BenchResults results = new BenchResults();
         PacedLoad webhooks = null;
@@ -165,28 +170,46 @@ public final class Bench {
 
             step("creates: POST /v1/invoices from %d threads for %d s", options.threads(), s);
             List<String> created = java.util.Collections.synchronizedList(new ArrayList<>());
+            LongAdder expiring = new LongAdder();
             Map<String, double[]> serverBefore = serverTimes();
-            double creates = throughput(s, t -> {
+            StackCpu cpu = StackCpu.of(stack.dataDir());
+            WebhookCount delivered = webhooks.countFrom(System.currentTimeMillis());
+            Map<String, Long> cpuBefore = cpu.read();
+            Throughput creates = throughput(s, t -> {
                 JsonNode invoice = create(t % 10 == 0 ? EXPIRES_IN_SECONDS : null);
                 if (invoice != null && t % 10 != 0) {
                     created.add(invoice.path("id").asText());
+                } else if (invoice != null) {
+                    expiring.increment();
                 }
                 return invoice != null;
             });
             Map<String, double[]> serverAfter = serverTimes();
+            // every event of the phase: a creation each, an expiry for those created with expires_in
+            long events = creates.ok() + expiring.sum();
+            long waitStarted = System.nanoTime();
+            boolean all = delivered.await(events, Duration.ofSeconds(EXPIRES_IN_SECONDS + 120));
+            Map<String, Double> cpuPerCreate = cpu.msPerCreate(cpuBefore, cpu.read(), creates.ok());
+            out.printf("  %s%,d of the phase's %,d webhooks delivered %.1f s after it; CPU of %s per create:%n   ",
+                    all ? "" : "only ", delivered.count(), events, (System.nanoTime() - waitStarted) / 1e9, cpu.pids());
+            cpuPerCreate.forEach((process, ms) -> out.printf(" %s %.2f ms", process, ms));
+            out.println();
             step("payments: POST /v1/invoices/{id}/payments (1.00 each, on %,d invoices) for %d s", created.size(), s);
             AtomicLong next = new AtomicLong();
             double payments = throughput(s, t -> {
                 String id = created.get((int) (next.getAndIncrement() % created.size()));
                 return pay(id, "1.00") != null;
-            });
-            results.put("create_per_s", creates).put("baseline_insert_per_s", baselineInsert)
-                    .put("create_ratio", creates / baselineInsert, BenchResults.Target.atLeast(0.40, "≥ 0.40"))
-                    .put("payment_per_s", payments);
+            }).perSecond();
+            results.put("create_per_s", creates.perSecond(), BenchResults.Target.atLeast(400, "≥ 400"))
+                    .put("baseline_insert_per_s", baselineInsert)
+                    .put("create_ratio", creates.perSecond() / baselineInsert, BenchResults.Target.atLeast(0.40, "≥ 0.40"))
+                    .put("payment_per_s", payments, BenchResults.Target.atLeast(300, "≥ 300"));
+            StackCpu.putInto(results, cpuPerCreate);
             serverTimePerRequest("creates", serverBefore, serverAfter, results);
 
             awaitProjectionCaughtUp();
             pacedWindows(results, webhooks);
+            idle(results, webhooks);
 
             step("baseline: 100-row INSERT batches, 1 JDBC connection, 10 s");
             double batchRows = baselines.batchInserts(10_000, samplePayload);
@@ -213,7 +236,7 @@ public final class Bench {
             long total = done.totalEvents() == null ? seeded : done.totalEvents();
             double replay = total * 1000.0 / Math.max(1, done.elapsedMs());
             results.put("replay_events", total)
-                    .put("replay_events_per_s", replay, BenchResults.Target.atLeast(50_000, "≥ 50,000"))
+                    .put("replay_events_per_s", replay, BenchResults.Target.atLeast(75_000, "≥ 75,000"))
                     .put("replay_baseline_rows_per_s", batchRows)
                     .put("replay_ratio", replay / batchRows, BenchResults.Target.atLeast(0.25, "≥ 0.25"));
             sampleHeap();
@@ -235,6 +258,15 @@ public final class Bench {
         results.note("sustainable", "the same paced mix at sustainable_rate_per_s ("
                 + (options.sustainableRate() > 0 ? "--sustainable-rate" : "40 % of create_per_s, rounded down to tens")
                 + "), run before the --rate window; no targets");
+        results.note("cpu_ms_per_create", "user+system CPU from /proc/<pid>/stat (reaped children included) of postgres"
+                + " (the postmaster and all its descendants), kafka (a child JVM) and each service JVM, from the start of"
+                + " the creates phase until the receiver had every webhook of its events (the creations, and the expiries"
+                + " of the tenth created with expires_in " + EXPIRES_IN_SECONDS + " s), over the phase's creates;"
+                + " the bench JVM (load generator, webhook receiver) is not counted");
+        results.note("idle", IDLE_CREATES + " creates one second apart once the paced windows settled, each with an"
+                + " Idempotency-Key; visible: POST sent → first 200 of GET /v1/invoices/{id} without Ledger-Version,"
+                + " asked again 2 ms after each 404; webhook: POST sent → its invoice.created at the receiver;"
+                + " what did not happen within " + IdleLatency.GIVE_UP_MS + " ms counts as that");
         results.note("max_heap", "max over 1 s samples of sum(jvm_memory_used_bytes{area=heap}) from /actuator/prometheus");
         Path json = repoDir.resolve("target/bench/results.json");
         Files.createDirectories(json.getParent());
@@ -314,12 +346,28 @@ public final class Bench {
                 .put("sustainable_achieved_per_s", calm.achieved());
         putLatencies(results, "sustainable_", calm, null, null);
         Window full = load.window("", options.pacedRate(), seconds);
-        results.put("paced_target_per_s", full.rate()).put("paced_achieved_per_s", full.achieved())
+        results.put("paced_target_per_s", full.rate())
                 .put("paced_failed", full.failed()).put("paced_not_sent", full.notSent())
                 .put("projection_lag_samples", full.lagSamples())
                 .put("webhook_samples", full.webhookMs().size());
-        putLatencies(results, "", full, BenchResults.Target.below(50, "≤ 50 ms at 500/s"),
-                BenchResults.Target.below(100, "≤ 100 ms at 500/s"));
+        String at = " at " + full.rate() + "/s";
+        results.put("paced_achieved_per_s", full.achieved(),
+                BenchResults.Target.atLeast(full.rate() * 0.98, String.format("≥ %.0f%s", full.rate() * 0.98, at)));
+        putLatencies(results, "", full, BenchResults.Target.below(50, "≤ 50 ms" + at),
+                BenchResults.Target.below(100, "≤ 100 ms" + at));
+    }
+
+    /** One create a second on the settled stack, as a merchant's client sends them. */
+    private void idle(BenchResults results, PacedLoad load) throws Exception {
+        step("idle: one create a second (with an Idempotency-Key) for %d s; each polled every 2 ms without"
+                + " Ledger-Version until readable, and its webhook awaited", IDLE_CREATES);
+        IdleLatency idle = new IdleLatency(http, this::authorized, () -> createBody(null, System.nanoTime()));
+        load.listen(idle::onWebhook);
+        IdleLatency.Result idled = idle.measure(IDLE_CREATES);
+        out.printf("  %d readable, %d failed creates, %d never readable and %d webhooks never received within %,d ms%n",
+                idled.visibleMs().size(), idled.failedCreates(), idled.neverVisible(), idled.neverDelivered(),
+                IdleLatency.GIVE_UP_MS);
+        idled.putInto(results);
     }
 
     private static void putLatencies(BenchResults results, String prefix, Window window,
@@ -352,6 +400,8 @@ public final class Bench {
         private final HttpServer receiver;
         private final AtomicReference<Samples> current = new AtomicReference<>();
         private final AtomicLong lastArrival = new AtomicLong();
+        /** Also shown every webhook payload as it arrives. */
+        private volatile Consumer<JsonNode> listener = payload -> { };
         private final String url;
 
         PacedLoad() throws IOException {
@@ -373,6 +423,7 @@ public final class Bench {
             long arrived = System.currentTimeMillis();
             try (InputStream body = exchange.getRequestBody()) {
                 JsonNode payload = JSON.readTree(body);
+                listener.accept(payload);
                 long occurred = Instant.parse(payload.path("timestamp").asText()).toEpochMilli();
                 Samples window = current.get();
                 if (window != null) {
@@ -384,6 +435,17 @@ public final class Bench {
             }
             exchange.sendResponseHeaders(204, -1);
             exchange.close();
+        }
+
+        void listen(Consumer<JsonNode> listener) {
+            this.listener = listener;
+        }
+
+        /** Counts, from now on, the webhooks of the events that occur from {@code fromMillis} on. */
+        WebhookCount countFrom(long fromMillis) {
+            WebhookCount count = new WebhookCount(fromMillis);
+            listen(count::offer);
+            return count;
         }
 
         /** {@code rate} commands/s of the paced mix for {@code seconds}, then waits for it to settle. */
@@ -508,7 +570,14 @@ public final class Bench {
 
     // ---- throughput phases ----
 
-    private double throughput(int seconds, IntFunction<Boolean> action) throws Exception {
+    /** What a closed-loop phase achieved. */
+    private record Throughput(long ok, double seconds) {
+        double perSecond() {
+            return ok / seconds;
+        }
+    }
+
+    private Throughput throughput(int seconds, IntFunction<Boolean> action) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(options.threads());
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         LongAdder ok = new LongAdder();
@@ -537,9 +606,9 @@ public final class Bench {
         }
         double elapsed = (System.nanoTime() - started) / 1e9;
         pool.shutdown();
-        double rate = ok.sum() / elapsed;
-        out.printf("  %,d ok, %,d failed in %.1f s: %.0f/s%n", ok.sum(), failed.sum(), elapsed, rate);
-        return rate;
+        Throughput done = new Throughput(ok.sum(), elapsed);
+        out.printf("  %,d ok, %,d failed in %.1f s: %.0f/s%n", ok.sum(), failed.sum(), elapsed, done.perSecond());
+        return done;
     }
 
     private JsonNode create(Integer expiresIn) {

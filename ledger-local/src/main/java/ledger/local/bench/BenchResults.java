@@ -31,6 +31,7 @@ final class BenchResults {
 
     private final Map<String, Double> figures = new LinkedHashMap<>();
     private final Map<String, Target> targets = new LinkedHashMap<>();
+    private final Map<String, Map<String, Double>> groups = new LinkedHashMap<>();
     private final Map<String, Double> heapMb = new LinkedHashMap<>();
     private final Map<String, String> notes = new LinkedHashMap<>();
 
@@ -45,6 +46,12 @@ final class BenchResults {
         if (target != null) {
             targets.put(key, target);
         }
+        return this;
+    }
+
+    /** A figure per member of {@code group}: an object {@code group} in the JSON, rows {@code group.member} in the table. */
+    BenchResults putIn(String group, String member, double value) {
+        groups.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(member, value);
         return this;
     }
 
@@ -67,12 +74,10 @@ final class BenchResults {
     String json() {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
-        figures.forEach((key, value) -> {
-            if (Double.isNaN(value) || Double.isInfinite(value)) {
-                root.putNull(key);
-            } else {
-                root.put(key, round(value));
-            }
+        figures.forEach((key, value) -> putNumber(root, key, value));
+        groups.forEach((group, members) -> {
+            ObjectNode node = root.putObject(group);
+            members.forEach((member, value) -> putNumber(node, member, value));
         });
         ObjectNode heap = root.putObject("max_heap_mb_per_service");
         heapMb.forEach((service, mb) -> heap.put(service, round(mb)));
@@ -88,6 +93,14 @@ final class BenchResults {
         }
     }
 
+    private static void putNumber(ObjectNode node, String key, double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            node.putNull(key);
+        } else {
+            node.put(key, round(value));
+        }
+    }
+
     /** Markdown table: figure, value, target, met. */
     String table() {
         StringBuilder out = new StringBuilder("| figure | value | target | met |\n|---|---:|---|---|\n");
@@ -97,6 +110,8 @@ final class BenchResults {
                     .append(target == null ? "" : target.text()).append(" | ")
                     .append(target == null ? "" : target.met(value) ? "yes" : "**no**").append(" |\n");
         });
+        groups.forEach((group, members) -> members.forEach((member, value) -> out.append("| ").append(group)
+                .append('.').append(member).append(" | ").append(format(value)).append(" |  |  |\n")));
         heapMb.forEach((service, mb) -> out.append("| max_heap_mb_per_service.").append(service).append(" | ")
                 .append(format(mb)).append(" | ").append(HEAP_TARGET.text()).append(" | ")
                 .append(HEAP_TARGET.met(mb) ? "yes" : "**no**").append(" |\n"));

@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BenchOptionsTest {
 
     @Test
-    void defaultsAreAMillionEventsFifteenSecondPhases500PerSecondAndAMinuteOfWarmUp() {
-        assertThat(Bench.Options.parse(new String[0])).isEqualTo(new Bench.Options(1_000_000, 15, 16, 500, 60, 0));
+    void defaultsAreAMillionEventsFifteenSecondPhases250PerSecondAndAMinuteOfWarmUp() {
+        assertThat(Bench.Options.parse(new String[0])).isEqualTo(new Bench.Options(1_000_000, 15, 16, 250, 60, 0));
     }
 
     @Test

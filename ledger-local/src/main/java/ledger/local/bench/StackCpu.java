@@ -1,0 +1,93 @@
+package ledger.local.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * CPU time of the stack the bench started, per process tree: PostgreSQL (the postmaster and all its
+ * backends and workers), Kafka (a child JVM of the bench for this reason) and each service JVM. The
+ * bench's own JVM — load generator and webhook receiver — is not part of it. The pids come from the
+ * files the launcher keeps in its data folder.
+ */
+final class StackCpu {
+
+    static final String TOTAL = "total";
+    private static final List<String> SERVICES =
+            List.of("api-gateway", "command-service", "query-service", "webhook-dispatcher");
+
+    private final ProcessCpu processes;
+    private final Map<String, Long> roots;
+    private final long ticksPerSecond;
+
+    private StackCpu(ProcessCpu processes, Map<String, Long> roots, long ticksPerSecond) {
+        this.processes = processes;
+        this.roots = roots;
+        this.ticksPerSecond = ticksPerSecond;
+    }
+
+    /** The stack of the launcher's data folder {@code dataDir}; Kafka must run as a child process. */
+    static StackCpu of(Path dataDir) throws IOException {
+        Map<String, Long> roots = new LinkedHashMap<>();
+        roots.put("postgres", pidIn(dataDir.resolve("postgres").resolve("postmaster.pid")));
+        roots.put("kafka", pidIn(dataDir.resolve("run").resolve("kafka.pid")));
+        for (String service : SERVICES) {
+            roots.put(service, pidIn(dataDir.resolve("run").resolve(service + ".pid")));
+        }
+        if (roots.containsValue(ProcessHandle.current().pid())) {
+            throw new IllegalStateException("a stack process is the bench's own JVM: " + roots);
+        }
+        return new StackCpu(new ProcessCpu(Path.of("/proc")), roots, ProcessCpu.clockTicksPerSecond());
+    }
+
+    /** postmaster.pid and the launcher's pid files start with the pid. */
+    private static long pidIn(Path file) throws IOException {
+        String content = Files.readString(file, StandardCharsets.UTF_8).strip();
+        return Long.parseLong(content.lines().findFirst().orElse("").strip());
+    }
+
+    Map<String, Long> pids() {
+        return Map.copyOf(roots);
+    }
+
+    /** Clock ticks used so far, per process tree. */
+    Map<String, Long> read() {
+        return processes.ticks(roots);
+    }
+
+    /** Milliseconds of CPU per create between two readings, per process tree and then {@link #TOTAL}. */
+    Map<String, Double> msPerCreate(Map<String, Long> before, Map<String, Long> after, long creates) {
+        return msPerCreate(before, after, creates, ticksPerSecond);
+    }
+
+    static Map<String, Double> msPerCreate(Map<String, Long> before, Map<String, Long> after, long creates,
+                                           long ticksPerSecond) {
+        Map<String, Double> perCreate = new LinkedHashMap<>();
+        long total = 0;
+        for (Map.Entry<String, Long> entry : after.entrySet()) {
+            long used = entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
+            total += used;
+            perCreate.put(entry.getKey(), msPer(used, creates, ticksPerSecond));
+        }
+        perCreate.put(TOTAL, msPer(total, creates, ticksPerSecond));
+        return perCreate;
+    }
+
+    /** {@code cpu_ms_per_create} (the total, with the target) and {@code cpu_ms_per_create_by_process}. */
+    static void putInto(BenchResults results, Map<String, Double> msPerCreate) {
+        results.put("cpu_ms_per_create", msPerCreate.get(TOTAL), BenchResults.Target.below(4, "≤ 4"));
+        msPerCreate.forEach((process, ms) -> {
+            if (!process.equals(TOTAL)) {
+                results.putIn("cpu_ms_per_create_by_process", process, ms);
+            }
+        });
+    }
+
+    private static double msPer(long ticks, long creates, long ticksPerSecond) {
+        return creates <= 0 ? Double.NaN : ticks * 1000.0 / ticksPerSecond / creates;
+    }
+}

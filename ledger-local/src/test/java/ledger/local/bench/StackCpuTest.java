@@ -1,0 +1,54 @@
+package ledger.local.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class StackCpuTest {
+
+    @Test
+    void cpuPerCreateIsEachTreesTicksBetweenTheReadingsOverTheCreatesThenTheirTotal() {
+        Map<String, Long> before = new LinkedHashMap<>();
+        before.put("postgres", 1_000L);
+        before.put("kafka", 500L);
+        Map<String, Long> after = new LinkedHashMap<>();
+        after.put("postgres", 1_400L);   // 400 ticks = 4 s at 100 ticks/s
+        after.put("kafka", 600L);        // 1 s
+        Map<String, Double> perCreate = StackCpu.msPerCreate(before, after, 1_000, 100);
+        assertThat(perCreate).containsOnlyKeys("postgres", "kafka", "total");
+        assertThat(perCreate.get("postgres")).isCloseTo(4.0, within(1e-9));
+        assertThat(perCreate.get("kafka")).isCloseTo(1.0, within(1e-9));
+        assertThat(perCreate.get("total")).isCloseTo(5.0, within(1e-9));
+        assertThat(perCreate.keySet()).containsExactly("postgres", "kafka", "total");
+    }
+
+    @Test
+    void noCreatesIsNoFigure() {
+        assertThat(StackCpu.msPerCreate(Map.of("kafka", 1L), Map.of("kafka", 2L), 0, 100).get("total")).isNaN();
+    }
+
+    @Test
+    void theTotalIsCpuMsPerCreateWithItsTargetAndEachProcessAMemberOfCpuMsPerCreateByProcess() throws Exception {
+        Map<String, Double> perCreate = new LinkedHashMap<>();
+        perCreate.put("postgres", 3.34);
+        perCreate.put("api-gateway", 0.49);
+        perCreate.put("total", 3.83);
+        BenchResults results = new BenchResults().put("create_per_s", 235);
+        StackCpu.putInto(results, perCreate);
+        JsonNode json = new ObjectMapper().readTree(results.json());
+        assertThat(json.path("create_per_s").asDouble()).as("existing keys kept").isEqualTo(235);
+        assertThat(json.path("cpu_ms_per_create").asDouble()).isEqualTo(3.83);
+        assertThat(json.path("targets_met").path("cpu_ms_per_create").asBoolean()).isTrue();
+        assertThat(json.path("cpu_ms_per_create_by_process").path("postgres").asDouble()).isEqualTo(3.34);
+        assertThat(json.path("cpu_ms_per_create_by_process").path("api-gateway").asDouble()).isEqualTo(0.49);
+        assertThat(json.path("cpu_ms_per_create_by_process").has("total")).isFalse();
+        assertThat(results.table()).contains("| cpu_ms_per_create | 3.83 | ≤ 4 | yes |")
+                .contains("| cpu_ms_per_create_by_process.postgres | 3.34 |  |  |");
+    }
+}
