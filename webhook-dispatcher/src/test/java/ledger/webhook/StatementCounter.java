@@ -20,18 +20,27 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  */
 public final class StatementCounter implements BeanPostProcessor {
 
-    /** Statements and commits of one kind of thread. */
-    public record Counts(long statements, long commits) {
+    /**
+     * Statements and commits of one kind of thread; {@code idlePolls} are the poller's rounds that found
+     * nothing to do (one query, one commit), counted in the other two as well.
+     */
+    public record Counts(long statements, long commits, long idlePolls) {
         Counts minus(Counts other) {
-            return new Counts(statements - other.statements, commits - other.commits);
+            return new Counts(statements - other.statements, commits - other.commits, idlePolls - other.idlePolls);
+        }
+
+        /** The figures without the idle polls: what the work itself cost. */
+        Counts working() {
+            return new Counts(statements - idlePolls, commits - idlePolls, 0);
         }
     }
 
     private final Map<String, AtomicLong> statements = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> commits = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> idlePolls = new ConcurrentHashMap<>();
 
     public Counts counts(String kind) {
-        return new Counts(value(statements, kind), value(commits, kind));
+        return new Counts(value(statements, kind), value(commits, kind), value(idlePolls, kind));
     }
 
     /** The inbox (Kafka listener threads), the queue (poller and workers), or other. */
@@ -73,8 +82,10 @@ public final class StatementCounter implements BeanPostProcessor {
     }
 
     private Connection counting(Connection connection) {
+        // A pooled connection serves one thread at a time: the statements of its current transaction.
+        var inTransaction = new AtomicLong();
         InvocationHandler handler = (proxy, method, args) -> {
-            countCall(method);
+            countCall(method, inTransaction);
             try {
                 return method.invoke(connection, args);
             } catch (InvocationTargetException e) {
@@ -85,10 +96,19 @@ public final class StatementCounter implements BeanPostProcessor {
                 new Class<?>[] {Connection.class}, handler);
     }
 
-    private void countCall(Method method) {
+    private void countCall(Method method, AtomicLong inTransaction) {
         switch (method.getName()) {
-            case "prepareStatement", "createStatement", "prepareCall" -> count(statements);
-            case "commit" -> count(commits);
+            case "prepareStatement", "createStatement", "prepareCall" -> {
+                count(statements);
+                inTransaction.incrementAndGet();
+            }
+            case "commit" -> {
+                count(commits);
+                if (inTransaction.getAndSet(0) == 1 && Thread.currentThread().getName().equals("webhook-poller")) {
+                    count(idlePolls);
+                }
+            }
+            case "rollback", "close" -> inTransaction.set(0);
             default -> {
             }
         }

@@ -51,8 +51,11 @@ class DeliveryQueue {
     record Finished(Claim claim, Completion completion) {
     }
 
-    /** What a round of the poller did: the endpoints its finished attempts disabled, and its new claims. */
-    record Round(List<String> disabled, List<Claim> claims) {
+    /**
+     * What a round of the poller did: the endpoints its finished attempts disabled, its new claims, and whether
+     * more may be due right now (the candidates filled the query's limit).
+     */
+    record Round(List<String> disabled, List<Claim> claims, boolean more) {
     }
 
     /** What a finished attempt leads to. */
@@ -114,15 +117,16 @@ class DeliveryQueue {
      * for, or one failing event would hold back the rest forever), so retries can arrive after later
      * events; receivers order by {@code data.invoice.version}.
      */
-    @Transactional
-    List<Claim> claim(int max, Set<String> saturated, ToIntFunction<String> capacity, Instant now) {
+    private Round claim(int max, Set<String> saturated, ToIntFunction<String> capacity, Instant now) {
         if (max <= 0) {
-            return List.of();
+            return new Round(List.of(), List.of(), false);
         }
         record Candidate(long id, String targetKey) {
         }
+        int limit = max * 4;
         List<Candidate> candidates = jdbc.query(CANDIDATES, (rs, i) -> new Candidate(rs.getLong(1), rs.getString(2)),
-                ts(now), ts(now), saturated.toArray(String[]::new), max * 4);
+                ts(now), ts(now), saturated.toArray(String[]::new), limit);
+        boolean more = candidates.size() == limit;
         Map<String, Integer> left = new HashMap<>();
         List<Long> chosen = new ArrayList<>();
         for (Candidate c : candidates) {
@@ -133,7 +137,7 @@ class DeliveryQueue {
             }
         }
         if (chosen.isEmpty()) {
-            return List.of();
+            return new Round(List.of(), List.of(), more);
         }
         String token = Ids.randomToken(24);
         List<Claim> claims = new ArrayList<>(jdbc.query("""
@@ -150,9 +154,9 @@ class DeliveryQueue {
         claims.sort(Comparator.comparingInt(c -> chosen.indexOf(c.id())));
         Map<String, Endpoint> live = endpoints.live(claims.stream().map(Claim::endpointId).filter(Objects::nonNull)
                 .collect(Collectors.toSet()));
-        return claims.stream().map(c -> c.endpointId() == null ? c : new Claim(c.id(), c.leaseToken(), c.eventId(),
-                c.endpointId(), c.url(), c.targetKey(), c.attempts(), c.body(), c.occurredAt(), c.storeId(),
-                live.get(c.endpointId()))).toList();
+        return new Round(List.of(), claims.stream().map(c -> c.endpointId() == null ? c : new Claim(c.id(),
+                c.leaseToken(), c.eventId(), c.endpointId(), c.url(), c.targetKey(), c.attempts(), c.body(),
+                c.occurredAt(), c.storeId(), live.get(c.endpointId()))).toList(), more);
     }
 
     /**
@@ -163,7 +167,8 @@ class DeliveryQueue {
     Round completeAndClaim(List<Finished> finished, int max, Set<String> saturated, ToIntFunction<String> capacity,
                            Instant now) {
         List<String> disabled = complete(finished);
-        return new Round(disabled, claim(max, saturated, capacity, now));
+        Round claimed = claim(max, saturated, capacity, now);
+        return new Round(disabled, claimed.claims(), claimed.more());
     }
 
     /**

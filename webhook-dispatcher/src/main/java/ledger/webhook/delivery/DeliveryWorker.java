@@ -178,7 +178,7 @@ public class DeliveryWorker implements SmartLifecycle {
      * One round: records the attempts finished since the last round and claims what may go now, in one
      * transaction. What can't be recorded now (the database is away) stays for the next round; should the
      * instance die first, the leases run out and the deliveries are attempted again. Returns whether
-     * polling again right away may find more.
+     * polling again right away may find more: only when the candidates filled the query's limit.
      */
     private boolean claimAndDispatch() {
         int free = properties.workers() - busy.get();
@@ -194,6 +194,7 @@ public class DeliveryWorker implements SmartLifecycle {
             }
         });
         List<DeliveryQueue.Claim> claims;
+        boolean more;
         synchronized (unrecorded) {
             drainFinished();
             if (free <= 0 && unrecorded.isEmpty()) {
@@ -204,6 +205,7 @@ public class DeliveryWorker implements SmartLifecycle {
             unrecorded.clear();
             round.disabled().forEach(id -> log.warn("Disabled webhook endpoint {} after its failed attempts", id));
             claims = round.claims();
+            more = round.more();
         }
         for (DeliveryQueue.Claim claim : claims) {
             synchronized (inFlight) {
@@ -225,7 +227,8 @@ public class DeliveryWorker implements SmartLifecycle {
                 }
             });
         }
-        return !claims.isEmpty();
+        // Fewer candidates than asked for: nothing else is due until an attempt ends or new work is woken up.
+        return more && !claims.isEmpty();
     }
 
     private void attempt(DeliveryQueue.Claim claim) {
