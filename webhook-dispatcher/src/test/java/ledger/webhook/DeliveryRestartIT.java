@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.standardwebhooks.Webhook;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import ledger.testsupport.ApiClient;
 import ledger.testsupport.LedgerInfrastructure;
 import org.junit.jupiter.api.Test;
@@ -23,26 +25,34 @@ class DeliveryRestartIT {
     private static final String SCHEMA = "webhook_restart";
 
     private static ConfigurableApplicationContext startDispatcher() {
+        return startDispatcher(SCHEMA, TOPIC, "--ledger.webhooks.retry-schedule=4s", "--ledger.webhooks.retry-jitter=0",
+                "--ledger.webhooks.poll-interval=100ms");
+    }
+
+    /**
+     * A dispatcher of its own on the shared servers: its own schema, topic and consumer group (named after the
+     * topic), private targets allowed, and {@code settings} on top.
+     */
+    static ConfigurableApplicationContext startDispatcher(String schema, String topic, String... settings) {
         var servers = LedgerInfrastructure.servers();
-        // Command-line arguments, because they override application.yml (builder properties would not).
-        return new SpringApplicationBuilder(WebhookDispatcherApplication.class).run(
+        var args = new ArrayList<>(List.of(
                 "--server.port=0",
                 "--spring.datasource.url=" + servers.jdbcUrl(),
                 "--spring.datasource.username=" + servers.user(),
                 "--spring.datasource.password=" + servers.password(),
                 "--spring.kafka.bootstrap-servers=" + servers.bootstrapServers(),
-                "--spring.datasource.hikari.schema=" + SCHEMA,
-                "--spring.flyway.schemas=" + SCHEMA,
-                "--spring.flyway.default-schema=" + SCHEMA,
-                "--spring.kafka.consumer.group-id=webhook-dispatcher-restart-it",
-                "--ledger.topics.invoice-events=" + TOPIC,
-                "--ledger.webhooks.allow-private-targets=true",
-                "--ledger.webhooks.retry-schedule=4s",
-                "--ledger.webhooks.retry-jitter=0",
-                "--ledger.webhooks.poll-interval=100ms");
+                "--spring.datasource.hikari.schema=" + schema,
+                "--spring.flyway.schemas=" + schema,
+                "--spring.flyway.default-schema=" + schema,
+                "--spring.kafka.consumer.group-id=webhook-dispatcher-" + topic,
+                "--ledger.topics.invoice-events=" + topic,
+                "--ledger.webhooks.allow-private-targets=true"));
+        args.addAll(List.of(settings));
+        // Command-line arguments, because they override application.yml (builder properties would not).
+        return new SpringApplicationBuilder(WebhookDispatcherApplication.class).run(args.toArray(String[]::new));
     }
 
-    private static ApiClient api(ConfigurableApplicationContext context) {
+    static ApiClient api(ConfigurableApplicationContext context) {
         return new ApiClient("http://localhost:" + context.getEnvironment().getProperty("local.server.port"));
     }
 

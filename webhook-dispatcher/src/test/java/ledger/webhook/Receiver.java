@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +49,7 @@ public final class Receiver implements AutoCloseable {
     private final AtomicInteger counter = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
+    private final Set<InetSocketAddress> clients = ConcurrentHashMap.newKeySet();
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile BiFunction<Integer, Request, Answer> answers = (n, request) -> Answer.status(200);
 
@@ -55,6 +58,7 @@ public final class Receiver implements AutoCloseable {
         server.setExecutor(threads);
         server.createContext("/", exchange -> {
             int n = counter.getAndIncrement();
+            clients.add(exchange.getRemoteAddress());
             maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
             try {
                 byte[] body = exchange.getRequestBody().readAllBytes();
@@ -111,6 +115,11 @@ public final class Receiver implements AutoCloseable {
 
     public List<Request> requestsFor(String eventId) {
         return requests.stream().filter(r -> eventId.equals(r.header("webhook-id"))).toList();
+    }
+
+    /** How many connections the requests came on (kept-alive connections carry several). */
+    public int connections() {
+        return clients.size();
     }
 
     public int maxInFlight() {

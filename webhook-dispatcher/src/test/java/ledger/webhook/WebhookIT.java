@@ -1,10 +1,14 @@
 package ledger.webhook;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Currency;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -37,6 +41,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.listener.MessageListenerContainer;
 import org.springframework.test.context.ContextConfiguration;
 
 /**
@@ -64,6 +70,9 @@ public abstract class WebhookIT {
     @Autowired
     protected MovableClock clock;
 
+    @Autowired
+    private KafkaListenerEndpointRegistry listeners;
+
     @TestConfiguration(proxyBeanMethods = false)
     static class Clocks {
         @Bean
@@ -71,6 +80,30 @@ public abstract class WebhookIT {
         MovableClock movableClock() {
             return new MovableClock();
         }
+
+        @Bean
+        static StatementCounter statementCounter() {
+            return new StatementCounter();
+        }
+    }
+
+    /**
+     * Stops the inbox taking records until {@link #resumeInbox}: what is published meanwhile arrives in one
+     * poll, as one batch.
+     */
+    protected void pauseInbox() {
+        inbox().pause();
+        await().atMost(Duration.ofSeconds(20)).until(() -> inbox().isContainerPaused());
+    }
+
+    protected void resumeInbox() {
+        inbox().resume();
+    }
+
+    private MessageListenerContainer inbox() {
+        return listeners.getListenerContainers().stream()
+                .filter(c -> List.of(c.getContainerProperties().getTopics()).contains(TOPIC))
+                .findFirst().orElseThrow();
     }
 
     /** A store registered on the access topic, with its callback secret and a key for the webhooks API. */
@@ -124,6 +157,11 @@ public abstract class WebhookIT {
 
     protected static void publish(LedgerEvent... events) throws Exception {
         publishTo(TOPIC, events);
+    }
+
+    /** A record on the events topic as it came, parseable or not. */
+    protected static void publishRaw(String key, String value) throws Exception {
+        producer().send(new ProducerRecord<>(TOPIC, key, value)).get(10, TimeUnit.SECONDS);
     }
 
     protected static void publishTo(String topic, LedgerEvent... events) throws Exception {

@@ -6,12 +6,17 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.IntFunction;
 import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 import ledger.events.Ids;
 import ledger.events.StoreId;
 import ledger.support.web.ApiException;
@@ -19,6 +24,7 @@ import ledger.support.web.ApiList;
 import ledger.support.web.ListParams;
 import ledger.webhook.KeysetPages;
 import ledger.webhook.WebhookProperties;
+import ledger.webhook.endpoint.Endpoint;
 import ledger.webhook.endpoint.Endpoints;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -33,9 +39,23 @@ import org.springframework.transaction.annotation.Transactional;
 @Repository
 class DeliveryQueue {
 
-    /** A claimed delivery, with what the attempt needs. */
+    /**
+     * A claimed delivery, with what the attempt needs. {@code endpoint} is the endpoint as it stood when the
+     * delivery was claimed, null for a callback or an endpoint deleted since.
+     */
     record Claim(long id, String leaseToken, String eventId, String endpointId, String url, String targetKey,
-                 int attempts, String body, Instant occurredAt, StoreId storeId) {
+                 int attempts, String body, Instant occurredAt, StoreId storeId, Endpoint endpoint) {
+    }
+
+    /** An attempt made on a claim, waiting to be recorded. */
+    record Finished(Claim claim, Completion completion) {
+    }
+
+    /**
+     * What a round of the poller did: the endpoints its finished attempts disabled, its new claims, and whether
+     * more may be due right now (the candidates filled the query's limit).
+     */
+    record Round(List<String> disabled, List<Claim> claims, boolean more) {
     }
 
     /** What a finished attempt leads to. */
@@ -97,12 +117,16 @@ class DeliveryQueue {
      * for, or one failing event would hold back the rest forever), so retries can arrive after later
      * events; receivers order by {@code data.invoice.version}.
      */
-    @Transactional
-    List<Claim> claim(int max, Set<String> saturated, ToIntFunction<String> capacity, Instant now) {
+    private Round claim(int max, Set<String> saturated, ToIntFunction<String> capacity, Instant now) {
+        if (max <= 0) {
+            return new Round(List.of(), List.of(), false);
+        }
         record Candidate(long id, String targetKey) {
         }
+        int limit = max * 4;
         List<Candidate> candidates = jdbc.query(CANDIDATES, (rs, i) -> new Candidate(rs.getLong(1), rs.getString(2)),
-                ts(now), ts(now), saturated.toArray(String[]::new), max * 4);
+                ts(now), ts(now), saturated.toArray(String[]::new), limit);
+        boolean more = candidates.size() == limit;
         Map<String, Integer> left = new HashMap<>();
         List<Long> chosen = new ArrayList<>();
         for (Candidate c : candidates) {
@@ -113,59 +137,128 @@ class DeliveryQueue {
             }
         }
         if (chosen.isEmpty()) {
-            return List.of();
+            return new Round(List.of(), List.of(), more);
         }
         String token = Ids.randomToken(24);
-        Long[] ids = chosen.toArray(Long[]::new);
-        jdbc.update("UPDATE delivery SET lease_until = ?, lease_token = ? WHERE id = ANY (?)",
-                ts(now.plus(lease)), token, ids);
-        return jdbc.query("""
-                SELECT d.id, d.event_id, d.endpoint_id, d.url, d.target_key, d.attempts, e.body, e.occurred_at,
-                       e.store_id
-                FROM delivery d JOIN webhook_event e ON e.event_id = d.event_id
-                WHERE d.id = ANY (?) ORDER BY d.next_attempt_at, d.id""",
+        List<Claim> claims = new ArrayList<>(jdbc.query("""
+                UPDATE delivery d SET lease_until = ?, lease_token = ?
+                FROM webhook_event e
+                WHERE e.event_id = d.event_id AND d.id = ANY (?)
+                RETURNING d.id, d.event_id, d.endpoint_id, d.url, d.target_key, d.attempts, e.body, e.occurred_at,
+                          e.store_id""",
                 (rs, i) -> new Claim(rs.getLong("id"), token, rs.getString("event_id"), rs.getString("endpoint_id"),
                         rs.getString("url"), rs.getString("target_key"), rs.getInt("attempts"), rs.getString("body"),
-                        rs.getTimestamp("occurred_at").toInstant(), new StoreId(rs.getString("store_id"))),
-                (Object) ids);
+                        rs.getTimestamp("occurred_at").toInstant(), new StoreId(rs.getString("store_id")), null),
+                ts(now.plus(lease)), token, chosen.toArray(Long[]::new)));
+        // In the candidates' order (due first), each with its endpoint: one query for the whole claim.
+        claims.sort(Comparator.comparingInt(c -> chosen.indexOf(c.id())));
+        Map<String, Endpoint> live = endpoints.live(claims.stream().map(Claim::endpointId).filter(Objects::nonNull)
+                .collect(Collectors.toSet()));
+        return new Round(List.of(), claims.stream().map(c -> c.endpointId() == null ? c : new Claim(c.id(),
+                c.leaseToken(), c.eventId(), c.endpointId(), c.url(), c.targetKey(), c.attempts(), c.body(),
+                c.occurredAt(), c.storeId(), live.get(c.endpointId()))).toList(), more);
     }
 
     /**
-     * Records an attempt and moves the delivery on. Endpoint health moves with it: a success ends the
-     * failure streak, a failure starts or extends it and disables an endpoint that has failed for too long.
-     * Returns whether the endpoint was disabled.
+     * {@link #complete} then {@link #claim}, in one transaction: the claim sees the finished first attempts
+     * (the order rule lets their successors go), and the round costs one commit.
      */
     @Transactional
-    boolean complete(Claim claim, Completion c) {
+    Round completeAndClaim(List<Finished> finished, int max, Set<String> saturated, ToIntFunction<String> capacity,
+                           Instant now) {
+        List<String> disabled = complete(finished);
+        Round claimed = claim(max, saturated, capacity, now);
+        return new Round(disabled, claimed.claims(), claimed.more());
+    }
+
+    /**
+     * Records finished attempts and moves their deliveries on, a few statements for any number of them.
+     * Endpoint health moves with them: a success ends the failure streak, a failure starts or extends it and
+     * disables an endpoint that has failed for too long. Returns the endpoints this disabled.
+     */
+    @Transactional
+    List<String> complete(List<Finished> finished) {
+        if (finished.isEmpty()) {
+            return List.of();
+        }
+        var attempts = new ArrayList<Object[]>();
+        for (Finished f : finished) {
+            Claim claim = f.claim();
+            Completion c = f.completion();
+            attempts.add(new Object[] {Ids.random("att_"), claim.id(), claim.eventId(), claim.endpointId(),
+                    c.attemptedAt().toString(), c.status() == null ? null : c.status().toString(), c.latencyMillis(),
+                    c.error(), outcome(c.state()), c.nextAttemptAt() == null ? null : c.nextAttemptAt().toString(),
+                    claim.leaseToken(), c.state()});
+        }
         jdbc.update("""
                 INSERT INTO delivery_attempt (id, delivery_id, event_id, endpoint_id, attempted_at, status_code,
                                               latency_ms, error, outcome, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                Ids.random("att_"), claim.id(), claim.eventId(), claim.endpointId(), ts(c.attemptedAt()), c.status(),
-                c.latencyMillis(), c.error(), outcome(c.state()), ts(c.nextAttemptAt()));
+                SELECT id, delivery_id, event_id, endpoint_id, attempted_at::timestamptz, status_code::int, latency_ms,
+                       error, outcome, next_attempt_at::timestamptz
+                FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[],
+                            ?::text[], ?::text[])
+                     AS a(id, delivery_id, event_id, endpoint_id, attempted_at, status_code, latency_ms, error, outcome,
+                          next_attempt_at)
+                ORDER BY attempted_at""", columns(attempts, 0, 10));
         jdbc.update("""
-                UPDATE delivery SET state = ?, attempts = attempts + 1, next_attempt_at = ?, last_status = ?,
-                    last_error = ?, lease_until = NULL, lease_token = NULL, updated_at = ?
-                WHERE id = ? AND lease_token = ?""",
-                c.state(), ts(c.nextAttemptAt()), c.status(), c.error(), ts(c.attemptedAt()), claim.id(),
-                claim.leaseToken());
-        if (claim.endpointId() == null) {
-            return false;
+                UPDATE delivery d SET state = a.state, attempts = d.attempts + 1,
+                    next_attempt_at = a.next_attempt_at::timestamptz, last_status = a.status_code::int,
+                    last_error = a.error, lease_until = NULL, lease_token = NULL,
+                    updated_at = a.attempted_at::timestamptz
+                FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                     AS a(id, lease_token, state, next_attempt_at, status_code, error, attempted_at)
+                WHERE d.id = a.id AND d.lease_token = a.lease_token""",
+                column(attempts, 1, Long[]::new), column(attempts, 10, String[]::new),
+                column(attempts, 11, String[]::new), column(attempts, 9, String[]::new),
+                column(attempts, 5, String[]::new), column(attempts, 7, String[]::new),
+                column(attempts, 4, String[]::new));
+        Set<String> recovered = new HashSet<>();
+        List<String> disabled = new ArrayList<>();
+        for (Finished f : finished) {
+            Claim claim = f.claim();
+            Completion c = f.completion();
+            if (claim.endpointId() == null) {
+                continue;
+            }
+            if (c.endpointSucceeded()) {
+                // Most endpoints are healthy: only one that was failing when claimed has a streak to end. A
+                // streak another instance starts meanwhile is ended by the next success claimed after it.
+                if (claim.endpoint() == null || claim.endpoint().failingSince() != null) {
+                    recovered.add(claim.endpointId());
+                }
+                continue;
+            }
+            String disable = c.disableEndpoint();
+            Instant failingSince = endpoints.recordFailure(claim.endpointId(), c.attemptedAt());
+            if (disable == null && RetryPolicy.failingTooLong(failingSince, c.attemptedAt(), disableAfterFailing)) {
+                disable = "failing";
+            }
+            if (disable != null) {
+                endpoints.disable(claim.endpointId(), disable, c.attemptedAt());
+                disabled.add(claim.endpointId());
+            }
         }
-        if (c.endpointSucceeded()) {
-            endpoints.recordSuccess(claim.endpointId());
-            return false;
+        endpoints.recordSuccess(recovered);
+        return disabled;
+    }
+
+    /** Columns {@code from} to {@code to} (exclusive) of the rows, an array parameter each: bigint[] for the numbers. */
+    private static Object[] columns(List<Object[]> rows, int from, int to) {
+        Object[] columns = new Object[to - from];
+        for (int i = from; i < to; i++) {
+            columns[i - from] = i == 1 || i == 6 ? column(rows, i, Long[]::new) : column(rows, i, String[]::new);
         }
-        String disable = c.disableEndpoint();
-        Instant failingSince = endpoints.recordFailure(claim.endpointId(), c.attemptedAt());
-        if (disable == null && RetryPolicy.failingTooLong(failingSince, c.attemptedAt(), disableAfterFailing)) {
-            disable = "failing";
+        return columns;
+    }
+
+    private static <T> T[] column(List<Object[]> rows, int index, IntFunction<T[]> array) {
+        T[] column = array.apply(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            @SuppressWarnings("unchecked")
+            T value = (T) rows.get(i)[index];
+            column[i] = value;
         }
-        if (disable != null) {
-            endpoints.disable(claim.endpointId(), disable, c.attemptedAt());
-            return true;
-        }
-        return false;
+        return column;
     }
 
     /** Ends a claimed delivery without an attempt (its endpoint was disabled or deleted meanwhile). */

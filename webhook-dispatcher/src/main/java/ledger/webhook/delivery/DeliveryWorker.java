@@ -4,13 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -20,7 +23,6 @@ import ledger.support.auth.AccessRecord;
 import ledger.support.auth.AccessRegistry;
 import ledger.webhook.WebhookProperties;
 import ledger.webhook.endpoint.Endpoint;
-import ledger.webhook.endpoint.Endpoints;
 import ledger.webhook.target.TargetPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +48,6 @@ public class DeliveryWorker implements SmartLifecycle {
     private static final Duration FAILED_POLL_PAUSE = Duration.ofSeconds(5);
 
     private final DeliveryQueue queue;
-    private final Endpoints endpoints;
     private final AccessRegistry registry;
     private final TargetPolicy policy;
     private final WebhookSender sender;
@@ -58,6 +59,10 @@ public class DeliveryWorker implements SmartLifecycle {
     /** Attempts in flight per target key; guarded by itself. */
     private final Map<String, Integer> inFlight = new HashMap<>();
     private final AtomicInteger busy = new AtomicInteger();
+    /** Attempts made by the workers, for the poller to record. */
+    private final Queue<DeliveryQueue.Finished> finished = new ConcurrentLinkedQueue<>();
+    /** Taken from {@link #finished} but not recorded yet; guarded by itself (the poller, and stop). */
+    private final List<DeliveryQueue.Finished> unrecorded = new ArrayList<>();
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean running;
@@ -65,11 +70,10 @@ public class DeliveryWorker implements SmartLifecycle {
     private Thread poller;
     private long depthRefreshedAt;
 
-    DeliveryWorker(DeliveryQueue queue, Endpoints endpoints, AccessRegistry registry, TargetPolicy policy,
+    DeliveryWorker(DeliveryQueue queue, AccessRegistry registry, TargetPolicy policy,
                    WebhookSender sender, RetryPolicy retries, DeliveryMetrics metrics, WebhookProperties properties,
                    Clock clock) {
         this.queue = queue;
-        this.endpoints = endpoints;
         this.registry = registry;
         this.policy = policy;
         this.sender = sender;
@@ -134,6 +138,14 @@ public class DeliveryWorker implements SmartLifecycle {
                     workers.shutdownNow();
                 }
             }
+            // The poller has ended: what the last attempts did is recorded here, or they are made again.
+            synchronized (unrecorded) {
+                drainFinished();
+                queue.complete(unrecorded);
+                unrecorded.clear();
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not record the last attempts; their deliveries will be attempted again: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             workers.shutdownNow();
@@ -162,12 +174,14 @@ public class DeliveryWorker implements SmartLifecycle {
         }
     }
 
-    /** Returns whether polling again right away may find more. */
+    /**
+     * One round: records the attempts finished since the last round and claims what may go now, in one
+     * transaction. What can't be recorded now (the database is away) stays for the next round; should the
+     * instance die first, the leases run out and the deliveries are attempted again. Returns whether
+     * polling again right away may find more: only when the candidates filled the query's limit.
+     */
     private boolean claimAndDispatch() {
         int free = properties.workers() - busy.get();
-        if (free <= 0) {
-            return false;
-        }
         Map<String, Integer> snapshot;
         synchronized (inFlight) {
             snapshot = new HashMap<>(inFlight);
@@ -179,8 +193,20 @@ public class DeliveryWorker implements SmartLifecycle {
                 saturated.add(target);
             }
         });
-        List<DeliveryQueue.Claim> claims = queue.claim(free, saturated,
-                target -> limit - snapshot.getOrDefault(target, 0), clock.instant());
+        List<DeliveryQueue.Claim> claims;
+        boolean more;
+        synchronized (unrecorded) {
+            drainFinished();
+            if (free <= 0 && unrecorded.isEmpty()) {
+                return false;
+            }
+            var round = queue.completeAndClaim(unrecorded, free, saturated,
+                    target -> limit - snapshot.getOrDefault(target, 0), clock.instant());
+            unrecorded.clear();
+            round.disabled().forEach(id -> log.warn("Disabled webhook endpoint {} after its failed attempts", id));
+            claims = round.claims();
+            more = round.more();
+        }
         for (DeliveryQueue.Claim claim : claims) {
             synchronized (inFlight) {
                 inFlight.merge(claim.targetKey(), 1, Integer::sum);
@@ -201,7 +227,8 @@ public class DeliveryWorker implements SmartLifecycle {
                 }
             });
         }
-        return !claims.isEmpty();
+        // Fewer candidates than asked for: nothing else is due until an attempt ends or new work is woken up.
+        return more && !claims.isEmpty();
     }
 
     private void attempt(DeliveryQueue.Claim claim) {
@@ -209,17 +236,17 @@ public class DeliveryWorker implements SmartLifecycle {
         String url;
         List<String> secrets;
         if (claim.endpointId() != null) {
-            Optional<Endpoint> endpoint = endpoints.live(claim.endpointId());
-            if (endpoint.isEmpty()) {
+            Endpoint endpoint = claim.endpoint();
+            if (endpoint == null) {
                 queue.finish(claim, "cancelled", "endpoint deleted", started);
                 return;
             }
-            if (endpoint.get().disabled()) {
+            if (endpoint.disabled()) {
                 queue.finish(claim, "failed", "endpoint disabled", started);
                 return;
             }
-            url = endpoint.get().url();
-            secrets = endpoint.get().signingSecrets(started);
+            url = endpoint.url();
+            secrets = endpoint.signingSecrets(started);
         } else {
             url = claim.url();
             Optional<String> secret = registry.store(claim.storeId()).map(AccessRecord.Store::callbackSecret);
@@ -276,12 +303,16 @@ public class DeliveryWorker implements SmartLifecycle {
                     result.error(), next.isPresent() ? "pending" : "failed", next.orElse(null), false, null);
         }
         metrics.attempt(outcome);
-        if (queue.complete(claim, completion)) {
-            log.warn("Disabled webhook endpoint {} after: {}", claim.endpointId(), result.error());
-        }
+        finished.add(new DeliveryQueue.Finished(claim, completion));
         if (!result.succeeded()) {
             log.info("Delivery of {} to {} failed (attempt {}): {}", claim.eventId(),
                     claim.endpointId() != null ? claim.endpointId() : "callback", claim.attempts() + 1, result.error());
+        }
+    }
+
+    private void drainFinished() {
+        for (DeliveryQueue.Finished f = finished.poll(); f != null; f = finished.poll()) {
+            unrecorded.add(f);
         }
     }
 

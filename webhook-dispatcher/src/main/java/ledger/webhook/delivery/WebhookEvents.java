@@ -4,9 +4,16 @@ import java.net.URI;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerEvent;
+import ledger.events.StoreId;
 import ledger.webhook.endpoint.Endpoint;
 import ledger.webhook.endpoint.Endpoints;
 import ledger.events.WebhookTypes;
@@ -16,7 +23,7 @@ import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Turns one ledger event into one webhook event and plans its deliveries: one per subscribed endpoint of
+ * Turns each ledger event into one webhook event and plans its deliveries: one per subscribed endpoint of
  * the store (same mode, not deleted), plus one to the invoice's {@code callback_url}. Runs inside the
  * inbox's transaction, so an event is either recorded with all its deliveries or not at all.
  */
@@ -33,40 +40,143 @@ public class WebhookEvents {
         this.clock = clock;
     }
 
-    /** {@code view} is the invoice after {@code event}. A second call for the same event does nothing. */
+    /** A ledger event to publish, with the invoice as it stood after it. */
+    public record Published(LedgerEvent event, InvoiceView view) {
+    }
+
+    /**
+     * Inserts the events' webhooks and their deliveries, three statements for any number of events. An
+     * event published before gets nothing new.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void publish(LedgerEvent event, InvoiceView view) {
-        String type = WebhookTypes.of(event);
-        Instant now = clock.instant();
-        String callbackUrl = view.callbackUrl() == null || view.callbackUrl().isBlank() ? null : view.callbackUrl();
-        int inserted = jdbc.update("""
-                INSERT INTO webhook_event (event_id, store_id, invoice_id, type, livemode, occurred_at, callback_url,
-                                           body, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                event.eventId().value(), event.storeId().value(), event.invoiceId().value(), type, view.livemode(),
-                Timestamp.from(event.occurredAt()), callbackUrl, WebhookPayloads.body(event, type, view),
-                Timestamp.from(now));
-        if (inserted == 0) {
+    public void publish(List<Published> published) {
+        if (published.isEmpty()) {
             return;
         }
-        for (Endpoint endpoint : endpoints.subscribers(event.storeId(), type, view.livemode())) {
-            // A disabled endpoint gets its row too, already failed: recover can send it once re-enabled.
-            jdbc.update("""
-                    INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, target_key, state,
-                                          next_attempt_at, last_error, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                    event.eventId().value(), event.invoiceId().value(), event.sequence(), endpoint.id(),
-                    endpointTarget(endpoint.id()), endpoint.disabled() ? "failed" : "pending",
-                    endpoint.disabled() ? null : Timestamp.from(now), endpoint.disabled() ? "endpoint disabled" : null,
-                    Timestamp.from(now), Timestamp.from(now));
+        Instant now = clock.instant();
+        var rows = new WebhookRows(published.size());
+        for (Published p : published) {
+            rows.add(p, WebhookTypes.of(p.event()), callbackUrl(p.view()));
         }
-        if (callbackUrl != null) {
-            jdbc.update("""
-                    INSERT INTO delivery (event_id, invoice_id, sequence, url, target_key, state, next_attempt_at,
-                                          created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT DO NOTHING""",
-                    event.eventId().value(), event.invoiceId().value(), event.sequence(), callbackUrl,
-                    callbackTarget(callbackUrl), Timestamp.from(now), Timestamp.from(now), Timestamp.from(now));
+        Set<String> inserted = new HashSet<>();
+        jdbc.query("""
+                INSERT INTO webhook_event (event_id, store_id, invoice_id, type, livemode, occurred_at, callback_url,
+                                           body, created_at)
+                SELECT event_id, store_id, invoice_id, type, livemode::boolean, occurred::timestamptz, callback_url,
+                       body, ?
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                     AS r(event_id, store_id, invoice_id, type, livemode, occurred, callback_url, body)
+                ON CONFLICT DO NOTHING
+                RETURNING event_id""", rs -> {
+                    inserted.add(rs.getString(1));
+                }, rows.args(Timestamp.from(now)));
+        if (inserted.isEmpty()) {
+            return;
+        }
+        var deliveries = new DeliveryRows();
+        Map<StoreId, List<Endpoint>> subscribers = endpoints.of(published.stream()
+                .map(p -> p.event().storeId()).collect(Collectors.toSet()));
+        for (int i = 0; i < published.size(); i++) {
+            Published p = published.get(i);
+            if (!inserted.contains(p.event().eventId().value())) {
+                continue;
+            }
+            String type = rows.types.get(i);
+            for (Endpoint endpoint : subscribers.getOrDefault(p.event().storeId(), List.of())) {
+                if (endpoint.livemode() == p.view().livemode() && endpoint.wants(type)) {
+                    // A disabled endpoint gets its row too, already failed: recover can send it once re-enabled.
+                    deliveries.add(p.event(), endpoint.id(), null, endpointTarget(endpoint.id()),
+                            endpoint.disabled() ? "failed" : "pending");
+                }
+            }
+            String callbackUrl = rows.callbackUrls.get(i);
+            if (callbackUrl != null) {
+                deliveries.add(p.event(), null, callbackUrl, callbackTarget(callbackUrl), "pending");
+            }
+        }
+        if (deliveries.eventIds.isEmpty()) {
+            return;
+        }
+        Timestamp at = Timestamp.from(now);
+        jdbc.update("""
+                INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, url, target_key, state,
+                                      next_attempt_at, last_error, created_at, updated_at)
+                SELECT event_id, invoice_id, seq, endpoint_id, url, target_key, state,
+                       CASE WHEN state = 'pending' THEN ?::timestamptz END,
+                       CASE WHEN state = 'failed' THEN 'endpoint disabled' END, ?, ?
+                FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[])
+                     AS r(event_id, invoice_id, seq, endpoint_id, url, target_key, state)
+                ON CONFLICT DO NOTHING""",
+                at, at, at, deliveries.eventIds.toArray(String[]::new), deliveries.invoiceIds.toArray(String[]::new),
+                deliveries.sequences.toArray(Long[]::new), deliveries.endpointIds.toArray(String[]::new),
+                deliveries.urls.toArray(String[]::new), deliveries.targets.toArray(String[]::new),
+                deliveries.states.toArray(String[]::new));
+    }
+
+    private static String callbackUrl(InvoiceView view) {
+        return view.callbackUrl() == null || view.callbackUrl().isBlank() ? null : view.callbackUrl();
+    }
+
+    /** The webhook_event rows of a batch, column by column. */
+    private static final class WebhookRows {
+        final List<String> eventIds;
+        final List<String> storeIds;
+        final List<String> invoiceIds;
+        final List<String> types;
+        final List<String> livemodes;
+        final List<String> occurred;
+        final List<String> callbackUrls;
+        final List<String> bodies;
+
+        WebhookRows(int size) {
+            eventIds = new ArrayList<>(size);
+            storeIds = new ArrayList<>(size);
+            invoiceIds = new ArrayList<>(size);
+            types = new ArrayList<>(size);
+            livemodes = new ArrayList<>(size);
+            occurred = new ArrayList<>(size);
+            callbackUrls = new ArrayList<>(size);
+            bodies = new ArrayList<>(size);
+        }
+
+        void add(Published p, String type, String callbackUrl) {
+            LedgerEvent e = p.event();
+            eventIds.add(e.eventId().value());
+            storeIds.add(e.storeId().value());
+            invoiceIds.add(e.invoiceId().value());
+            types.add(type);
+            livemodes.add(Boolean.toString(p.view().livemode()));
+            occurred.add(e.occurredAt().toString());
+            callbackUrls.add(callbackUrl);
+            bodies.add(WebhookPayloads.body(e, type, p.view()));
+        }
+
+        Object[] args(Timestamp createdAt) {
+            return new Object[] {createdAt, eventIds.toArray(String[]::new), storeIds.toArray(String[]::new),
+                    invoiceIds.toArray(String[]::new), types.toArray(String[]::new), livemodes.toArray(String[]::new),
+                    occurred.toArray(String[]::new), callbackUrls.toArray(String[]::new),
+                    bodies.toArray(String[]::new)};
+        }
+    }
+
+    /** The delivery rows of a batch, column by column. */
+    private static final class DeliveryRows {
+        final List<String> eventIds = new ArrayList<>();
+        final List<String> invoiceIds = new ArrayList<>();
+        final List<Long> sequences = new ArrayList<>();
+        final List<String> endpointIds = new ArrayList<>();
+        final List<String> urls = new ArrayList<>();
+        final List<String> targets = new ArrayList<>();
+        final List<String> states = new ArrayList<>();
+
+        void add(LedgerEvent e, String endpointId, String url, String target, String state) {
+            eventIds.add(e.eventId().value());
+            invoiceIds.add(e.invoiceId().value());
+            sequences.add(e.sequence());
+            endpointIds.add(endpointId);
+            urls.add(url);
+            targets.add(target);
+            states.add(state);
         }
     }
 

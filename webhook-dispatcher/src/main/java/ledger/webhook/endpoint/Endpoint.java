@@ -40,6 +40,11 @@ public record Endpoint(
         previousSecrets = List.copyOf(previousSecrets);
     }
 
+    /** Whether events of {@code type} are sent here. */
+    public boolean wants(String type) {
+        return enabledEvents.contains("*") || enabledEvents.contains(type);
+    }
+
     /** The secrets that sign deliveries at {@code now}: the current one, and each previous one until it expires. */
     public List<String> signingSecrets(Instant now) {
         var secrets = new ArrayList<String>(1 + previousSecrets.size());

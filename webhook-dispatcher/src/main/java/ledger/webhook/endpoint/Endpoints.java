@@ -7,8 +7,12 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import ledger.events.StoreId;
 import ledger.support.web.ApiException;
 import ledger.support.web.ApiList;
@@ -67,10 +71,17 @@ public class Endpoints {
                 ROW, id, store.value(), livemode).stream().findFirst();
     }
 
-    /** An endpoint that is still there (not deleted), whatever its store — for the delivery worker. */
-    public Optional<Endpoint> live(String id) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ? AND deleted_at IS NULL", ROW, id)
-                .stream().findFirst();
+    /** The endpoints that are still there (not deleted), whatever their store, by id — for the delivery worker. */
+    public Map<String, Endpoint> live(Collection<String> ids) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Endpoint> live = new HashMap<>();
+        jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE id = ANY (?) AND deleted_at IS NULL", rs -> {
+            Endpoint e = read(rs, 0);
+            live.put(e.id(), e);
+        }, (Object) ids.toArray(String[]::new));
+        return live;
     }
 
     int count(StoreId store, boolean livemode) {
@@ -118,16 +129,27 @@ public class Endpoints {
 
     /** The store's endpoints that want events of {@code type} in this mode, disabled ones included. */
     public List<Endpoint> subscribers(StoreId store, String type, boolean livemode) {
-        return jdbc.query("""
-                SELECT %s FROM webhook_endpoint
-                WHERE store_id = ? AND livemode = ? AND deleted_at IS NULL
-                  AND (enabled_events @> ARRAY['*'::text] OR enabled_events @> ARRAY[?::text])
-                ORDER BY seq""".formatted(COLUMNS), ROW, store.value(), livemode, type);
+        return of(Set.of(store)).getOrDefault(store, List.of()).stream()
+                .filter(e -> e.livemode() == livemode && e.wants(type)).toList();
+    }
+
+    /** The stores' endpoints (not deleted; both modes, disabled ones included) per store, in creation order. */
+    public Map<StoreId, List<Endpoint>> of(Collection<StoreId> stores) {
+        Map<StoreId, List<Endpoint>> byStore = new HashMap<>();
+        jdbc.query("SELECT " + COLUMNS + " FROM webhook_endpoint WHERE store_id = ANY (?) AND deleted_at IS NULL"
+                + " ORDER BY seq", rs -> {
+                    Endpoint e = read(rs, 0);
+                    byStore.computeIfAbsent(e.storeId(), s -> new ArrayList<>()).add(e);
+                }, (Object) stores.stream().map(StoreId::value).toArray(String[]::new));
+        return byStore;
     }
 
     /** A 2xx ends a failure streak. */
-    public void recordSuccess(String id) {
-        jdbc.update("UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL", id);
+    public void recordSuccess(Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            jdbc.update("UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ANY (?) AND failing_since IS NOT NULL",
+                    (Object) ids.toArray(String[]::new));
+        }
     }
 
     /**

@@ -1,0 +1,138 @@
+package ledger.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.lang.management.ManagementFactory;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import ledger.events.LedgerEvent;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * What one event costs the dispatcher in PostgreSQL round trips and CPU: a batch of 100 events (50 invoices,
+ * each created and paid, half of them out of order) taken from Kafka in one poll and delivered to one
+ * endpoint. The figures are printed; only the inbox's statements per event are held to a bound, since the
+ * queue's depend on how the attempts fall into the poller's rounds on a busy machine.
+ */
+class DispatcherCostIT extends WebhookIT {
+
+    private static final int INVOICES = 50;
+
+    @Autowired
+    StatementCounter counter;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    WebhookProperties properties;
+
+    @Test
+    void aBatchOfAHundredEventsCostsTheInboxAFewStatementsInAll() throws Exception {
+        // The first round warms the JIT up; the second one is the figure.
+        round("cold");
+        double inboxStatementsPerEvent = round("warm");
+        assertThat(inboxStatementsPerEvent).isLessThanOrEqualTo(0.5);
+    }
+
+    private double round(String label) throws Exception {
+        var store = newStore();
+        try (var receiver = Receiver.start()) {
+            createEndpoint(store, receiver.url("/hooks"), "[\"*\"]");
+            List<LedgerEvent> events = new ArrayList<>();
+            for (int i = 0; i < INVOICES; i++) {
+                var invoice = created(store.id(), "10.00", null);
+                var paid = payment(invoice, 2, "10.00", "10.00");
+                events.addAll(i % 2 == 0 ? List.of(invoice, paid) : List.of(paid, invoice));
+            }
+            pauseInbox();
+            var inboxBefore = counter.counts("inbox");
+            var queueBefore = counter.counts("queue");
+            long cpuBefore = dispatcherCpuNanos();
+            long startedNanos = System.nanoTime();
+            try {
+                publish(events.toArray(LedgerEvent[]::new));
+            } finally {
+                resumeInbox();
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM webhook.delivery d JOIN webhook.webhook_event e ON e.event_id = d.event_id
+                    WHERE e.store_id = ? AND d.state = 'succeeded'""", Integer.class, store.id().value()) == events.size());
+            long cpu = dispatcherCpuNanos() - cpuBefore;
+            long elapsedMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+            var inbox = counter.counts("inbox").minus(inboxBefore);
+            var queue = counter.counts("queue").minus(queueBefore).working();
+            int n = events.size();
+            System.out.printf("Dispatcher cost per event over %d events (%s): inbox %.2f statements, %.2f commits; "
+                    + "queue %.2f statements, %.2f commits (its idle polls, one every %d ms, left out; run %d ms); "
+                    + "dispatcher threads' CPU %.3f ms%n", n, label,
+                    (double) inbox.statements() / n, (double) inbox.commits() / n, (double) queue.statements() / n,
+                    (double) queue.commits() / n, properties.pollInterval().toMillis(), elapsedMillis, cpu / 1e6 / n);
+            assertThat(receiver.requests()).hasSize(n);
+            // Kept-alive connections: at most the target's share of the workers, each reused.
+            assertThat(receiver.connections()).isLessThanOrEqualTo(2 * properties.perTargetConcurrency());
+            return (double) inbox.statements() / n;
+        }
+    }
+
+    /**
+     * One event at a time on an idle dispatcher: the worker is woken by the inbox's commit, so no event waits
+     * for a poll. Printed from the delivery's creation (the inbox commit) and from the publish to the arrival.
+     */
+    @Test
+    void anEventOnAnIdleDispatcherIsSentWithoutWaitingForAPoll() throws Exception {
+        var store = newStore();
+        try (var receiver = Receiver.start()) {
+            String endpoint = createEndpoint(store, receiver.url("/hooks"), "[\"*\"]").get("id").asText();
+            List<Long> queued = new ArrayList<>();
+            List<Long> claimed = new ArrayList<>();
+            List<Long> published = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                var invoice = created(store.id(), "10.00", null);
+                String id = invoice.eventId().value();
+                Instant sent = Instant.now();
+                publish(invoice);
+                await().atMost(Duration.ofSeconds(20)).until(() -> receiver.requestsFor(id).size() == 1);
+                Instant received = receiver.requestsFor(id).get(0).at();
+                Instant created = jdbc.queryForObject(
+                        "SELECT created_at FROM webhook.delivery WHERE event_id = ? AND endpoint_id = ?",
+                        Timestamp.class, id, endpoint).toInstant();
+                // The attempt's start: after the inbox commit, the wake-up, the claim and the hand-over to a worker.
+                await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                        "SELECT count(*) FROM webhook.delivery_attempt WHERE event_id = ?", Integer.class, id) == 1);
+                Instant attempted = jdbc.queryForObject(
+                        "SELECT attempted_at FROM webhook.delivery_attempt WHERE event_id = ?", Timestamp.class, id)
+                        .toInstant();
+                queued.add(Duration.between(created, received).toMillis());
+                claimed.add(Duration.between(created, attempted).toMillis());
+                published.add(Duration.between(sent, received).toMillis());
+            }
+            Collections.sort(queued);
+            Collections.sort(claimed);
+            Collections.sort(published);
+            System.out.printf("Idle dispatcher, 20 events one at a time: queued->attempt started p50 %d ms, max %d ms; "
+                    + "queued->received p50 %d ms, max %d ms; published->received p50 %d ms, max %d ms "
+                    + "(poll interval %d ms)%n", claimed.get(10), claimed.get(19), queued.get(10), queued.get(19),
+                    published.get(10), published.get(19), properties.pollInterval().toMillis());
+        }
+    }
+
+    /** CPU time of the inbox's, the poller's and the workers' threads (not the test's, nor the receiver's). */
+    private static long dispatcherCpuNanos() {
+        var threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && !StatementCounter.kind(info.getThreadName()).equals("other")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+}
