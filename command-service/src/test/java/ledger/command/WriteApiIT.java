@@ -3,10 +3,13 @@ package ledger.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -14,8 +17,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import ledger.events.InvoiceView;
+import ledger.events.LedgerEvent;
 import ledger.testsupport.ApiClient;
 import ledger.testsupport.LedgerInfrastructure;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -301,6 +307,30 @@ class WriteApiIT {
         assertThat(foreign.json().get("code").asText()).isEqualTo("resource_missing");
         assertThat(api().post("/v1/invoices/inv_nothingHere/payments", key, payment("1.00", "x")).status())
                 .isEqualTo(404);
+    }
+
+    /** The answer comes from the aggregate, no longer from reading the events back: both must agree. */
+    @Test
+    void aPaymentOrCancellationAnswersWithTheInvoiceItsStoredEventsFoldTo(@Autowired EventStore events,
+                                                                           @Autowired ObjectMapper json) throws Exception {
+        String invoice = createInvoice(api(), "{\"amount\":\"10.00\",\"metadata\":{\"order\":\"7\"}}");
+        String pay = "/v1/invoices/" + invoice + "/payments";
+        for (var body : List.of(payment("4.00", "a"), payment("4.00", "a"), payment("7.00", "b"))) {
+            var answer = api().post(pay, key, body);
+            assertThat(answer.json().get("invoice")).isEqualTo(folded(events, json, invoice));
+            assertThat(answer.header("Ledger-Version")).contains(answer.json().at("/invoice/version").asText());
+        }
+        String open = createInvoice(api(), "{\"amount\":\"5.00\"}");
+        for (var body : Arrays.asList("{\"reason\":\"r\"}", null)) { // the second cancel changes nothing
+            var answer = api().post("/v1/invoices/" + open + "/cancel", key, body);
+            assertThat(answer.json()).isEqualTo(folded(events, json, open));
+        }
+    }
+
+    static JsonNode folded(EventStore events, ObjectMapper json, String invoice) throws Exception {
+        List<LedgerEvent> history = new ArrayList<>();
+        events.readEvents(invoice).asStream().forEach(m -> history.add((LedgerEvent) m.getPayload()));
+        return json.readTree(json.writeValueAsString(InvoiceView.replay(history)));
     }
 
     @Test

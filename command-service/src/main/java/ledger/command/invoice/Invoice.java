@@ -14,6 +14,7 @@ import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceStatus;
+import ledger.events.InvoiceView;
 import ledger.events.Money;
 import ledger.events.PaymentId;
 import ledger.events.PaymentReceived;
@@ -50,6 +51,8 @@ public class Invoice {
     private long sequence;
     private String externalOrderId;
     private Instant expiresAt;
+    /** The invoice as the API shows it, so a payment or cancellation answers without reading the events back. */
+    private InvoiceView view;
     /** Payer references seen so far, for idempotent payments. */
     private final Map<String, RecordedPayment> payments = new HashMap<>();
 
@@ -96,7 +99,7 @@ public class Invoice {
         var earlier = payments.get(command.reference());
         if (earlier != null) {
             if (earlier.amount().equals(command.amount())) {
-                return new PaymentOutcome(earlier.id(), false);
+                return new PaymentOutcome(earlier.id(), false, view);
             }
             throw new InvoiceRejected(InvoiceRejected.REFERENCE_CONFLICT, "Payment reference " + command.reference()
                     + " was already used with amount " + earlier.amount().toPlainString(), "reference");
@@ -120,15 +123,15 @@ public class Invoice {
         if (newStatus.isFinal()) {
             release(externalOrderIds);
         }
-        return new PaymentOutcome(paymentId, true);
+        return new PaymentOutcome(paymentId, true, view); // apply() has already folded the payment into the view
     }
 
-    /** Returns whether the invoice was cancelled now (false: it already was). */
+    /** Returns the cancelled invoice (cancelling it again changes nothing and answers the same). */
     @CommandHandler
-    boolean handle(CancelInvoice command, Clock clock, ExternalOrderIds externalOrderIds) {
+    InvoiceView handle(CancelInvoice command, Clock clock, ExternalOrderIds externalOrderIds) {
         requireCaller(command.storeId(), command.livemode());
         if (status == InvoiceStatus.CANCELLED) {
-            return false;
+            return view;
         }
         if (status != InvoiceStatus.OPEN || !paid.isZero()) {
             throw new InvoiceRejected(InvoiceRejected.NOT_CANCELLABLE,
@@ -140,7 +143,7 @@ public class Invoice {
         apply(new InvoiceCancelled(EventId.generate(), id, storeId, sequence + 1, now(clock), command.reason(),
                 InvoiceStatus.CANCELLED, paid, amount.minusFloorZero(paid)));
         release(externalOrderIds);
-        return true;
+        return view;
     }
 
     /**
@@ -193,6 +196,7 @@ public class Invoice {
         sequence = e.sequence();
         externalOrderId = e.externalOrderId();
         expiresAt = e.expiresAt();
+        view = InvoiceView.created(e);
     }
 
     @EventSourcingHandler
@@ -201,18 +205,21 @@ public class Invoice {
         paid = e.amountPaid();
         status = e.status();
         sequence = e.sequence();
+        view = view.apply(e);
     }
 
     @EventSourcingHandler
     void on(InvoiceCancelled e) {
         status = e.status();
         sequence = e.sequence();
+        view = view.apply(e);
     }
 
     @EventSourcingHandler
     void on(InvoiceExpired e) {
         status = e.status();
         sequence = e.sequence();
+        view = view.apply(e);
     }
 
     /** Event times are kept at microsecond precision, the precision PostgreSQL stores. */

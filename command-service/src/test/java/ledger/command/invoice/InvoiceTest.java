@@ -8,6 +8,7 @@ import static org.axonframework.test.matchers.Matchers.messageWithPayload;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import ledger.command.MovableClock;
 import ledger.events.CheckoutToken;
@@ -17,6 +18,7 @@ import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceStatus;
+import ledger.events.InvoiceView;
 import ledger.events.Money;
 import ledger.events.PaymentId;
 import ledger.events.PaymentReceived;
@@ -136,8 +138,17 @@ class InvoiceTest {
                         assertThat(e.amountPaid().toPlainString()).isEqualTo("40.00");
                         assertThat(e.amountDue().toPlainString()).isEqualTo("59.00");
                     }))))
-                    .expectResultMessagePayloadMatching(satisfies(PaymentOutcome.class,
-                            o -> assertThat(o.recorded()).isTrue()));
+                    .expectResultMessagePayloadMatching(satisfies(PaymentOutcome.class, o -> {
+                        assertThat(o.recorded()).isTrue();
+                        // the answer's invoice: what reading the events back would show, payment included
+                        assertThat(o.invoice().version()).isEqualTo(2);
+                        assertThat(o.invoice().status()).isEqualTo(InvoiceStatus.PARTIALLY_PAID);
+                        assertThat(o.invoice().amountDue()).isEqualTo("59.00");
+                        assertThat(o.invoice().payments()).singleElement().satisfies(p -> {
+                            assertThat(p.id()).isEqualTo(o.paymentId().value());
+                            assertThat(p.reference()).isEqualTo("ref-1");
+                        });
+                    }));
         }
 
         @Test
@@ -174,6 +185,7 @@ class InvoiceTest {
                     .expectResultMessagePayloadMatching(satisfies(PaymentOutcome.class, o -> {
                         assertThat(o.recorded()).isFalse();
                         assertThat(o.paymentId()).isEqualTo(first.paymentId());
+                        assertThat(o.invoice()).isEqualTo(InvoiceView.replay(List.of(created("99.00"), first)));
                     }));
         }
 
@@ -279,16 +291,21 @@ class InvoiceTest {
                         assertThat(e.status()).isEqualTo(InvoiceStatus.CANCELLED);
                         assertThat(e.amountDue().toPlainString()).isEqualTo("99.00");
                     }))))
-                    .expectResultMessagePayload(true);
+                    .expectResultMessagePayloadMatching(satisfies(InvoiceView.class, v -> {
+                        assertThat(v.status()).isEqualTo(InvoiceStatus.CANCELLED);
+                        assertThat(v.cancellationReason()).isEqualTo("changed mind");
+                        assertThat(v.version()).isEqualTo(2);
+                    }));
             assertThat(orderIds.claims).isEmpty();
         }
 
         @Test
         void cancellingTwiceChangesNothing() {
-            fixture.given(created("99.00"), cancelled(2))
+            var cancelled = cancelled(2);
+            fixture.given(created("99.00"), cancelled)
                     .when(new CancelInvoice(id, STORE, false, null))
                     .expectNoEvents()
-                    .expectResultMessagePayload(false);
+                    .expectResultMessagePayload(InvoiceView.replay(List.of(created("99.00"), cancelled)));
         }
 
         @Test

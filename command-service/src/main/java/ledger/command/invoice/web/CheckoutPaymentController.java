@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.util.regex.Pattern;
 import ledger.command.invoice.CheckoutTokens;
 import ledger.command.invoice.InvoiceRejected;
+import ledger.command.invoice.PaymentOutcome;
 import ledger.events.CheckoutToken;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
@@ -102,8 +103,8 @@ class CheckoutPaymentController {
             amount = before.amountDue(); // an empty amount pays what is due
         }
         var body = new PaymentRequest(amount, before.currency(), reference, METHOD, null);
-        commands.sendAndWait(InvoiceRequests.toCommand(owner, body, clock.instant()));
-        return history.current(owner.invoiceId());
+        PaymentOutcome outcome = commands.sendAndWait(InvoiceRequests.toCommand(owner, body, clock.instant()));
+        return outcome.invoice();
     }
 
     /** The page's fetch asks for JSON by name; a browser's own form post accepts HTML (and anything). */

@@ -22,7 +22,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The merchant write API for invoices (SPEC §4.2). Reads are served by query-service; the invoice in
- * a write's response is folded from the invoice's own events in the store ({@link InvoiceHistory}).
+ * a write's response is the aggregate's own view right after the command, so it is exact at once and
+ * costs no read of the events back.
  */
 @RestController
 class InvoiceController {
@@ -31,13 +32,11 @@ class InvoiceController {
     static final String LEDGER_VERSION = "Ledger-Version";
 
     private final CommandGateway commands;
-    private final InvoiceHistory history;
     private final Clock clock;
     private final InvoiceProperties properties;
 
-    InvoiceController(CommandGateway commands, InvoiceHistory history, Clock clock, InvoiceProperties properties) {
+    InvoiceController(CommandGateway commands, Clock clock, InvoiceProperties properties) {
         this.commands = commands;
-        this.history = history;
         this.clock = clock;
         this.properties = properties;
     }
@@ -62,7 +61,7 @@ class InvoiceController {
         var invoice = invoiceId(id);
         PaymentOutcome outcome = commands.sendAndWait(InvoiceRequests.toCommand(invoice, body, principal,
                 clock.instant()));
-        var view = history.current(invoice);
+        var view = outcome.invoice();
         var payment = view.payments().stream().filter(p -> p.id().equals(outcome.paymentId().value()))
                 .findFirst().orElseThrow();
         return ResponseEntity.status(outcome.recorded() ? HttpStatus.CREATED : HttpStatus.OK)
@@ -77,8 +76,8 @@ class InvoiceController {
         var invoice = invoiceId(id);
         String reason = body == null ? null : body.reason();
         InvoiceRequests.requireLength("reason", reason, 255);
-        commands.sendAndWait(new CancelInvoice(invoice, principal.storeId(), principal.livemode(), reason));
-        var view = history.current(invoice);
+        InvoiceView view = commands.sendAndWait(new CancelInvoice(invoice, principal.storeId(), principal.livemode(),
+                reason));
         return ResponseEntity.ok().header(LEDGER_VERSION, Long.toString(view.version())).body(view);
     }
 
