@@ -561,6 +561,14 @@ public final class LocalLedger implements AutoCloseable {
         }
     }
 
+    /** One instance's own base URL (0 is the first), for reading its actuator. */
+    public String serviceUrl(Component component, int instance) {
+        if (component.service() == null) {
+            throw new IllegalArgumentException(component + " is not one of the services");
+        }
+        return ServiceEnvironment.localUrl(ports.of(component.service(), instance));
+    }
+
     /** How many instances of each backend service run. */
     public int instances() {
         return config.instances();
