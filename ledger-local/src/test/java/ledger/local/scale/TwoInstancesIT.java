@@ -37,6 +37,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -54,7 +58,8 @@ import static org.awaitility.Awaitility.await;
  * every acknowledged write is in the ledger once (asked through the API), every event is in the read model
  * once and every invoice equals the fold of its events, every event reached the receiver with its stable id
  * and an unchanged payload, every expiry happened once, and no merchant request was lost (the load retries
- * 503s and resets with the same key and counts them).
+ * 503s and resets with the same key and counts them). Before the load, a burst of reads with a key of its own,
+ * sent to both query-service instances in turn, gets the key's read rate once, not once per instance.
  *
  * <p>Sizes (system properties): {@code ledger.scale.seed}, {@code ledger.scale.clients} (4),
  * {@code ledger.scale.before-kill-seconds} (10), {@code ledger.scale.after-kill-seconds} (20).
@@ -76,18 +81,20 @@ class TwoInstancesIT {
     private static final Pattern REQUEST_COUNT = Pattern.compile(
             "^http_server_requests_seconds_count\\{[^}]*uri=\"/v1/[^}]*} ([0-9.E]+)$", Pattern.MULTILINE);
     private static final ObjectMapper JSON = LedgerJson.mapper();
+    /** Low enough that a burst shows whether the bucket is the key's or each instance's. */
+    private static final int READS_PER_SECOND = 10;
+    private static final int READ_BURST = 50;
 
     private static final Map<String, String> ENVIRONMENT = Map.of(
+            "LEDGER_RATE_LIMIT_READ_PER_SECOND", Integer.toString(READS_PER_SECOND),
+            "LEDGER_RATE_LIMIT_READ_BURST", Integer.toString(READ_BURST),
             // Seven JVMs and the load on two cores: C1 only and the serial collector halve start-up CPU.
             "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
             "LEDGER_WEBHOOKS_RETRY_SCHEDULE", "1s,1s,2s,2s,3s,5s,5s,5s,5s,5s,10s,10s",
             "LEDGER_WEBHOOKS_REQUEST_TIMEOUT", "5s",
-            // A killed dispatcher's leased deliveries are due again for the survivor after the lease.
-            "LEDGER_WEBHOOKS_LEASE", "15s",
-            // A killed consumer's partitions go to the survivor once its session times out: Kafka's 45 s
-            // default would stall a share of the invoices for most of the test.
-            "SPRING_APPLICATION_JSON", "{\"spring.kafka.consumer.properties.session.timeout.ms\":\"10000\","
-                    + "\"spring.kafka.consumer.properties.heartbeat.interval.ms\":\"1000\"}");
+            // A killed dispatcher's leased deliveries are due again for the survivor after the lease (60 s by
+            // default). A killed consumer's partitions move after the services' 10 s Kafka session timeout.
+            "LEDGER_WEBHOOKS_LEASE", "15s");
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -114,6 +121,7 @@ class TwoInstancesIT {
                     "Idempotency-Key", UUID.randomUUID().toString());
             assertThat(endpoint.status()).as(endpoint.raw()).isEqualTo(201);
             receiver.secret(endpoint.json().get("secret").asText());
+            RateCheck rateCheck = readBurst(ledger, api);
             LedgerAudit audit = new LedgerAudit(ledger.jdbcUrl(), ledger.jdbcUser(), ledger.jdbcPassword(),
                     ledger.kafkaBootstrapServers());
 
@@ -155,8 +163,13 @@ class TwoInstancesIT {
             Map<String, Long> expiries = store.stream().filter(e -> e instanceof InvoiceExpired)
                     .collect(Collectors.groupingBy(e -> e.invoiceId().value(), Collectors.counting()));
 
+            System.out.printf(Locale.ROOT, "rate limit: %d of %d reads of one key served in %.1f s (read bucket %d, %d/s)%n",
+                    rateCheck.served(), rateCheck.sent(), rateCheck.seconds(), READ_BURST, READS_PER_SECOND);
             printSummary(load, receiver, store, servedBeforeKill, relayHolder, takeoverSeconds, startSeconds,
                     loadSeconds, settleSeconds, seconds(began));
+            assertThat(rateCheck.served()).as("reads of one key served out of %d, in %.1f s", rateCheck.sent(),
+                    rateCheck.seconds()).isLessThanOrEqualTo((int) (READ_BURST + READS_PER_SECOND * rateCheck.seconds()) + 1)
+                    .isGreaterThanOrEqualTo(READ_BURST);
             assertThat(servedBeforeKill).as("merchant requests each instance served before the kill")
                     .allSatisfy((instance, served) -> assertThat(served).as(instance).isPositive());
             assertThat(takeoverSeconds).as("seconds until the surviving command-service relays")
@@ -180,6 +193,43 @@ class TwoInstancesIT {
             assertThat(load.payments).as("acknowledged payments").isNotEmpty();
             assertThat(load.cancels).as("acknowledged cancellations").isNotEmpty();
         }
+    }
+
+    record RateCheck(int sent, int served, double seconds) {
+    }
+
+    /**
+     * Three times the read burst from a new key, at once, to each query-service instance in turn (straight, for
+     * speed: on a busy machine the refill during a slow burst would hide the limit). The key must get its burst
+     * plus the refill once, not once per instance.
+     */
+    private static RateCheck readBurst(LocalLedger ledger, ApiClient api) throws Exception {
+        String key = api.storeWithKey(ledger.adminToken(), "invoices:read")[1];
+        List<ApiClient> instances = List.of(new ApiClient(ledger.serviceUrl(Component.QUERY_SERVICE, 0)),
+                new ApiClient(ledger.serviceUrl(Component.QUERY_SERVICE, 1)));
+        // From before the first read of the key: the refill counted is then, if anything, too generous.
+        long began = System.nanoTime();
+        await("the new key is known to both query-service instances").atMost(Duration.ofSeconds(30))
+                .until(() -> instances.stream().allMatch(instance -> instance.get("/v1/invoices?limit=1", key).status() == 200));
+        int sent = 3 * READ_BURST;
+        AtomicInteger served = new AtomicInteger(2);
+        AtomicInteger other = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        for (int i = 0; i < sent; i++) {
+            ApiClient instance = instances.get(i % 2);
+            pool.execute(() -> {
+                int status = instance.get("/v1/invoices?limit=1", key).status();
+                if (status == 200) {
+                    served.incrementAndGet();
+                } else if (status != 429) {
+                    other.incrementAndGet();
+                }
+            });
+        }
+        pool.shutdown();
+        assertThat(pool.awaitTermination(120, TimeUnit.SECONDS)).as("the read burst finished").isTrue();
+        assertThat(other.get()).as("answers to the read burst other than 200 and 429").isZero();
+        return new RateCheck(sent + 2, served.get(), seconds(began));
     }
 
     /**
@@ -228,22 +278,25 @@ class TwoInstancesIT {
     }
 
     /**
-     * Each acknowledged create, payment and cancellation as the merchant API shows it afterwards: the invoice
-     * is there with the figures of the fold of its events, each acknowledged payment listed once on it, each
+     * Each acknowledged create, payment and cancellation as the merchant API lists it afterwards: the invoice
+     * is there once, with the figures of the fold of its events, each acknowledged payment listed once on it, each
      * acknowledged cancellation final.
      */
     private static List<String> acknowledgedThroughTheApi(ApiClient api, String apiKey, MerchantLoad load,
                                                           Map<String, List<LedgerEvent>> histories) throws IOException {
         List<String> problems = new ArrayList<>();
         Map<String, JsonNode> shown = new HashMap<>();
+        for (JsonNode invoice : listAll(api, "/v1/invoices", apiKey)) {
+            if (shown.put(invoice.path("id").asText(), invoice) != null) {
+                problems.add("invoice " + invoice.path("id").asText() + " listed twice");
+            }
+        }
         for (MerchantLoad.Create create : load.creates) {
-            var answer = api.get("/v1/invoices/" + create.invoiceId(), apiKey);
-            if (answer.status() != 200) {
-                problems.add("acknowledged invoice " + create.invoiceId() + " → " + answer.status() + " " + answer.raw());
+            JsonNode invoice = shown.get(create.invoiceId());
+            if (invoice == null) {
+                problems.add("acknowledged invoice " + create.invoiceId() + " is not listed");
                 continue;
             }
-            JsonNode invoice = answer.json();
-            shown.put(create.invoiceId(), invoice);
             JsonNode fold = JSON.readTree(JSON.writeValueAsString(InvoiceView.replay(histories.get(create.invoiceId()))));
             for (String field : List.of("status", "amount", "amount_paid", "amount_due", "amount_overpaid", "currency",
                     "version", "expired_at", "cancelled_at")) {
@@ -275,17 +328,7 @@ class TwoInstancesIT {
     /** {@code GET /v1/events}, every page: each event of the store exactly once, and nothing else. */
     private static List<String> eventsListedOnce(ApiClient api, String apiKey, List<LedgerEvent> store) {
         Map<String, Integer> listed = new HashMap<>();
-        String after = null;
-        boolean more = true;
-        while (more) {
-            var page = api.get("/v1/events?limit=100" + (after == null ? "" : "&starting_after=" + after), apiKey);
-            assertThat(page.status()).as(page.raw()).isEqualTo(200);
-            for (JsonNode event : page.json().path("data")) {
-                after = event.path("id").asText();
-                listed.merge(after, 1, Integer::sum);
-            }
-            more = page.json().path("has_more").asBoolean();
-        }
+        listAll(api, "/v1/events", apiKey).forEach(event -> listed.merge(event.path("id").asText(), 1, Integer::sum));
         List<String> problems = new ArrayList<>();
         listed.forEach((id, n) -> {
             if (n > 1) {
@@ -304,6 +347,25 @@ class TwoInstancesIT {
             problems.add(extra.size() + " listed events the store does not have, e.g. " + extra.iterator().next());
         }
         return problems;
+    }
+
+    /** Every page of a list, as a merchant reads it: a 429 is waited out, since this test keeps the read rate low. */
+    private static List<JsonNode> listAll(ApiClient api, String path, String apiKey) {
+        List<JsonNode> items = new ArrayList<>();
+        String after = null;
+        boolean more = true;
+        while (more) {
+            String page = path + "?limit=100" + (after == null ? "" : "&starting_after=" + after);
+            var answer = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> api.get(page, apiKey), response -> response.status() != 429);
+            assertThat(answer.status()).as(answer.raw()).isEqualTo(200);
+            for (JsonNode item : answer.json().path("data")) {
+                items.add(item);
+                after = item.path("id").asText();
+            }
+            more = answer.json().path("has_more").asBoolean();
+        }
+        return items;
     }
 
     private static Stream<JsonNode> stream(JsonNode array) {
