@@ -9,9 +9,9 @@ CREATE UNLOGGED TABLE rate_limit_bucket (
 
 -- Takes one token from the bucket, refilled first for the time since its last use; answers 0 when taken,
 -- else the seconds until a token is there. One statement per request, atomic under the row lock, whichever
--- instance calls it. A clock behind the bucket's last use (another instance's, a test's) refills nothing, and the
--- bucket then counts on from that clock: an instance whose clock runs ahead can grant its lead's worth of tokens
--- once, but never starve a key until the others catch up with it.
+-- instance calls it. A request that read its clock before another but reached the row after it refills nothing
+-- and keeps the later date, so concurrent requests never count the same time twice. A clock far behind the
+-- bucket's (a test's, a broken one's) re-dates it instead: it must not starve the key until the others catch up.
 CREATE FUNCTION rate_limit_take(p_bucket VARCHAR, p_capacity DOUBLE PRECISION, p_per_second DOUBLE PRECISION,
                                 p_now TIMESTAMPTZ) RETURNS DOUBLE PRECISION
 LANGUAGE plpgsql AS $$
@@ -21,7 +21,8 @@ BEGIN
     INSERT INTO rate_limit_bucket AS b (bucket, tokens, refilled_at) VALUES (p_bucket, p_capacity, p_now)
     ON CONFLICT (bucket) DO UPDATE
         SET tokens = LEAST(p_capacity, b.tokens + GREATEST(0, EXTRACT(EPOCH FROM p_now - b.refilled_at)) * p_per_second),
-            refilled_at = p_now
+            refilled_at = CASE WHEN p_now < b.refilled_at - INTERVAL '5 seconds' THEN p_now
+                               ELSE GREATEST(b.refilled_at, p_now) END
     RETURNING tokens INTO level;
     IF level >= 1 THEN
         UPDATE rate_limit_bucket SET tokens = level - 1 WHERE bucket = p_bucket;

@@ -113,7 +113,22 @@ class RateLimitsIT {
         assertThat(call(muchLater, "POST", "key_5").getStatus()).as("the burst caps the refill").isEqualTo(429);
     }
 
-    /** An instance whose clock is behind the bucket's last use refills nothing, and starves no one either. */
+    /**
+     * Concurrent requests read their clocks before they reach the bucket's row, not necessarily in that order:
+     * one arriving late refills nothing and leaves the bucket's later date, so the time between is not counted
+     * twice.
+     */
+    @Test
+    void aRequestArrivingAfterALaterOneRefillsNothingTwice() throws Exception {
+        call(instance(T0), "POST", "key_8");
+        call(instance(T0), "POST", "key_8");
+        assertThat(call(instance(T0.plusSeconds(1)), "POST", "key_8").getStatus()).isEqualTo(200);
+        assertThat(call(instance(T0), "POST", "key_8").getStatus()).as("read its clock a second earlier")
+            .isEqualTo(429);
+        assertThat(call(instance(T0.plusSeconds(1)), "POST", "key_8").getStatus()).isEqualTo(429);
+    }
+
+    /** An instance whose clock is far behind the bucket's last use refills nothing, and starves no one either. */
     @Test
     void aClockBehindTheBucketsRefillsNothingAndStarvesNoOne() throws Exception {
         assertThat(call(instance(T0.plusSeconds(10)), "POST", "key_6").getStatus()).isEqualTo(200);
