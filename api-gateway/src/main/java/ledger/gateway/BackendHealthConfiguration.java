@@ -12,9 +12,9 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 /**
- * The gateway is only useful when every backend is: {@code /actuator/health} aggregates one
- * indicator per backend under the {@code backends} component, so any backend DOWN makes the
- * gateway DOWN.
+ * The gateway is only useful when every service is: {@code /actuator/health} aggregates one
+ * indicator per service under the {@code backends} component, so a service with no instance UP makes
+ * the gateway DOWN.
  */
 @Configuration(proxyBeanMethods = false)
 class BackendHealthConfiguration {
@@ -29,9 +29,7 @@ class BackendHealthConfiguration {
         RestClient client = builder.requestFactory(factory).build();
 
         Map<String, HealthIndicator> backends = new LinkedHashMap<>();
-        backends.put("command-service", new BackendHealthIndicator(client, properties.commandUrl()));
-        backends.put("query-service", new BackendHealthIndicator(client, properties.queryUrl()));
-        backends.put("webhook-dispatcher", new BackendHealthIndicator(client, properties.webhookUrl()));
+        properties.backends().forEach((service, urls) -> backends.put(service, new BackendHealthIndicator(client, urls)));
         return CompositeHealthContributor.fromMap(backends);
     }
 

@@ -28,7 +28,6 @@ import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
 import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.preserveHostHeader;
-import static org.springframework.cloud.gateway.server.mvc.filter.BeforeFilterFunctions.uri;
 import static org.springframework.cloud.gateway.server.mvc.handler.GatewayRouterFunctions.route;
 import static org.springframework.cloud.gateway.server.mvc.handler.HandlerFunctions.http;
 import static org.springframework.web.servlet.function.RequestPredicates.GET;
@@ -64,8 +63,7 @@ class GatewayRoutes {
     @Bean
     RouterFunction<ServerResponse> ledgerRoutes(GatewayProperties properties, ApiDescription description,
             PublicHealth health) {
-        Map<String, URI> backends = Map.of("command-service", properties.commandUrl(), "query-service",
-                properties.queryUrl(), "webhook-dispatcher", properties.webhookUrl());
+        Map<String, List<URI>> backends = properties.backends();
         List<ApiDescription.Operation> operations = new ArrayList<>(description.operations());
         operations.addAll(CHECKOUT);
         Map<String, RequestPredicate> routed = new LinkedHashMap<>();
@@ -84,7 +82,7 @@ class GatewayRoutes {
         }
         RouterFunction<ServerResponse> routes = RouterFunctions.route(GET(ApiDescription.PATH), description::serve)
             .and(RouterFunctions.route(GET(PublicHealth.PATH), health::serve));
-        for (Map.Entry<String, URI> backend : backends.entrySet()) {
+        for (Map.Entry<String, List<URI>> backend : backends.entrySet()) {
             RequestPredicate predicate = routed.get(backend.getKey());
             if (predicate != null) {
                 routes = routes.and(proxy(backend.getKey(), predicate, backend.getValue()));
@@ -99,14 +97,13 @@ class GatewayRoutes {
         return routes.and(RouterFunctions.route(all(), request -> unrouted(request, methodsByPath)));
     }
 
-    private static RouterFunction<ServerResponse> proxy(String backend, RequestPredicate predicate, URI url) {
-        return route(backend).route(predicate, http())
+    private static RouterFunction<ServerResponse> proxy(String backend, RequestPredicate predicate, List<URI> urls) {
+        return route(backend).route(predicate, new Instances(backend, urls).proxy(http()))
             .filter(new BackendLimits())
-            .before(uri(url))
             // Backends then see the merchant's Host, so any absolute URL they build (Location)
             // points at the gateway rather than at an internal port.
             .before(preserveHostHeader())
-            // Connection refused, or no answer within the timeouts: nothing has reached the merchant
+            // Every instance refused, or no answer within the timeouts: nothing has reached the merchant
             // yet, so a clean 503 they can retry (POSTs carry an Idempotency-Key) is still possible.
             // A backend failing mid-body can only cut the stream short.
             .onError(ResourceAccessException.class, (ex, request) -> unavailable(backend, ex, request))

@@ -32,7 +32,7 @@ class ProxyClientConfiguration {
         return HttpClients.custom()
             .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
                 .setMaxConnPerRoute(properties.maxConnectionsPerBackend())
-                .setMaxConnTotal(3 * properties.maxConnectionsPerBackend())
+                .setMaxConnTotal(properties.instanceCount() * properties.maxConnectionsPerBackend())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                     .setConnectTimeout(connectTimeout)
                     .setSocketTimeout(Timeout.of(properties.readTimeout()))
@@ -62,7 +62,8 @@ class ProxyClientConfiguration {
      * Retries once, and only an idempotent request whose pooled connection the backend had already
      * closed (a restart, an idle timeout). Apache's default would also retry on 429 and 503 after
      * sleeping out Retry-After; those answers and their Retry-After belong to the merchant.
-     * Connection refused and timeouts are never retried (the default's non-retriable list).
+     * Connection refused and timeouts are not retried here (the default's non-retriable list): Instances
+     * sends a refused request to the next instance instead.
      */
     static final class StaleConnectionRetry extends DefaultHttpRequestRetryStrategy {
 

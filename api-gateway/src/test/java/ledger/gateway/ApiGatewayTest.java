@@ -383,14 +383,14 @@ class ApiGatewayTest {
         for (StubBackend stub : BACKENDS) {
             JsonNode backend = up.at("/components/backends/components/" + stub.name());
             assertThat(backend.get("status").asText()).isEqualTo("UP");
-            assertThat(backend.at("/details/url").asText()).isEqualTo(stub.url() + "/actuator/health");
+            assertThat(backend.at("/details/instances/0/url").asText()).isEqualTo(stub.url() + "/actuator/health");
         }
 
         QUERY.reportHealth("DOWN");
         JsonNode down = healthJson();
         assertThat(down.get("status").asText()).isEqualTo("DOWN");
         assertThat(down.at("/components/backends/components/query-service/status").asText()).isEqualTo("DOWN");
-        assertThat(down.at("/components/backends/components/query-service/details/reported_status").asText())
+        assertThat(down.at("/components/backends/components/query-service/details/instances/0/reported_status").asText())
             .isEqualTo("DOWN");
         assertThat(down.at("/components/backends/components/command-service/status").asText()).isEqualTo("UP");
     }
@@ -409,7 +409,7 @@ class ApiGatewayTest {
 
         assertThat(health.statusCode()).isEqualTo(503);
         assertThat(this.json.readTree(health.body())).isEqualTo(this.json.readTree("{\"status\":\"DOWN\"}"));
-        assertThat(healthJson().at("/components/backends/components/command-service/details/reported_status")
+        assertThat(healthJson().at("/components/backends/components/command-service/details/instances/0/reported_status")
             .asText()).isEqualTo(status);
     }
 
@@ -419,7 +419,7 @@ class ApiGatewayTest {
         try {
             JsonNode down = healthJson();
             assertThat(down.get("status").asText()).isEqualTo("DOWN");
-            assertThat(down.at("/components/backends/components/command-service/details/error").asText())
+            assertThat(down.at("/components/backends/components/command-service/details/instances/0/error").asText())
                 .startsWith("ConnectException");
         }
         finally {

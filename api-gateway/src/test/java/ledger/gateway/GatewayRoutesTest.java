@@ -3,6 +3,7 @@ package ledger.gateway;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,8 @@ import static org.mockito.Mockito.mock;
 /** The route table comes from the API document; a document that would expose a backend's internals is refused. */
 class GatewayRoutesTest {
 
-    static final GatewayProperties PROPERTIES = new GatewayProperties(URI.create("http://localhost:1"),
-            URI.create("http://localhost:2"), URI.create("http://localhost:3"), Duration.ofSeconds(1),
+    static final GatewayProperties PROPERTIES = new GatewayProperties(List.of(URI.create("http://localhost:1")),
+            List.of(URI.create("http://localhost:2")), List.of(URI.create("http://localhost:3")), Duration.ofSeconds(1),
             Duration.ofSeconds(1), Duration.ofSeconds(1), 1);
 
     @Test

@@ -54,12 +54,15 @@ public final class LocalLedger implements AutoCloseable {
      * @param kafkaChildProcess   run Kafka as a child JVM rather than inside this one, so that
      *                            {@link LocalLedger#kill} can crash it alone (needs the Kafka jars
      *                            directly on this JVM's class path, as tests have them)
+     * @param instances           how many of each backend service run (own ports, logs, pid files),
+     *                            all on the one PostgreSQL and Kafka, behind the one gateway
      */
     public record Config(Path repoDir, Path dataDir,
                          int postgresPort, int kafkaPort, int kafkaControllerPort,
                          int gatewayPort, int gatewayManagementPort, int commandPort, int queryPort, int webhookPort,
                          String adminToken, String demoApiKey,
-                         Map<String, String> extraEnv, Duration serviceStartTimeout, boolean kafkaChildProcess) {
+                         Map<String, String> extraEnv, Duration serviceStartTimeout, boolean kafkaChildProcess,
+                         int instances) {
 
         public Config {
             Objects.requireNonNull(repoDir, "repoDir");
@@ -76,17 +79,20 @@ public final class LocalLedger implements AutoCloseable {
             demoApiKey = blankToNull(demoApiKey);
             extraEnv = Map.copyOf(extraEnv == null ? Map.of() : extraEnv);
             serviceStartTimeout = serviceStartTimeout == null ? Duration.ofSeconds(120) : serviceStartTimeout;
+            if (instances < 1) {
+                throw new IllegalArgumentException("at least one instance of each service, not " + instances);
+            }
         }
 
         /** The fixed ports of {@code ./ledger up}, data under {@code <repoDir>/.ledger-data}. */
         public static Config defaults(Path repoDir) {
             return new Config(repoDir, repoDir.resolve(".ledger-data"),
-                    15432, 19092, 19093, 8080, 9080, 8081, 8082, 8083, null, null, Map.of(), null, false);
+                    15432, 19092, 19093, 8080, 9080, 8081, 8082, 8083, null, null, Map.of(), null, false, 1);
         }
 
         /** Free ports everywhere: for tests that must not collide with a running {@code ./ledger up}. */
         public static Config ephemeral(Path repoDir, Path dataDir) {
-            return new Config(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, 0, null, null, Map.of(), null, false);
+            return new Config(repoDir, dataDir, 0, 0, 0, 0, 0, 0, 0, 0, null, null, Map.of(), null, false, 1);
         }
 
         /**
@@ -94,7 +100,7 @@ public final class LocalLedger implements AutoCloseable {
          * {@code LEDGER_KAFKA_PORT}, {@code LEDGER_KAFKA_CONTROLLER_PORT}, {@code LEDGER_GATEWAY_PORT},
          * {@code LEDGER_GATEWAY_MANAGEMENT_PORT},
          * {@code LEDGER_COMMAND_PORT}, {@code LEDGER_QUERY_PORT}, {@code LEDGER_WEBHOOK_PORT},
-         * {@code LEDGER_ADMIN_TOKEN} and {@code LEDGER_DEMO_API_KEY}.
+         * {@code LEDGER_ADMIN_TOKEN}, {@code LEDGER_DEMO_API_KEY} and {@code LEDGER_INSTANCES}.
          */
         public static Config fromEnvironment(Path repoDir, Map<String, String> env) {
             Config d = defaults(repoDir);
@@ -111,37 +117,65 @@ public final class LocalLedger implements AutoCloseable {
                     port(env, "LEDGER_WEBHOOK_PORT", d.webhookPort),
                     env.get("LEDGER_ADMIN_TOKEN"),
                     env.get("LEDGER_DEMO_API_KEY"),
-                    Map.of(), d.serviceStartTimeout, false);
+                    Map.of(), d.serviceStartTimeout, false,
+                    instances(env.get("LEDGER_INSTANCES")));
         }
 
         public Config withDataDir(Path dataDir) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
-                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess,
+                    instances);
         }
 
         public Config withAdminToken(String adminToken) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
-                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess,
+                    instances);
         }
 
         public Config withDemoApiKey(String demoApiKey) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
-                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess,
+                    instances);
         }
 
         public Config withExtraEnv(Map<String, String> extraEnv) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
-                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess,
+                    instances);
         }
 
         public Config withServiceStartTimeout(Duration serviceStartTimeout) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
-                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess,
+                    instances);
         }
 
         public Config withKafkaChildProcess(boolean kafkaChildProcess) {
             return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
-                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess);
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess,
+                    instances);
+        }
+
+        public Config withInstances(int instances) {
+            return new Config(repoDir, dataDir, postgresPort, kafkaPort, kafkaControllerPort, gatewayPort, gatewayManagementPort,
+                    commandPort, queryPort, webhookPort, adminToken, demoApiKey, extraEnv, serviceStartTimeout, kafkaChildProcess,
+                    instances);
+        }
+
+        private static int instances(String value) {
+            if (blankToNull(value) == null) {
+                return 1;
+            }
+            try {
+                int instances = Integer.parseInt(value.trim());
+                if (instances < 1) {
+                    throw new NumberFormatException();
+                }
+                return instances;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("LEDGER_INSTANCES must be a whole number of at least 1, not '" + value + "'");
+            }
         }
 
         private static int port(Map<String, String> env, String name, int fallback) {
@@ -289,7 +323,7 @@ public final class LocalLedger implements AutoCloseable {
     static void stopLeftovers(Path repoDir, Path dataDir, Consumer<String> progress) throws IOException {
         Path runDir = dataDir.resolve("run");
         for (Service service : Service.values()) {
-            ServiceProcess.stopLeftover(service, service.execJar(repoDir), runDir, progress);
+            ServiceProcess.stopLeftovers(service, service.execJar(repoDir), runDir, progress);
         }
         LocalKafka.stopLeftover(runDir);
         new LocalPostgres(dataDir.resolve("postgres"), 0, dataDir.resolve("logs").resolve("postgres.log"), progress)
@@ -309,7 +343,11 @@ public final class LocalLedger implements AutoCloseable {
         recordClientAdminToken(config.dataDir(), adminToken());
         Map<String, Integer> servicePorts = new LinkedHashMap<>();
         for (Service service : Service.values()) {
-            servicePorts.put(service + " (" + service.portVariable + ")", ports.of(service));
+            List<Integer> instancePorts = ports.of(service);
+            for (int instance = 0; instance < instancePorts.size(); instance++) {
+                servicePorts.put(ServiceProcess.name(service, instance) + " (" + service.portVariable
+                        + (instance == 0 ? "" : " + " + Ports.INSTANCE_PORT_STEP * instance) + ")", instancePorts.get(instance));
+            }
         }
         servicePorts.put("api-gateway management (LEDGER_GATEWAY_MANAGEMENT_PORT)", ports.gatewayManagement());
         requireFree(servicePorts);
@@ -321,8 +359,12 @@ public final class LocalLedger implements AutoCloseable {
         Demo created = DemoStore.ensure(new AdminApi(http, URI.create(commandUrl()), adminToken()), properties(),
                 config.demoApiKey());
         long began = System.nanoTime();
-        for (Service service : backends) {
-            serviceProcess(service).awaitKeyAccepted(http, created.apiKey(), config.serviceStartTimeout());
+        List<ServiceProcess> instances;
+        synchronized (lifecycle) {
+            instances = List.copyOf(services);
+        }
+        for (ServiceProcess instance : instances) {
+            instance.awaitKeyAccepted(http, created.apiKey(), config.serviceStartTimeout());
         }
         progress.accept("demo store ready on every service (" + seconds(began) + ")");
         launchAndAwait(List.of(Service.GATEWAY));
@@ -333,17 +375,19 @@ public final class LocalLedger implements AutoCloseable {
         long began = System.nanoTime();
         List<ServiceProcess> launched = new ArrayList<>();
         for (Service service : batch) {
-            ServiceProcess process = process(service);
-            synchronized (lifecycle) {
-                ensureOpen();
-                try {
-                    process.start();
-                } catch (IOException e) {
-                    throw new UncheckedIOException("could not start " + service, e);
+            for (int instance = 0; instance < ports.of(service).size(); instance++) {
+                ServiceProcess process = process(service, instance);
+                synchronized (lifecycle) {
+                    ensureOpen();
+                    try {
+                        process.start();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not start " + process, e);
+                    }
+                    services.add(process);
                 }
-                services.add(process);
+                launched.add(process);
             }
-            launched.add(process);
         }
         // One waiting thread per service; the first failure ends the wait for all of them.
         ExecutorService waiters = Executors.newFixedThreadPool(launched.size(), runnable -> {
@@ -356,7 +400,7 @@ public final class LocalLedger implements AutoCloseable {
             List<CompletableFuture<Void>> health = launched.stream()
                     .map(process -> CompletableFuture.runAsync(() -> {
                         process.awaitHealthy(http, config.serviceStartTimeout());
-                        progress.accept(process.service() + " up on :" + ports.of(process.service()) + " (" + seconds(began) + ")");
+                        progress.accept(process + " up on :" + process.port() + " (" + seconds(began) + ")");
                     }, waiters))
                     .toList();
             health.forEach(future -> future.whenComplete((ignored, failure) -> {
@@ -376,10 +420,10 @@ public final class LocalLedger implements AutoCloseable {
         }
     }
 
-    private ServiceProcess process(Service service) {
-        return new ServiceProcess(service, ports.of(service), service.execJar(config.repoDir()), config.repoDir(),
-                logDir(), runDir(),
-                ServiceEnvironment.forService(service, ports, adminToken(), config.extraEnv()));
+    private ServiceProcess process(Service service, int instance) {
+        return new ServiceProcess(service, instance, ports.of(service, instance), service.execJar(config.repoDir()),
+                config.repoDir(), logDir(), runDir(),
+                ServiceEnvironment.forService(service, instance, ports, adminToken(), config.extraEnv()));
     }
 
     /**
@@ -404,7 +448,7 @@ public final class LocalLedger implements AutoCloseable {
         }
         for (ServiceProcess process : running) {
             if (!process.isAlive()) {
-                return process.service() + " exited with code " + process.exitValue() + "; the end of "
+                return process + " exited with code " + process.exitValue() + "; the end of "
                         + process.logFile() + ":\n" + process.logTail(30);
             }
         }
@@ -432,6 +476,14 @@ public final class LocalLedger implements AutoCloseable {
      * only be killed when it runs as a child process ({@link Config#kafkaChildProcess}).
      */
     public void kill(Component component) {
+        kill(component, 0);
+    }
+
+    /**
+     * Like {@link #kill(Component)}, for one instance of a backend service (0 is the first); with
+     * {@link Config#instances} above one the others keep serving meanwhile.
+     */
+    public void kill(Component component, int instance) {
         try {
             synchronized (lifecycle) {
                 ensureOpen();
@@ -444,13 +496,14 @@ public final class LocalLedger implements AutoCloseable {
                         }
                         kafka.kill();
                     }
-                    default -> serviceProcess(component.service()).kill();
+                    default -> serviceProcess(component.service(), instance).kill();
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not kill " + component, e);
         }
-        progress.accept("killed " + component.name().toLowerCase(Locale.ROOT) + " (SIGKILL)");
+        progress.accept("killed " + component.name().toLowerCase(Locale.ROOT)
+                + (instance == 0 ? "" : " instance " + (instance + 1)) + " (SIGKILL)");
     }
 
     /**
@@ -459,6 +512,11 @@ public final class LocalLedger implements AutoCloseable {
      * with its broker registered, a service reporting UP.
      */
     public void restart(Component component) {
+        restart(component, 0);
+    }
+
+    /** Like {@link #restart(Component)}, for one instance of a backend service (0 is the first). */
+    public void restart(Component component, int instance) {
         long began = System.nanoTime();
         ServiceProcess process = null;
         try {
@@ -468,7 +526,7 @@ public final class LocalLedger implements AutoCloseable {
                     case POSTGRES -> requireStarted(postgres, component).restart();
                     case KAFKA -> requireStarted(kafka, component).start();
                     default -> {
-                        process = serviceProcess(component.service());
+                        process = serviceProcess(component.service(), instance);
                         process.restart();
                     }
                 }
@@ -490,9 +548,35 @@ public final class LocalLedger implements AutoCloseable {
         return component;
     }
 
-    private ServiceProcess serviceProcess(Service service) {
-        return services.stream().filter(p -> p.service() == service).findFirst()
-                .orElseThrow(() -> new IllegalStateException(service + " was not started"));
+    /**
+     * The operating system's process id of one instance of a service (0 is the first): tests match it
+     * against what the instance wrote down as its own, such as the owner of a lease.
+     */
+    public long pid(Component component, int instance) {
+        if (component.service() == null) {
+            throw new IllegalArgumentException(component + " is not one of the services");
+        }
+        synchronized (lifecycle) {
+            return serviceProcess(component.service(), instance).pid();
+        }
+    }
+
+    /** One instance's own base URL (0 is the first), for reading its actuator. */
+    public String serviceUrl(Component component, int instance) {
+        if (component.service() == null) {
+            throw new IllegalArgumentException(component + " is not one of the services");
+        }
+        return ServiceEnvironment.localUrl(ports.of(component.service(), instance));
+    }
+
+    /** How many instances of each backend service run. */
+    public int instances() {
+        return config.instances();
+    }
+
+    private ServiceProcess serviceProcess(Service service, int instance) {
+        return services.stream().filter(p -> p.service() == service && p.instance() == instance).findFirst()
+                .orElseThrow(() -> new IllegalStateException(ServiceProcess.name(service, instance) + " was not started"));
     }
 
     /** True once {@link #close} has begun, for instance from Ctrl-C. */
@@ -568,16 +652,17 @@ public final class LocalLedger implements AutoCloseable {
         return ServiceEnvironment.localUrl(ports.gatewayManagement());
     }
 
+    /** The first instance's base URL; {@link #instances} tells whether there are more. */
     public String commandUrl() {
-        return ServiceEnvironment.localUrl(ports.command());
+        return ServiceEnvironment.localUrl(ports.of(Service.COMMAND, 0));
     }
 
     public String queryUrl() {
-        return ServiceEnvironment.localUrl(ports.query());
+        return ServiceEnvironment.localUrl(ports.of(Service.QUERY, 0));
     }
 
     public String webhookUrl() {
-        return ServiceEnvironment.localUrl(ports.webhook());
+        return ServiceEnvironment.localUrl(ports.of(Service.WEBHOOK, 0));
     }
 
     /** {@code jdbc:postgresql://localhost:<port>/ledger}; user and password are both {@code postgres}. */
@@ -672,7 +757,8 @@ public final class LocalLedger implements AutoCloseable {
                 rule,
                 "  Invoice ledger is up",
                 "",
-                "  base URL      " + gatewayUrl(),
+                "  base URL      " + gatewayUrl() + (config.instances() == 1 ? ""
+                        : "   (" + config.instances() + " instances of each service behind it)"),
                 "  store id      " + (d == null ? "(none)" : d.storeId()),
                 "  demo API key  " + key + "   (test mode, all scopes)",
                 "  admin token   " + adminToken(),

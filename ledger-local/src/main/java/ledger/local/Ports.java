@@ -6,11 +6,25 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
-/** The ports of one running stack, with every 0 of the configuration replaced by a free port. */
-record Ports(int postgres, int kafka, int kafkaController, int gateway, int gatewayManagement, int command, int query,
-             int webhook) {
+/**
+ * The ports of one running stack, with every 0 of the configuration replaced by a free port. Each backend
+ * service has one port per instance; a configured port is the first instance's, and instance {@code i}
+ * listens {@code 100 * i} above it (command-service on 8081, 8181, 8281…).
+ */
+record Ports(int postgres, int kafka, int kafkaController, int gateway, int gatewayManagement, List<Integer> command,
+             List<Integer> query, List<Integer> webhook) {
+
+    static final int INSTANCE_PORT_STEP = 100;
+
+    Ports {
+        command = List.copyOf(command);
+        query = List.copyOf(query);
+        webhook = List.copyOf(webhook);
+    }
 
     static Ports resolve(LocalLedger.Config config) {
         Set<Integer> taken = new HashSet<>();
@@ -20,18 +34,23 @@ record Ports(int postgres, int kafka, int kafkaController, int gateway, int gate
                 pick(config.kafkaControllerPort(), taken),
                 pick(config.gatewayPort(), taken),
                 pick(config.gatewayManagementPort(), taken),
-                pick(config.commandPort(), taken),
-                pick(config.queryPort(), taken),
-                pick(config.webhookPort(), taken));
+                instances(config.commandPort(), config.instances(), taken),
+                instances(config.queryPort(), config.instances(), taken),
+                instances(config.webhookPort(), config.instances(), taken));
     }
 
-    int of(Service service) {
+    /** Every instance's port; the gateway runs once. */
+    List<Integer> of(Service service) {
         return switch (service) {
             case COMMAND -> command;
             case QUERY -> query;
             case WEBHOOK -> webhook;
-            case GATEWAY -> gateway;
+            case GATEWAY -> List.of(gateway);
         };
+    }
+
+    int of(Service service, int instance) {
+        return of(service).get(instance);
     }
 
     static boolean isFree(int port) {
@@ -44,11 +63,21 @@ record Ports(int postgres, int kafka, int kafkaController, int gateway, int gate
         }
     }
 
+    private static List<Integer> instances(int configured, int count, Set<Integer> taken) {
+        return IntStream.range(0, count)
+                .mapToObj(i -> pick(configured == 0 ? 0 : configured + INSTANCE_PORT_STEP * i, taken))
+                .toList();
+    }
+
     // The port is released again before the server binds it, so another process could grab it in
     // between; for a local stack and tests that is an acceptable risk. The set keeps two zeros of
     // one configuration from getting the same port.
     private static int pick(int configured, Set<Integer> taken) {
         if (configured != 0) {
+            if (configured > 65535) {
+                throw new IllegalArgumentException("instance port " + configured + " is above 65535: "
+                        + "lower the service's port or LEDGER_INSTANCES");
+            }
             taken.add(configured);
             return configured;
         }

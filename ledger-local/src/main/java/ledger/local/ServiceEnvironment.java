@@ -1,7 +1,9 @@
 package ledger.local;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The environment each service process gets. The services read only these variables (see each
@@ -12,9 +14,10 @@ final class ServiceEnvironment {
     private ServiceEnvironment() {
     }
 
-    static Map<String, String> forService(Service service, Ports ports, String adminToken, Map<String, String> overrides) {
+    static Map<String, String> forService(Service service, int instance, Ports ports, String adminToken,
+                                          Map<String, String> overrides) {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("SERVER_PORT", Integer.toString(ports.of(service)));
+        env.put("SERVER_PORT", Integer.toString(ports.of(service, instance)));
         env.put("LEDGER_DB_URL", "jdbc:postgresql://localhost:" + ports.postgres() + "/" + LocalPostgres.DATABASE);
         env.put("LEDGER_DB_USER", LocalPostgres.USER);
         env.put("LEDGER_DB_PASSWORD", LocalPostgres.PASSWORD);
@@ -24,9 +27,10 @@ final class ServiceEnvironment {
         env.put("LEDGER_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true");
         env.put("LEDGER_CHECKOUT_BASE_URL", localUrl(ports.gateway()) + "/checkout");
         if (service == Service.GATEWAY) {
-            env.put("LEDGER_COMMAND_URL", localUrl(ports.command()));
-            env.put("LEDGER_QUERY_URL", localUrl(ports.query()));
-            env.put("LEDGER_WEBHOOK_URL", localUrl(ports.webhook()));
+            // Every instance: the gateway spreads requests over them and skips one that refuses connections.
+            env.put("LEDGER_COMMAND_URL", localUrls(ports.command()));
+            env.put("LEDGER_QUERY_URL", localUrls(ports.query()));
+            env.put("LEDGER_WEBHOOK_URL", localUrls(ports.webhook()));
             env.put("LEDGER_GATEWAY_MANAGEMENT_PORT", Integer.toString(ports.gatewayManagement()));
         }
         env.putAll(overrides);
@@ -35,5 +39,9 @@ final class ServiceEnvironment {
 
     static String localUrl(int port) {
         return "http://localhost:" + port;
+    }
+
+    private static String localUrls(List<Integer> ports) {
+        return ports.stream().map(ServiceEnvironment::localUrl).collect(Collectors.joining(","));
     }
 }

@@ -21,13 +21,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
-/** One service running as a child JVM, its output in {@code logs/<service>.log}. */
+/**
+ * One instance of a service running as a child JVM, its output in {@code logs/<service>.log} (the second
+ * instance's in {@code logs/<service>-2.log}, and so on).
+ */
 final class ServiceProcess {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Service service;
+    private final int instance;
     private final int port;
     private final Path jar;
     private final Path workDir;
@@ -36,18 +42,47 @@ final class ServiceProcess {
     private final Map<String, String> environment;
     private volatile Process process;
 
-    ServiceProcess(Service service, int port, Path jar, Path workDir, Path logDir, Path runDir, Map<String, String> environment) {
+    ServiceProcess(Service service, int instance, int port, Path jar, Path workDir, Path logDir, Path runDir,
+                   Map<String, String> environment) {
         this.service = service;
+        this.instance = instance;
         this.port = port;
         this.jar = jar;
         this.workDir = workDir;
-        this.logFile = logDir.resolve(service.module + ".log");
-        this.pidFile = runDir.resolve(service.module + ".pid");
+        this.logFile = logDir.resolve(name(service, instance) + ".log");
+        this.pidFile = runDir.resolve(name(service, instance) + ".pid");
         this.environment = Map.copyOf(environment);
+    }
+
+    /** {@code command-service} for the first instance, {@code command-service-2} for the second… */
+    static String name(Service service, int instance) {
+        return instance == 0 ? service.module : service.module + "-" + (instance + 1);
     }
 
     Service service() {
         return service;
+    }
+
+    int instance() {
+        return instance;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The operating system's process id, for crash tests that must kill the very instance holding a lease. */
+    long pid() {
+        Process p = process;
+        if (p == null) {
+            throw new IllegalStateException(this + " was not started");
+        }
+        return p.pid();
+    }
+
+    @Override
+    public String toString() {
+        return name(service, instance);
     }
 
     Path logFile() {
@@ -71,7 +106,7 @@ final class ServiceProcess {
      */
     void restart() throws IOException {
         if (isAlive()) {
-            throw new IllegalStateException(service + " is running");
+            throw new IllegalStateException(this + " is running");
         }
         launch(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     }
@@ -80,12 +115,12 @@ final class ServiceProcess {
     void kill() {
         Process p = process;
         if (p == null || !p.isAlive()) {
-            throw new IllegalStateException(service + " is not running");
+            throw new IllegalStateException(this + " is not running");
         }
         p.destroyForcibly();
         try {
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException(service + " (pid " + p.pid() + ") survived SIGKILL for 30 s");
+                throw new IllegalStateException(this + " (pid " + p.pid() + ") survived SIGKILL for 30 s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -135,7 +170,7 @@ final class ServiceProcess {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(service + " exited with code " + process.exitValue()
+                throw new IllegalStateException(this + " exited with code " + process.exitValue()
                         + " while starting; the end of " + logFile + ":\n" + logTail(40));
             }
             if (answers(http, request, done)) {
@@ -148,7 +183,7 @@ final class ServiceProcess {
                 throw new IllegalStateException("interrupted while waiting for " + service, e);
             }
         }
-        throw new IllegalStateException(service + " " + failure + " within " + timeout.toSeconds()
+        throw new IllegalStateException(this + " " + failure + " within " + timeout.toSeconds()
                 + " s; the end of " + logFile + ":\n" + logTail(40));
     }
 
@@ -232,13 +267,24 @@ final class ServiceProcess {
 
     /**
      * A launcher killed with SIGKILL cannot stop its children; they would hold the ports and
-     * the database. The pid file is only trusted if that pid still runs this service's jar.
+     * the database. The pid files (one per instance) are only trusted if that pid still runs this
+     * service's jar.
      */
-    static void stopLeftover(Service service, Path jar, Path runDir, Consumer<String> progress) throws IOException {
-        Path pidFile = runDir.resolve(service.module + ".pid");
-        if (!Files.exists(pidFile)) {
+    static void stopLeftovers(Service service, Path jar, Path runDir, Consumer<String> progress) throws IOException {
+        if (!Files.isDirectory(runDir)) {
             return;
         }
+        List<Path> pidFiles;
+        try (Stream<Path> files = Files.list(runDir)) {
+            String instancePidFile = Pattern.quote(service.module) + "(-\\d+)?\\.pid";
+            pidFiles = files.filter(file -> file.getFileName().toString().matches(instancePidFile)).toList();
+        }
+        for (Path pidFile : pidFiles) {
+            stopLeftover(service, jar, pidFile, progress);
+        }
+    }
+
+    private static void stopLeftover(Service service, Path jar, Path pidFile, Consumer<String> progress) throws IOException {
         String content = Files.readString(pidFile, StandardCharsets.UTF_8).trim();
         Files.delete(pidFile);
         long pid;

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,9 +86,35 @@ class LocalLedgerConfigTest {
         Ports ports = Ports.resolve(LocalLedger.Config.ephemeral(repo, Path.of("/tmp/x")));
 
         List<Integer> all = List.of(ports.postgres(), ports.kafka(), ports.kafkaController(), ports.gateway(),
-                ports.gatewayManagement(), ports.command(), ports.query(), ports.webhook());
+                ports.gatewayManagement(), ports.command().get(0), ports.query().get(0), ports.webhook().get(0));
         assertThat(all).allMatch(port -> port > 0);
         assertThat(new HashSet<>(all)).hasSize(8);
+    }
+
+    @Test
+    void ledgerInstancesRunsThatManyOfEachBackendOnPortsAHundredApart() {
+        LocalLedger.Config config = LocalLedger.Config.fromEnvironment(repo, Map.of("LEDGER_INSTANCES", "3"));
+
+        assertThat(LocalLedger.Config.fromEnvironment(repo, Map.of()).instances()).isEqualTo(1);
+        assertThat(config.instances()).isEqualTo(3);
+        Ports ports = Ports.resolve(config);
+        assertThat(ports.command()).containsExactly(8081, 8181, 8281);
+        assertThat(ports.webhook()).containsExactly(8083, 8183, 8283);
+        assertThat(ports.of(Service.GATEWAY)).containsExactly(8080);
+
+        Ports ephemeral = Ports.resolve(LocalLedger.Config.ephemeral(repo, Path.of("/tmp/x")).withInstances(2));
+        List<Integer> backends = new ArrayList<>(ephemeral.command());
+        backends.addAll(ephemeral.query());
+        backends.addAll(ephemeral.webhook());
+        assertThat(new HashSet<>(backends)).hasSize(6);
+    }
+
+    @Test
+    void aNumberOfInstancesThatIsNotOneIsRejectedByName() {
+        assertThatThrownBy(() -> LocalLedger.Config.fromEnvironment(repo, Map.of("LEDGER_INSTANCES", "0")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LEDGER_INSTANCES");
+        assertThatThrownBy(() -> LocalLedger.Config.fromEnvironment(repo, Map.of("LEDGER_INSTANCES", "two")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LEDGER_INSTANCES");
     }
 
     @Test

@@ -2,17 +2,19 @@ package ledger.local;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ServiceEnvironmentTest {
 
-    private final Ports ports = new Ports(15432, 19092, 19093, 8080, 9080, 8081, 8082, 8083);
+    private final Ports ports = new Ports(15432, 19092, 19093, 8080, 9080, List.of(8081), List.of(8082),
+            List.of(8083));
 
     @Test
     void everyServiceGetsTheDatabaseKafkaAndItsOwnPort() {
-        Map<String, String> env = ServiceEnvironment.forService(Service.QUERY, ports, "adm_t", Map.of());
+        Map<String, String> env = ServiceEnvironment.forService(Service.QUERY, 0, ports, "adm_t", Map.of());
 
         assertThat(env).containsExactlyInAnyOrderEntriesOf(Map.of(
                 "SERVER_PORT", "8082",
@@ -27,7 +29,7 @@ class ServiceEnvironmentTest {
 
     @Test
     void theGatewayAlsoLearnsWhereTheServicesAre() {
-        Map<String, String> env = ServiceEnvironment.forService(Service.GATEWAY, ports, "adm_t", Map.of());
+        Map<String, String> env = ServiceEnvironment.forService(Service.GATEWAY, 0, ports, "adm_t", Map.of());
 
         assertThat(env).containsEntry("SERVER_PORT", "8080")
                 .containsEntry("LEDGER_COMMAND_URL", "http://localhost:8081")
@@ -37,8 +39,21 @@ class ServiceEnvironmentTest {
     }
 
     @Test
+    void eachInstanceGetsItsOwnPortAndTheGatewayAllOfThem() {
+        Ports two = new Ports(15432, 19092, 19093, 8080, 9080, List.of(8081, 8181), List.of(8082, 8182),
+                List.of(8083, 8183));
+
+        assertThat(ServiceEnvironment.forService(Service.WEBHOOK, 1, two, "adm_t", Map.of()))
+                .containsEntry("SERVER_PORT", "8183");
+        assertThat(ServiceEnvironment.forService(Service.GATEWAY, 0, two, "adm_t", Map.of()))
+                .containsEntry("LEDGER_COMMAND_URL", "http://localhost:8081,http://localhost:8181")
+                .containsEntry("LEDGER_QUERY_URL", "http://localhost:8082,http://localhost:8182")
+                .containsEntry("LEDGER_WEBHOOK_URL", "http://localhost:8083,http://localhost:8183");
+    }
+
+    @Test
     void overridesWin() {
-        Map<String, String> env = ServiceEnvironment.forService(Service.COMMAND, ports, "adm_t",
+        Map<String, String> env = ServiceEnvironment.forService(Service.COMMAND, 0, ports, "adm_t",
                 Map.of("LEDGER_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "false", "EXTRA", "1"));
 
         assertThat(env).containsEntry("LEDGER_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "false").containsEntry("EXTRA", "1")

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ import ledger.support.web.RequestIds;
 import ledger.support.web.UnknownQueryParameters;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -128,13 +130,13 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
-    FilterRegistrationBean<RateLimits> rateLimits(ErrorResponses errors,
+    FilterRegistrationBean<RateLimits> rateLimits(ErrorResponses errors, JdbcTemplate jdbc, ObjectProvider<Clock> clock,
             @Value("${ledger.rate-limits.write-per-second:${LEDGER_RATE_LIMIT_WRITE_PER_SECOND:100}}") long writeRate,
             @Value("${ledger.rate-limits.write-burst:${LEDGER_RATE_LIMIT_WRITE_BURST:200}}") long writeBurst,
             @Value("${ledger.rate-limits.read-per-second:${LEDGER_RATE_LIMIT_READ_PER_SECOND:300}}") long readRate,
             @Value("${ledger.rate-limits.read-burst:${LEDGER_RATE_LIMIT_READ_BURST:600}}") long readBurst) {
         var registration = new FilterRegistrationBean<>(new RateLimits(new RateLimits.Limit(writeRate, writeBurst),
-                new RateLimits.Limit(readRate, readBurst), errors));
+                new RateLimits.Limit(readRate, readBurst), jdbc, clock.getIfAvailable(Clock::systemUTC), errors));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
         return registration;
     }

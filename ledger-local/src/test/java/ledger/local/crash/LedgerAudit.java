@@ -44,7 +44,7 @@ import java.util.stream.Collectors;
  * what merchants were told. An empty list is a ledger that lost nothing, invented nothing, counted
  * nothing twice.
  */
-final class LedgerAudit {
+public final class LedgerAudit {
 
     static final String TOPIC = "ledger.invoice-events";
     private static final ObjectMapper JSON = LedgerJson.mapper();
@@ -57,7 +57,7 @@ final class LedgerAudit {
     private final String jdbcPassword;
     private final String kafkaBootstrap;
 
-    LedgerAudit(String jdbcUrl, String jdbcUser, String jdbcPassword, String kafkaBootstrap) {
+    public LedgerAudit(String jdbcUrl, String jdbcUser, String jdbcPassword, String kafkaBootstrap) {
         this.jdbcUrl = jdbcUrl;
         this.jdbcUser = jdbcUser;
         this.jdbcPassword = jdbcPassword;
@@ -65,7 +65,7 @@ final class LedgerAudit {
     }
 
     /** The event store in commit order. */
-    List<LedgerEvent> eventStore() throws SQLException, IOException {
+    public List<LedgerEvent> eventStore() throws SQLException, IOException {
         List<LedgerEvent> events = new ArrayList<>();
         try (Connection db = connect(); Statement statement = db.createStatement();
              ResultSet rows = statement.executeQuery("SELECT payload FROM command.domain_event_entry ORDER BY global_index")) {
@@ -89,7 +89,7 @@ final class LedgerAudit {
      * has every event and the invoice views a fold of the store gives, the topic holds exactly the store's
      * events, the receiver got every event, and no expiry is overdue or about to fire.
      */
-    List<String> settled(WebhookReceiver receiver) throws SQLException, IOException {
+    public List<String> settled(WebhookReceiver receiver) throws SQLException, IOException {
         List<LedgerEvent> store = eventStore();
         List<String> problems = new ArrayList<>(storeConsistency(store));
         Map<String, List<LedgerEvent>> histories = histories(store);
@@ -234,7 +234,7 @@ final class LedgerAudit {
     }
 
     /** Each acknowledged request's effect is in the store once; no retry with the same key doubled it. */
-    static List<String> acknowledgedEffects(List<LedgerEvent> store, MerchantLoad load) {
+    public static List<String> acknowledgedEffects(List<LedgerEvent> store, MerchantLoad load) {
         List<String> problems = new ArrayList<>();
         Map<String, List<LedgerEvent>> histories = histories(store);
         Map<String, List<InvoiceCreated>> createdByKey = new HashMap<>();
@@ -292,7 +292,7 @@ final class LedgerAudit {
      * Whether each abandoned request took effect after all: the merchant never learned it, and a
      * retry after the key was released would run it a second time.
      */
-    static List<String> abandonedOutcomes(List<LedgerEvent> store, MerchantLoad load) {
+    public static List<String> abandonedOutcomes(List<LedgerEvent> store, MerchantLoad load) {
         List<String> outcomes = new ArrayList<>();
         for (MerchantLoad.Abandoned a : load.abandoned) {
             boolean done;
@@ -310,7 +310,7 @@ final class LedgerAudit {
         return outcomes;
     }
 
-    static Map<String, List<LedgerEvent>> histories(List<LedgerEvent> store) {
+    public static Map<String, List<LedgerEvent>> histories(List<LedgerEvent> store) {
         Map<String, List<LedgerEvent>> histories = new LinkedHashMap<>();
         for (LedgerEvent event : store) {
             histories.computeIfAbsent(event.invoiceId().value(), k -> new ArrayList<>()).add(event);
@@ -364,7 +364,7 @@ final class LedgerAudit {
         }
     }
 
-    static <T> Map<String, Long> countBy(List<T> items, Function<T, String> key) {
+    public static <T> Map<String, Long> countBy(List<T> items, Function<T, String> key) {
         return items.stream().collect(Collectors.groupingBy(key, java.util.TreeMap::new, Collectors.counting()));
     }
 }

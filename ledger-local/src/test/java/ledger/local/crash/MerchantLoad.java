@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  * and with the same key, with a bounded backoff. What the ledger acknowledged (2xx) is recorded, so
  * that the audit can check that each effect is in the event store exactly once.
  */
-final class MerchantLoad {
+public final class MerchantLoad {
 
     static final String LOAD_KEY = "load_key";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,17 +41,17 @@ final class MerchantLoad {
     /** After stop(), a request still being retried gets this much longer, then it is abandoned. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-    record Create(String key, String invoiceId, String amount, String currency) {
+    public record Create(String key, String invoiceId, String amount, String currency) {
     }
 
-    record Payment(String key, String invoiceId, String paymentId, String reference, String amount, int status) {
+    public record Payment(String key, String invoiceId, String paymentId, String reference, String amount, int status) {
     }
 
-    record Cancel(String key, String invoiceId) {
+    public record Cancel(String key, String invoiceId) {
     }
 
     /** A request whose outcome the client never learned: it may or may not have taken effect. */
-    record Abandoned(String key, String method, String path, String lastAnswer) {
+    public record Abandoned(String key, String method, String path, String lastAnswer) {
     }
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -66,26 +66,26 @@ final class MerchantLoad {
     private volatile boolean running;
     private volatile long stopAt = Long.MAX_VALUE;
 
-    final Queue<Create> creates = new ConcurrentLinkedQueue<>();
-    final Queue<Payment> payments = new ConcurrentLinkedQueue<>();
-    final Queue<Cancel> cancels = new ConcurrentLinkedQueue<>();
-    final Queue<Abandoned> abandoned = new ConcurrentLinkedQueue<>();
+    public final Queue<Create> creates = new ConcurrentLinkedQueue<>();
+    public final Queue<Payment> payments = new ConcurrentLinkedQueue<>();
+    public final Queue<Cancel> cancels = new ConcurrentLinkedQueue<>();
+    public final Queue<Abandoned> abandoned = new ConcurrentLinkedQueue<>();
     /** Answers outside what this load can legitimately get (say a 400 for a request it built itself). */
-    final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
-    final LongAdder requests = new LongAdder();
-    final LongAdder attempts = new LongAdder();
-    final LongAdder retries = new LongAdder();
-    final LongAdder replays = new LongAdder();
+    public final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
+    public final LongAdder requests = new LongAdder();
+    public final LongAdder attempts = new LongAdder();
+    public final LongAdder retries = new LongAdder();
+    public final LongAdder replays = new LongAdder();
     final LongAdder reads = new LongAdder();
     final LongAdder staleReads = new LongAdder();
     final LongAdder notYetVisible = new LongAdder();
     /** The first few 5xx bodies merchants saw (retried), to tell a crash's 503 from a service's 500. */
-    final Queue<String> serverErrors = new ConcurrentLinkedQueue<>();
+    public final Queue<String> serverErrors = new ConcurrentLinkedQueue<>();
     /** Final answers and retried ones, by "status code" (for instance "409 invoice_not_payable", "io"). */
     final Map<String, LongAdder> answers = new ConcurrentHashMap<>();
     final AtomicLong longestRetrySeries = new AtomicLong();
 
-    MerchantLoad(String baseUrl, String apiKey, int clients, Duration thinkTime, Duration retryFor, long seed) {
+    public MerchantLoad(String baseUrl, String apiKey, int clients, Duration thinkTime, Duration retryFor, long seed) {
         this.thinkMillis = (int) thinkTime.toMillis();
         this.baseUrl = baseUrl;
         this.apiKey = apiKey;
@@ -94,7 +94,7 @@ final class MerchantLoad {
         this.seed = seed;
     }
 
-    void start() {
+    public void start() {
         running = true;
         for (int i = 0; i < clients; i++) {
             Merchant merchant = new Merchant(new Random(seed * 31 + i));
@@ -106,7 +106,7 @@ final class MerchantLoad {
     }
 
     /** Stops issuing requests and waits for the ones in flight (retried at most a little longer). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         stopAt = System.nanoTime();
         running = false;
         for (Thread thread : threads) {
@@ -117,7 +117,7 @@ final class MerchantLoad {
         }
     }
 
-    Map<String, Long> answerCounts() {
+    public Map<String, Long> answerCounts() {
         Map<String, Long> counts = new TreeMap<>();
         answers.forEach((k, v) -> counts.put(k, v.sum()));
         return counts;

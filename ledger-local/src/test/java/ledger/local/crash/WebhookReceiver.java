@@ -29,7 +29,7 @@ import javax.crypto.spec.SecretKeySpec;
  * it has recorded the event. To make the dispatcher's retries work, it also fails a share of the
  * deliveries on purpose with a 500 (recording nothing for them).
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,12 +42,15 @@ final class WebhookReceiver implements AutoCloseable {
     /** webhook-id → deliveries acknowledged with 2xx. */
     private final Map<String, AtomicInteger> acknowledged = new ConcurrentHashMap<>();
     private final Set<String> invoices = ConcurrentHashMap.newKeySet();
-    final AtomicInteger deliveries = new AtomicInteger();
-    final AtomicInteger failedOnPurpose = new AtomicInteger();
-    final AtomicInteger badSignatures = new AtomicInteger();
-    final AtomicInteger idMismatches = new AtomicInteger();
+    public final AtomicInteger deliveries = new AtomicInteger();
+    public final AtomicInteger failedOnPurpose = new AtomicInteger();
+    public final AtomicInteger badSignatures = new AtomicInteger();
+    public final AtomicInteger idMismatches = new AtomicInteger();
+    /** Redeliveries whose payload differs from the first delivery's with the same webhook-id. */
+    public final AtomicInteger payloadMismatches = new AtomicInteger();
+    private final Map<String, JsonNode> payloads = new ConcurrentHashMap<>();
 
-    WebhookReceiver(double failureRate, long seed) throws IOException {
+    public WebhookReceiver(double failureRate, long seed) throws IOException {
         this.failureRate = failureRate;
         this.random = new Random(seed);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -56,16 +59,16 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks";
     }
 
     /** The endpoint's signing secret, {@code whsec_<base64>}, as its creation returned it. */
-    void secret(String secret) {
+    public void secret(String secret) {
         key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
     }
 
-    boolean received(String eventId) {
+    public boolean received(String eventId) {
         return acknowledged.containsKey(eventId);
     }
 
@@ -73,11 +76,11 @@ final class WebhookReceiver implements AutoCloseable {
         return invoices.contains(invoiceId);
     }
 
-    int distinctEvents() {
+    public int distinctEvents() {
         return acknowledged.size();
     }
 
-    int duplicates() {
+    public int duplicates() {
         return acknowledged.values().stream().mapToInt(n -> n.get() - 1).sum();
     }
 
@@ -105,6 +108,10 @@ final class WebhookReceiver implements AutoCloseable {
             JsonNode payload = JSON.readTree(body);
             if (!id.equals(payload.path("id").asText())) {
                 idMismatches.incrementAndGet();
+            }
+            JsonNode first = payloads.putIfAbsent(id, payload);
+            if (first != null && !first.equals(payload)) {
+                payloadMismatches.incrementAndGet();
             }
             String invoice = payload.path("data").path("invoice").path("id").asText("");
             if (!invoice.isEmpty()) {

@@ -1,48 +1,51 @@
 package ledger.support.ratelimit;
 
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.web.ApiException;
 import ledger.support.web.ErrorResponses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Per-API-key token buckets (SPEC §4.1): one for writes, one for reads. Over the limit → 429
- * {@code rate_limited} with {@code Retry-After}. Buckets live in this instance's memory, so with N
- * instances behind a balancer a key gets up to N times the configured rate — set the limits per instance.
+ * {@code rate_limited} with {@code Retry-After}. The buckets are rows of this service's schema
+ * ({@code rate_limit_take} in db/support), so every instance of the service draws from the same bucket and a
+ * key gets the configured rate however many instances run (SPEC §9).
  */
 public final class RateLimits extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(RateLimits.class);
 
     /**
      * @param perSecond sustained requests per second
      * @param burst     bucket capacity: how many may arrive at once
      */
     public record Limit(long perSecond, long burst) {
-        Bucket newBucket() {
-            return Bucket.builder().addLimit(Bandwidth.builder().capacity(burst)
-                    .refillGreedy(perSecond, Duration.ofSeconds(1)).build()).build();
-        }
     }
 
     private final Limit write;
     private final Limit read;
+    private final JdbcTemplate jdbc;
+    private final Clock clock;
     private final ErrorResponses errors;
-    private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public RateLimits(Limit write, Limit read, ErrorResponses errors) {
+    public RateLimits(Limit write, Limit read, JdbcTemplate jdbc, Clock clock, ErrorResponses errors) {
         this.write = write;
         this.read = read;
+        this.jdbc = jdbc;
+        this.clock = clock;
         this.errors = errors;
     }
 
@@ -56,11 +59,22 @@ public final class RateLimits extends OncePerRequestFilter {
             throws ServletException, IOException {
         var principal = (ApiPrincipal) request.getAttribute(ApiPrincipal.class.getName());
         boolean reading = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
-        var bucket = buckets.computeIfAbsent((reading ? "r:" : "w:") + principal.keyId(),
-                k -> (reading ? read : write).newBucket());
-        var probe = bucket.tryConsumeAndReturnRemaining(1);
-        if (!probe.isConsumed()) {
-            long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+        Limit limit = reading ? read : write;
+        Double wait;
+        try {
+            wait = jdbc.queryForObject("SELECT rate_limit_take(?, ?, ?, ?)", Double.class,
+                    (reading ? "r:" : "w:") + principal.keyId(), limit.burst(), limit.perSecond(),
+                    OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
+        }
+        // PostgreSQL unreachable: the request then meets the same outage and answers its 503; refusing it here
+        // would tell the merchant to slow down instead of to retry.
+        catch (DataAccessException e) {
+            log.debug("rate limit not checked for key {}: {}", principal.keyId(), e.getMessage());
+            chain.doFilter(request, response);
+            return;
+        }
+        if (wait != null && wait > 0) {
+            long seconds = Math.max(1, (long) Math.ceil(wait));
             response.setHeader("Retry-After", Long.toString(seconds));
             errors.write(request, response, new ApiException(HttpStatus.TOO_MANY_REQUESTS, "rate_limited",
                     "Too many " + (reading ? "read" : "write") + " requests for this API key; retry after "
