@@ -24,6 +24,7 @@ import ledger.support.idempotency.Idempotency;
 import ledger.support.ratelimit.RateLimits;
 import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
+import ledger.support.web.CheckoutHeaders;
 import ledger.support.web.QueryParameterText;
 import ledger.support.web.ErrorResponses;
 import ledger.support.web.LedgerErrorController;
@@ -99,24 +100,45 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
         return new LedgerErrorController(errors);
     }
 
+    /*
+     * The order of the shared filters, in one place: the request id first (every answer carries it), then
+     * the checkout page's headers (even a refusal of a later filter carries them), the cheap refusals of
+     * malformed requests, authentication, rate limits (per key, so after it), idempotency last (keys are
+     * per store, and a replay still counts against the limit).
+     */
+    private static final int REQUEST_IDS = Ordered.HIGHEST_PRECEDENCE;
+    private static final int CHECKOUT_HEADERS = REQUEST_IDS + 1;
+    private static final int BODY_SIZE_LIMIT = CHECKOUT_HEADERS + 1;
+    private static final int QUERY_PARAMETER_TEXT = BODY_SIZE_LIMIT + 1;
+    private static final int AUTHENTICATION = QUERY_PARAMETER_TEXT + 1;
+    private static final int RATE_LIMITS = AUTHENTICATION + 1;
+    private static final int IDEMPOTENCY = RATE_LIMITS + 1;
+
     @Bean
     FilterRegistrationBean<RequestIds> requestIds() {
         var registration = new FilterRegistrationBean<>(new RequestIds());
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setOrder(REQUEST_IDS);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<CheckoutHeaders> checkoutHeaders() {
+        var registration = new FilterRegistrationBean<>(new CheckoutHeaders());
+        registration.setOrder(CHECKOUT_HEADERS);
         return registration;
     }
 
     @Bean
     FilterRegistrationBean<BodySizeLimit> bodySizeLimit(ErrorResponses errors) {
         var registration = new FilterRegistrationBean<>(new BodySizeLimit(MAX_BODY_BYTES, errors));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        registration.setOrder(BODY_SIZE_LIMIT);
         return registration;
     }
 
     @Bean
     FilterRegistrationBean<QueryParameterText> queryParameterText(ErrorResponses errors) {
         var registration = new FilterRegistrationBean<>(new QueryParameterText(errors));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        registration.setOrder(QUERY_PARAMETER_TEXT);
         return registration;
     }
 
@@ -125,7 +147,7 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
                                                           ErrorResponses errors) {
         var registration = new FilterRegistrationBean<>(
                 new Authentication(registry, properties.adminToken(), errors));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+        registration.setOrder(AUTHENTICATION);
         return registration;
     }
 
@@ -137,11 +159,10 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
             @Value("${ledger.rate-limits.read-burst:${LEDGER_RATE_LIMIT_READ_BURST:600}}") long readBurst) {
         var registration = new FilterRegistrationBean<>(new RateLimits(new RateLimits.Limit(writeRate, writeBurst),
                 new RateLimits.Limit(readRate, readBurst), jdbc, clock.getIfAvailable(Clock::systemUTC), errors));
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 3);
+        registration.setOrder(RATE_LIMITS);
         return registration;
     }
 
-    /** Idempotency runs after authentication (keys are per store) and rate limiting (a replay still counts). */
     @Bean
     FilterRegistrationBean<Idempotency> idempotency(JdbcTemplate jdbc, PlatformTransactionManager transactions,
                                                     ErrorResponses errors) {
@@ -159,7 +180,7 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
             }
         }, 1, 60, TimeUnit.MINUTES);
         var registration = new FilterRegistrationBean<>(filter);
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 4);
+        registration.setOrder(IDEMPOTENCY);
         return registration;
     }
 

@@ -1,4 +1,4 @@
-package ledger.command.invoice.web;
+package ledger.support.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -6,18 +6,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import ledger.support.auth.Authentication;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
-import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The hosted page's headers on every /checkout answer, errors and redirects included (SPEC §8): the URL
- * holds the page's secret, so nothing may cache it, index it or send it on as a referrer.
+ * The hosted invoice page's headers on every {@code /checkout/} answer, errors and redirects included
+ * (SPEC §8), in whichever service serves it. The URL holds the page's secret, so it must not leave by a
+ * Referer (not even to the merchant's return_url), be cached or be indexed; the page loads nothing but
+ * its own script and stylesheet, and cannot be framed.
  */
-@Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1) // before any filter that may answer, so its answer has them too
-class CheckoutHeaders extends OncePerRequestFilter {
+public final class CheckoutHeaders extends OncePerRequestFilter {
+
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
@@ -31,8 +31,7 @@ class CheckoutHeaders extends OncePerRequestFilter {
         response.setHeader("Referrer-Policy", "no-referrer");
         response.setHeader("X-Robots-Tag", "noindex");
         response.setHeader("X-Content-Type-Options", "nosniff");
-        response.setHeader("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
-                + "img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        response.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         chain.doFilter(request, response);
     }
 }
