@@ -29,7 +29,7 @@ import javax.crypto.spec.SecretKeySpec;
  * it has recorded the event. To make the dispatcher's retries work, it also fails a share of the
  * deliveries on purpose with a 500 (recording nothing for them).
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,13 +41,14 @@ final class WebhookReceiver implements AutoCloseable {
 
     /** webhook-id → deliveries acknowledged with 2xx. */
     private final Map<String, AtomicInteger> acknowledged = new ConcurrentHashMap<>();
-    private final Set<String> invoices = ConcurrentHashMap.newKeySet();
+    /** invoice id → the types of the events acknowledged for it. */
+    private final Map<String, Set<String>> invoices = new ConcurrentHashMap<>();
     final AtomicInteger deliveries = new AtomicInteger();
     final AtomicInteger failedOnPurpose = new AtomicInteger();
-    final AtomicInteger badSignatures = new AtomicInteger();
+    public final AtomicInteger badSignatures = new AtomicInteger();
     final AtomicInteger idMismatches = new AtomicInteger();
 
-    WebhookReceiver(double failureRate, long seed) throws IOException {
+    public WebhookReceiver(double failureRate, long seed) throws IOException {
         this.failureRate = failureRate;
         this.random = new Random(seed);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -56,12 +57,12 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hooks";
     }
 
     /** The endpoint's signing secret, {@code whsec_<base64>}, as its creation returned it. */
-    void secret(String secret) {
+    public void secret(String secret) {
         key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
     }
 
@@ -70,7 +71,11 @@ final class WebhookReceiver implements AutoCloseable {
     }
 
     boolean receivedAnyEventOf(String invoiceId) {
-        return invoices.contains(invoiceId);
+        return invoices.containsKey(invoiceId);
+    }
+
+    public Set<String> eventTypesOf(String invoiceId) {
+        return Set.copyOf(invoices.getOrDefault(invoiceId, Set.of()));
     }
 
     int distinctEvents() {
@@ -108,7 +113,8 @@ final class WebhookReceiver implements AutoCloseable {
             }
             String invoice = payload.path("data").path("invoice").path("id").asText("");
             if (!invoice.isEmpty()) {
-                invoices.add(invoice);
+                invoices.computeIfAbsent(invoice, ignored -> ConcurrentHashMap.newKeySet())
+                        .add(payload.path("type").asText());
             }
             acknowledged.computeIfAbsent(id, ignored -> new AtomicInteger()).incrementAndGet();
             respond(exchange, 204);
