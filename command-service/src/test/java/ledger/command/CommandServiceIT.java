@@ -63,7 +63,7 @@ class CommandServiceIT {
         assertThat(body.get("amount").asText()).isEqualTo("99.00");
         assertThat(body.get("amount_paid").asText()).isEqualTo("0.00");
         assertThat(body.get("amount_due").asText()).isEqualTo("99.00");
-        assertThat(body.get("checkout_url").asText()).endsWith("/" + id);
+        assertThat(body.get("checkout_url").asText()).matches("http://localhost:8080/checkout/ck_[A-Za-z0-9_-]{43}");
         assertThat(body.get("expires_at").isTextual()).isTrue();
         assertThat(response.header("Location")).contains("/v1/invoices/" + id);
         assertThat(response.header("Ledger-Version")).contains("1");

@@ -19,8 +19,8 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
  */
 public final class HandlerContract {
 
-    /** Not part of the merchant API: Spring's error page and the actuator. */
-    private static final List<String> EXCLUDED = List.of("/error", "/actuator");
+    /** Not part of the merchant API: Spring's error page, the actuator and the buyer's hosted page (SPEC §8). */
+    private static final List<String> EXCLUDED = List.of("/error", "/actuator", "/checkout");
 
     /** One real handler: upper-case method ({@code ANY} when it accepts every method), path, scope or null. */
     public record Handler(String method, String path, String scope, String handler) {

@@ -8,7 +8,10 @@ import ledger.events.Money;
 import ledger.events.StoreId;
 import org.axonframework.modelling.command.TargetAggregateIdentifier;
 
-/** Create an invoice; every field has been validated by the web layer. */
+/**
+ * Create an invoice; every field has been validated by the web layer. {@code checkoutUrl} ends in the
+ * invoice's new {@link ledger.events.CheckoutToken}.
+ */
 public record CreateInvoice(
         @TargetAggregateIdentifier InvoiceId invoiceId,
         StoreId storeId,

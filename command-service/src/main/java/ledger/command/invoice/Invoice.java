@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
+import ledger.events.CheckoutToken;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
@@ -63,7 +64,7 @@ public class Invoice {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.ALWAYS)
     InvoiceCreated handle(CreateInvoice command, Clock clock, DeadlineManager deadlines,
-                          ExternalOrderIds externalOrderIds) {
+                          ExternalOrderIds externalOrderIds, CheckoutTokens checkoutTokens) {
         if (command.externalOrderId() != null
                 && !externalOrderIds.claim(command.storeId(), command.livemode(), command.externalOrderId(),
                         command.invoiceId())) {
@@ -78,6 +79,8 @@ public class Invoice {
                 command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN, zero,
                 command.amount());
         apply(created);
+        checkoutTokens.record(CheckoutToken.ofCheckoutUrl(command.checkoutUrl()).orElseThrow(),
+                new CheckoutTokens.Owner(command.invoiceId(), command.storeId(), command.livemode()));
         deadlines.schedule(command.expiresAt(), EXPIRY, new ExpiryDue(command.invoiceId()));
         return created;
     }

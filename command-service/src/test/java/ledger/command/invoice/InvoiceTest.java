@@ -10,6 +10,7 @@ import java.util.Currency;
 import java.util.HashMap;
 import java.util.Map;
 import ledger.command.MovableClock;
+import ledger.events.CheckoutToken;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
@@ -37,6 +38,8 @@ class InvoiceTest {
 
     final InvoiceId id = InvoiceId.generate();
     final FakeExternalOrderIds orderIds = new FakeExternalOrderIds();
+    final CheckoutToken token = CheckoutToken.generate();
+    final FakeCheckoutTokens checkoutTokens = new FakeCheckoutTokens();
     final MovableClock clock = new MovableClock(NOW);
     AggregateTestFixture<Invoice> fixture;
 
@@ -45,6 +48,7 @@ class InvoiceTest {
         fixture = new AggregateTestFixture<>(Invoice.class);
         fixture.registerInjectableResource(clock);
         fixture.registerInjectableResource(orderIds);
+        fixture.registerInjectableResource(checkoutTokens);
     }
 
     static Money usd(String amount) {
@@ -53,7 +57,7 @@ class InvoiceTest {
 
     CreateInvoice create(String amount, String externalOrderId) {
         return new CreateInvoice(id, STORE, usd(amount), externalOrderId, "desc", null, Map.of("a", "b"),
-                "http://localhost:8080/checkout/" + id, null, null, null, EXPIRES, false);
+                "http://localhost:8080/checkout/" + token.value(), null, null, null, EXPIRES, false);
     }
 
     InvoiceCreated created(String amount) {
@@ -94,6 +98,7 @@ class InvoiceTest {
                 assertThat(e.externalOrderId()).isEqualTo("order-1001");
                 assertThat(e.metadata()).isEqualTo(command.metadata());
                 assertThat(e.expiresAt()).isEqualTo(EXPIRES);
+                assertThat(e.checkoutUrl()).isEqualTo("http://localhost:8080/checkout/" + token.value());
             });
             fixture.givenNoPriorActivity()
                     .when(command)
@@ -102,6 +107,7 @@ class InvoiceTest {
                     .expectResultMessagePayloadMatching(created)
                     .expectScheduledDeadlineWithName(EXPIRES, Invoice.EXPIRY);
             assertThat(orderIds.claims).containsEntry("order-1001", id);
+            assertThat(checkoutTokens.owners).containsEntry(token, new CheckoutTokens.Owner(id, STORE, false));
         }
 
         @Test
@@ -111,6 +117,7 @@ class InvoiceTest {
                     .when(create("99.00", "order-1001"))
                     .expectNoEvents()
                     .expectException(rejected(InvoiceRejected.DUPLICATE_EXTERNAL_ORDER_ID));
+            assertThat(checkoutTokens.owners).isEmpty();
         }
     }
 
@@ -373,6 +380,20 @@ class InvoiceTest {
         @Override
         public void release(StoreId store, boolean livemode, String externalOrderId, InvoiceId invoice) {
             claims.remove(externalOrderId, invoice);
+        }
+    }
+
+    static final class FakeCheckoutTokens implements CheckoutTokens {
+        final Map<CheckoutToken, Owner> owners = new HashMap<>();
+
+        @Override
+        public void record(CheckoutToken token, Owner owner) {
+            owners.put(token, owner);
+        }
+
+        @Override
+        public java.util.Optional<Owner> find(CheckoutToken token) {
+            return java.util.Optional.ofNullable(owners.get(token));
         }
     }
 }

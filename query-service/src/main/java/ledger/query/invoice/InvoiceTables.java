@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import ledger.events.CheckoutToken;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerJson;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -38,13 +39,13 @@ public class InvoiceTables {
 
     private static final String UPSERT = """
             INSERT INTO %1$s AS t (id, store_id, livemode, status, currency, amount, amount_paid, amount_due,
-                                   external_order_id, created_at, updated_at, version, view)
+                                   external_order_id, created_at, updated_at, version, view, checkout_token)
             SELECT id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
-                   created_at, updated_at, version, view::json
+                   created_at, updated_at, version, view::json, checkout_token
             FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::numeric[], ?::numeric[],
-                        ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[])
+                        ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[], ?::text[])
                  AS u(id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
-                      created_at, updated_at, version, view)
+                      created_at, updated_at, version, view, checkout_token)
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, amount_paid = excluded.amount_paid,
                 amount_due = excluded.amount_due, updated_at = excluded.updated_at, version = excluded.version,
                 view = excluded.view
@@ -84,7 +85,7 @@ public class InvoiceTables {
         requireKnown(table);
         List<Row> sorted = rows.stream().sorted(Comparator.comparing(r -> r.view().id())).toList();
         int n = sorted.size();
-        String[][] cols = new String[13][n];
+        String[][] cols = new String[14][n];
         for (int i = 0; i < n; i++) {
             Row row = sorted.get(i);
             InvoiceView v = row.view();
@@ -101,6 +102,8 @@ public class InvoiceTables {
             cols[10][i] = v.updatedAt().toString();
             cols[11][i] = Long.toString(v.version());
             cols[12][i] = row.json();
+            // Fixed at creation (the checkout_url never changes), so the update below leaves it alone.
+            cols[13][i] = CheckoutToken.ofCheckoutUrl(v.checkoutUrl()).map(CheckoutToken::value).orElse(null);
         }
         PreparedStatement ps = con.prepareStatement(UPSERT.formatted(table));
         for (int c = 0; c < cols.length; c++) {

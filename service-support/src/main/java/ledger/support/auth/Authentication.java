@@ -13,13 +13,14 @@ import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every request but health and metrics: {@code /admin/**} with the admin token, the rest
- * with a store's API key. The resulting {@link ApiPrincipal} is a request attribute that controllers
+ * Authenticates every request but health, metrics and the buyer's hosted invoice page:
+ * {@code /admin/**} with the admin token, the rest with a store's API key. The resulting {@link ApiPrincipal} is a request attribute that controllers
  * receive as a parameter; scope checks happen per handler ({@link RequiresScope}).
  */
 public final class Authentication extends OncePerRequestFilter {
 
     static final String PRINCIPAL = ApiPrincipal.class.getName();
+    private static final String CHECKOUT = "/checkout/";
 
     private final AccessRegistry registry;
     private final byte[] adminToken;
@@ -34,7 +35,17 @@ public final class Authentication extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI();
-        return path.equals("/actuator") || path.startsWith("/actuator/");
+        return path.equals("/actuator") || path.startsWith("/actuator/") || isCheckoutPage(request);
+    }
+
+    /**
+     * The buyer's hosted invoice page (SPEC §8): the token in its link is its only credential, checked by
+     * its own handlers; an API key means nothing there, as the token means nothing on the API. Only a plain
+     * path counts: Tomcat would route {@code /checkout/..;/v1/invoices} or an encoded dot elsewhere.
+     */
+    public static boolean isCheckoutPage(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return path.startsWith(CHECKOUT) && !path.contains("..") && !path.contains(";") && !path.contains("%");
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 import ledger.support.auth.ApiPrincipal;
+import ledger.support.auth.Authentication;
 import ledger.support.web.ApiException;
 import ledger.support.web.BodySizeLimit;
 import ledger.support.web.ErrorResponses;
@@ -85,9 +86,14 @@ public final class Idempotency extends OncePerRequestFilter {
     record KeyedRequest(String scope, String key, String fingerprint) {
     }
 
+    /**
+     * The hosted page's form posts are no merchant's requests: they carry no key, their payment reference
+     * makes a repeat a no-op, and reading their body here would hide the form's fields from the handler.
+     */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !"POST".equals(request.getMethod()) || request.getHeader(HEADER) == null;
+        return !"POST".equals(request.getMethod()) || request.getHeader(HEADER) == null
+                || Authentication.isCheckoutPage(request);
     }
 
     @Override

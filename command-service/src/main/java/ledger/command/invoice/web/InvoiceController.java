@@ -2,8 +2,6 @@ package ledger.command.invoice.web;
 
 import java.net.URI;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import ledger.command.invoice.CancelInvoice;
 import ledger.command.invoice.InvoiceRejected;
 import ledger.command.invoice.PaymentOutcome;
@@ -11,12 +9,10 @@ import ledger.events.Ids;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceView;
-import ledger.events.LedgerEvent;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.auth.RequiresScope;
 import ledger.support.auth.Scopes;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The merchant write API for invoices (SPEC §4.2). Reads are served by query-service; the invoice in
- * a write's response is folded from the invoice's own events in the store, so it is exact at once.
+ * a write's response is folded from the invoice's own events in the store ({@link InvoiceHistory}).
  */
 @RestController
 class InvoiceController {
@@ -35,13 +31,13 @@ class InvoiceController {
     static final String LEDGER_VERSION = "Ledger-Version";
 
     private final CommandGateway commands;
-    private final EventStore events;
+    private final InvoiceHistory history;
     private final Clock clock;
     private final InvoiceProperties properties;
 
-    InvoiceController(CommandGateway commands, EventStore events, Clock clock, InvoiceProperties properties) {
+    InvoiceController(CommandGateway commands, InvoiceHistory history, Clock clock, InvoiceProperties properties) {
         this.commands = commands;
-        this.events = events;
+        this.history = history;
         this.clock = clock;
         this.properties = properties;
     }
@@ -66,7 +62,7 @@ class InvoiceController {
         var invoice = invoiceId(id);
         PaymentOutcome outcome = commands.sendAndWait(InvoiceRequests.toCommand(invoice, body, principal,
                 clock.instant()));
-        var view = current(invoice);
+        var view = history.current(invoice);
         var payment = view.payments().stream().filter(p -> p.id().equals(outcome.paymentId().value()))
                 .findFirst().orElseThrow();
         return ResponseEntity.status(outcome.recorded() ? HttpStatus.CREATED : HttpStatus.OK)
@@ -82,7 +78,7 @@ class InvoiceController {
         String reason = body == null ? null : body.reason();
         InvoiceRequests.requireLength("reason", reason, 255);
         commands.sendAndWait(new CancelInvoice(invoice, principal.storeId(), principal.livemode(), reason));
-        var view = current(invoice);
+        var view = history.current(invoice);
         return ResponseEntity.ok().header(LEDGER_VERSION, Long.toString(view.version())).body(view);
     }
 
@@ -91,11 +87,5 @@ class InvoiceController {
             throw new InvoiceRejected(InvoiceRejected.NOT_FOUND, "No such invoice: " + id, "id");
         }
         return new InvoiceId(id);
-    }
-
-    private InvoiceView current(InvoiceId invoice) {
-        List<LedgerEvent> history = new ArrayList<>();
-        events.readEvents(invoice.value()).asStream().forEach(m -> history.add((LedgerEvent) m.getPayload()));
-        return InvoiceView.replay(history);
     }
 }

@@ -28,12 +28,16 @@ class InvoiceErrors {
 
     @ExceptionHandler(InvoiceRejected.class)
     ResponseEntity<ApiError> rejected(InvoiceRejected e, HttpServletRequest request) {
+        return api.handle(toApi(e), request);
+    }
+
+    static ApiException toApi(InvoiceRejected e) {
         HttpStatus status = switch (e.code()) {
             case InvoiceRejected.NOT_FOUND -> HttpStatus.NOT_FOUND;
             case InvoiceRejected.CURRENCY_MISMATCH -> HttpStatus.BAD_REQUEST;
             default -> HttpStatus.CONFLICT;
         };
-        return api.handle(new ApiException(status, e.code(), e.getMessage(), e.param()), request);
+        return new ApiException(status, e.code(), e.getMessage(), e.param());
     }
 
     @ExceptionHandler(AggregateNotFoundException.class)

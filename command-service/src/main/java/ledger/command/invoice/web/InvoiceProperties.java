@@ -4,7 +4,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * @param checkoutBaseUrl     buyer-facing checkout page; an invoice's {@code checkout_url} is this + "/" + id
+ * @param checkoutBaseUrl     buyer-facing checkout page; an invoice's {@code checkout_url} is this + "/" + its
+ *                            {@link ledger.events.CheckoutToken}
  * @param allowPrivateTargets accept http:// and private/loopback hosts in callback and return URLs (local dev only)
  */
 @ConfigurationProperties("ledger.invoices")

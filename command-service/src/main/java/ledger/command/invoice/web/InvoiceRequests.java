@@ -15,10 +15,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import ledger.command.invoice.CheckoutTokens;
 import ledger.command.invoice.CreateInvoice;
 import ledger.command.invoice.PayInvoice;
+import ledger.events.CheckoutToken;
 import ledger.events.InvoiceId;
 import ledger.events.Money;
+import ledger.events.StoreId;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.web.ApiError;
 import ledger.support.web.ApiException;
@@ -57,7 +60,12 @@ final class InvoiceRequests {
     }
 
     static PayInvoice toCommand(InvoiceId invoice, PaymentRequest body, ApiPrincipal principal, Instant now) {
-        return new InvoiceRequests(null).pay(invoice, body, principal, now);
+        return new InvoiceRequests(null).pay(invoice, body, principal.storeId(), principal.livemode(), now);
+    }
+
+    /** A payment simulated on the hosted page, held to the API's rules, for the invoice's own store and mode. */
+    static PayInvoice toCommand(CheckoutTokens.Owner owner, PaymentRequest body, Instant now) {
+        return new InvoiceRequests(null).pay(owner.invoiceId(), body, owner.storeId(), owner.livemode(), now);
     }
 
     /** For single optional fields outside a request record. */
@@ -67,7 +75,7 @@ final class InvoiceRequests {
         rules.throwIfInvalid();
     }
 
-    private PayInvoice pay(InvoiceId invoice, PaymentRequest body, ApiPrincipal principal, Instant now) {
+    private PayInvoice pay(InvoiceId invoice, PaymentRequest body, StoreId store, boolean livemode, Instant now) {
         Currency currency = body.currency() == null ? missing("currency") : currency(body.currency());
         Money amount = currency == null ? null : amount(body.amount(), currency);
         String reference = body.reference() == null || body.reference().isBlank() ? missing("reference")
@@ -78,7 +86,7 @@ final class InvoiceRequests {
             problem("received_at", "must not be in the future");
         }
         throwIfInvalid();
-        return new PayInvoice(invoice, principal.storeId(), principal.livemode(), amount, reference, method,
+        return new PayInvoice(invoice, store, livemode, amount, reference, method,
                 receivedAt == null ? null : receivedAt.truncatedTo(ChronoUnit.MICROS));
     }
 
@@ -114,7 +122,7 @@ final class InvoiceRequests {
         throwIfInvalid();
         var id = InvoiceId.generate();
         return new CreateInvoice(id, principal.storeId(), amount, externalOrderId, description, email, metadata,
-                properties.checkoutBaseUrl() + "/" + id.value(), callbackUrl, returnUrl, body.dueDate(), expiresAt,
+                properties.checkoutBaseUrl() + "/" + CheckoutToken.generate().value(), callbackUrl, returnUrl, body.dueDate(), expiresAt,
                 principal.livemode());
     }
 
