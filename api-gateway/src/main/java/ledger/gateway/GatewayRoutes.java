@@ -1,7 +1,9 @@
 package ledger.gateway;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,11 +42,22 @@ import static org.springframework.web.servlet.function.RequestPredicates.all;
  * {@code GET /v1/invoices/x} is a read model, {@code POST /v1/invoices/x/cancel} a command,
  * {@code POST /v1/events/x/redeliver} a webhook resend.
  * {@code GET /openapi.json} and the public {@code GET /actuator/health} are the gateway's own.
+ * The buyer's hosted invoice page ({@link #CHECKOUT}) is routed too, though it is no part of the merchant
+ * API and so not in its document.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayRoutes {
 
     static final String GATEWAY = "api-gateway";
+
+    /**
+     * The hosted invoice page (SPEC §8): query-service renders it, its status, PDFs and assets;
+     * command-service takes its test-mode simulate-payment form. The token in the path is its only
+     * credential, checked by the services.
+     */
+    static final List<ApiDescription.Operation> CHECKOUT = List.of(
+            new ApiDescription.Operation(HttpMethod.GET, "/checkout/**", "query-service"),
+            new ApiDescription.Operation(HttpMethod.POST, "/checkout/{token}/payments", "command-service"));
 
     private static final Logger log = LoggerFactory.getLogger(GatewayRoutes.class);
 
@@ -53,8 +66,10 @@ class GatewayRoutes {
             PublicHealth health) {
         Map<String, URI> backends = Map.of("command-service", properties.commandUrl(), "query-service",
                 properties.queryUrl(), "webhook-dispatcher", properties.webhookUrl());
+        List<ApiDescription.Operation> operations = new ArrayList<>(description.operations());
+        operations.addAll(CHECKOUT);
         Map<String, RequestPredicate> routed = new LinkedHashMap<>();
-        for (ApiDescription.Operation operation : description.operations()) {
+        for (ApiDescription.Operation operation : operations) {
             if (operation.path().startsWith("/actuator")) {
                 throw new IllegalStateException("The API document must not route " + operation.path()
                         + ": a service's actuator is internal");
@@ -78,7 +93,7 @@ class GatewayRoutes {
         // Unrouted requests get the house 405 or 404 here rather than falling through to Spring's
         // static-resource handler and error page.
         Map<PathPattern, Set<String>> methodsByPath = new LinkedHashMap<>();
-        description.operations().forEach(operation -> methodsByPath
+        operations.forEach(operation -> methodsByPath
             .computeIfAbsent(PathPatternParser.defaultInstance.parse(operation.path()), path -> new TreeSet<>())
             .add(operation.method().name()));
         return routes.and(RouterFunctions.route(all(), request -> unrouted(request, methodsByPath)));

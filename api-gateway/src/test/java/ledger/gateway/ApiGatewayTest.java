@@ -187,6 +187,56 @@ class ApiGatewayTest {
         assertThat(echo.get("body").asText()).isEqualTo(body);
     }
 
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+            "GET,  /checkout/ck_1,                                 query-service",
+            "GET,  /checkout/ck_1?error=invoice_not_payable,       query-service",
+            "GET,  /checkout/ck_1/status,                          query-service",
+            "GET,  /checkout/ck_1/invoice.pdf,                     query-service",
+            "GET,  /checkout/ck_1/receipt.pdf,                     query-service",
+            "GET,  /checkout/assets/checkout.js,                   query-service",
+            "POST, /checkout/ck_1/payments,                        command-service" })
+    void theHostedInvoicePageIsRoutedThoughNotInTheApiDocument(String method, String pathAndQuery, String backend)
+            throws Exception {
+        HttpResponse<String> response = send(method, pathAndQuery, "");
+
+        assertThat(response.headers().firstValue("X-Backend")).hasValue(backend);
+        StubBackend.Received received = stub(backend).received().poll();
+        assertThat(received).isNotNull();
+        assertThat(received.method()).isEqualTo(method);
+        assertThat(received.rawPath() + (received.rawQuery() == null ? "" : "?" + received.rawQuery()))
+            .isEqualTo(pathAndQuery);
+        assertThat(received.headers().get("Authorization")).isNull();
+    }
+
+    /** command-service refuses a post from another site by these headers, so they must arrive as sent. */
+    @Test
+    void theSimulateFormArrivesWithItsBodyAndTheHeadersItsOriginCheckReads() throws Exception {
+        String form = "amount=40.00&reference=sim_AAAAAAAAAAAAAAAAAAAAAA";
+        HttpResponse<String> response = this.http.send(HttpRequest
+            .newBuilder(URI.create("http://localhost:" + this.port + "/checkout/ck_1/payments"))
+            .POST(BodyPublishers.ofString(form))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "text/html")
+            .header("Origin", "https://pay.example.com")
+            .header("Sec-Fetch-Site", "same-origin")
+            .header("X-Forwarded-Proto", "https")
+            .header("X-Forwarded-Host", "pay.example.com")
+            .header("X-Stub-Status", "303")
+            .build(), BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(303);
+        StubBackend.Received received = COMMAND.received().poll();
+        assertThat(received).isNotNull();
+        assertThat(received.body()).isEqualTo(form);
+        assertThat(received.headers().getFirst("Content-Type")).startsWith("application/x-www-form-urlencoded");
+        assertThat(received.headers().getFirst("Origin")).isEqualTo("https://pay.example.com");
+        assertThat(received.headers().getFirst("Sec-Fetch-Site")).isEqualTo("same-origin");
+        assertThat(received.headers().getFirst("Host")).isEqualTo("localhost:" + this.port);
+        assertThat(received.headers().getFirst("X-Forwarded-Proto")).startsWith("https");
+        assertThat(received.headers().getFirst("X-Forwarded-Host")).startsWith("pay.example.com");
+    }
+
     @Test
     void readsAndCommandsOnTheSameInvoiceGoToDifferentBackends() throws Exception {
         assertThat(send("GET", "/v1/invoices/x", "").headers().firstValue("X-Backend")).hasValue("query-service");
@@ -250,7 +300,9 @@ class ApiGatewayTest {
     @CsvSource(delimiter = '|', value = { "DELETE | /v1/invoices/inv_1 | GET", "PUT | /v1/invoices | GET, POST",
             "GET | /v1/events/evt_1/redeliver | POST", "POST | /v1/reports/balances | GET",
             "OPTIONS | /v1/webhook_endpoints/we_1 | DELETE, GET, PATCH", "TRACE | /v1/invoices/inv_1 | GET",
-            "PUT | /admin/v1/projections/invoices/rebuild | GET, POST", "POST | /openapi.json | GET" })
+            "PUT | /admin/v1/projections/invoices/rebuild | GET, POST", "POST | /openapi.json | GET",
+            "PUT | /checkout/ck_1 | GET", "POST | /checkout/ck_1/status | GET",
+            "DELETE | /checkout/ck_1/payments | GET, POST" })
     void aKnownPathWithAnotherMethodIsTheHouse405NamingTheMethodsItTakes(String method, String path, String allow)
             throws Exception {
         HttpResponse<String> response = send(method, path, "", "X-Request-Id", "req_mine");

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
+import ledger.events.CheckoutToken;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
@@ -32,6 +33,9 @@ public final class InvoiceHistory {
     private InvoiceStatus status = InvoiceStatus.OPEN;
     private long sequence;
     private final List<LedgerEvent> events = new ArrayList<>();
+    /** Before the hosted page (issue 12) the checkout URL ended in the invoice id; see {@link #withCheckoutToken}. */
+    private String checkoutUrl = "http://localhost:8080/checkout/" + id;
+    private String callbackUrl;
 
     private InvoiceHistory(StoreId store, boolean livemode, Money amount) {
         this.store = store;
@@ -57,9 +61,20 @@ public final class InvoiceHistory {
                                  String description) {
         var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, amount, externalOrderId,
                 description, "buyer@example.com", Map.of("channel", "web", "api_key", "hidden"),
-                "http://localhost:8080/checkout/" + id, null, "https://merchant.example.com/thanks", dueDate,
+                checkoutUrl, callbackUrl, "https://merchant.example.com/thanks", dueDate,
                 expiresAt, livemode, status, paid, amount.minusFloorZero(paid));
         return add(e);
+    }
+
+    /** Gives the invoice a checkout URL ending in a token, as command-service creates them since the hosted page. */
+    public InvoiceHistory withCheckoutToken(CheckoutToken token) {
+        checkoutUrl = "http://localhost:8080/checkout/" + token.value();
+        return this;
+    }
+
+    public InvoiceHistory withCallbackUrl(String url) {
+        callbackUrl = url;
+        return this;
     }
 
     public PaymentReceived pay(String value, Instant at) {

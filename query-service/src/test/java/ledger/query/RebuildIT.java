@@ -111,7 +111,10 @@ class RebuildIT extends QueryIntegrationTest {
         // The swapped-in table carries the live table's index names (later migrations may refer to them).
         assertThat(jdbc.queryForList("SELECT indexname FROM pg_indexes WHERE schemaname = 'query' AND tablename = 'invoice'",
                 String.class)).containsExactlyInAnyOrder("invoice_pkey", "invoice_store_created",
-                "invoice_store_status_created", "invoice_store_external_order");
+                "invoice_store_status_created", "invoice_store_external_order", "invoice_checkout_token");
+        // A checkout token opens exactly one invoice, also after a swap.
+        assertThat(jdbc.queryForObject("SELECT indexdef FROM pg_indexes WHERE schemaname = 'query' "
+                + "AND indexname = 'invoice_checkout_token'", String.class)).startsWith("CREATE UNIQUE INDEX");
         assertEveryRowIsTheFoldOfItsEvents(store);
     }
 

@@ -18,7 +18,8 @@ import ledger.events.InvoiceView;
  * strings, which {@link ledger.events.Money} already put at the currency's ISO scale ({@code "99.00"},
  * {@code "1000"} JPY, {@code "1.500"} BHD).
  *
- * <p>Only record components become JSON; the page's helpers are named without get/is so they stay out of it.
+ * <p>Only record components become JSON; the page's helpers are named without get/is so they stay out of it,
+ * and are public because the template engine calls only public methods.
  */
 record BuyerView(String storeName, String description, String currency, String amount, String amountPaid,
                  String amountDue, InvoiceStatus status, LocalDate dueDate, Instant expiresAt, boolean livemode,
@@ -54,7 +55,7 @@ record BuyerView(String storeName, String description, String currency, String a
                 invoice.livemode(), paid ? invoice.returnUrl() : null, reference, !invoice.payments().isEmpty());
     }
 
-    boolean finalState() {
+    public boolean finalState() {
         return status.isFinal();
     }
 
@@ -66,11 +67,11 @@ record BuyerView(String storeName, String description, String currency, String a
         return status.isPayable() && now.isBefore(expiresAt);
     }
 
-    String dueDateText() {
+    public String dueDateText() {
         return dueDate == null ? "—" : dueDate.toString();
     }
 
-    String expiresAtText() {
+    public String expiresAtText() {
         return dateTime(expiresAt);
     }
 
