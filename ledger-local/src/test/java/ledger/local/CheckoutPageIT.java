@@ -112,16 +112,23 @@ class CheckoutPageIT {
         assertThat(shown("return-link")).as("return link before payment").isFalse();
         assertThat(shown("receipt-pdf")).as("receipt before any payment").isFalse();
         assertThat(page.getPageSource()).doesNotContain(invoice.id(), storeId, "for-the-merchant-only", testKey);
-        assertThat(js("return document.documentElement.scrollWidth <= window.innerWidth"))
-                .as("nothing wider than a phone's 375 px").isEqualTo(true);
+        // A phone lays a page without <meta name="viewport"> out 980 px wide, and scrolls sideways what is wider.
+        assertThat(js("return window.innerWidth")).as("layout width on a phone").isEqualTo(375L);
+        assertThat(js("return document.documentElement.scrollWidth")).as("width of the page on a phone").isEqualTo(375L);
 
         js("window.__marker = 1");
+        simulateOnThePage("ten");
+        await().atMost(ON_THE_PAGE).ignoreExceptions().untilAsserted(() ->
+                assertThat(text("simulate-error")).as("the refusal, on the page").isNotBlank());
+        assertShowsMoney("amount-paid", "0.00");
+
         simulateOnThePage("10.00");
         await().atMost(ON_THE_PAGE).ignoreExceptions().untilAsserted(() -> {
             assertThat(status()).isEqualTo("partially paid");
             assertShowsMoney("amount-paid", "10.00");
             assertShowsMoney("amount-due", "15.00");
         });
+        assertThat(shown("simulate-error")).as("the earlier refusal, after a payment went through").isFalse();
         assertThat(shown("simulate-form")).as("the form stays while money is due").isTrue();
         assertThat(shown("receipt-pdf")).as("receipt once money was received").isTrue();
         browser.screenshot("checkout-phone.png");

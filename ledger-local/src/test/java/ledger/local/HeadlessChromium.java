@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -25,8 +24,12 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 final class HeadlessChromium implements BeforeAllCallback, AfterAllCallback {
 
-    static final Dimension PHONE = new Dimension(375, 812);
-    static final Dimension DESKTOP = new Dimension(1280, 900);
+    /** A viewport in CSS pixels; a mobile one honours the page's {@code <meta name="viewport">} as a phone does. */
+    record Viewport(int width, int height, boolean mobile) {
+    }
+
+    static final Viewport PHONE = new Viewport(375, 812, true);
+    static final Viewport DESKTOP = new Viewport(1280, 900, false);
 
     private static final Path BROWSER = Path.of(System.getProperty("ledger.chromium", "/usr/bin/chromium"));
     private static final Path DRIVER = Path.of(System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver"));
@@ -61,9 +64,10 @@ final class HeadlessChromium implements BeforeAllCallback, AfterAllCallback {
         return driver;
     }
 
-    /** The viewport becomes {@code size} (headless, the window has no frame around it). */
-    void resize(Dimension size) {
-        driver.manage().window().setSize(size);
+    /** Emulated through the DevTools protocol: a window size would include the (invisible) browser frame. */
+    void resize(Viewport viewport) {
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", viewport.width(),
+                "height", viewport.height(), "deviceScaleFactor", 1, "mobile", viewport.mobile()));
     }
 
     /** Keeps what the browser shows now under {@code target/checkout/} for people to look at. */
@@ -71,7 +75,7 @@ final class HeadlessChromium implements BeforeAllCallback, AfterAllCallback {
         Path target = Path.of("target", "checkout", name);
         try {
             Files.createDirectories(target.getParent());
-            return Files.move(driver.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+            return Files.write(target, driver.getScreenshotAs(OutputType.BYTES));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
