@@ -180,6 +180,7 @@ class CheckoutPageIT extends QueryIntegrationTest {
             assertThat(tag(html, "payment-instructions")).isNull();
             assertThat(shown(html, "return-link")).isEqualTo(invoice == paid);
             assertThat(shown(html, "receipt-pdf")).isEqualTo(invoice == paid);
+            assertThat(text(html, "countdown")).isEqualTo(invoice == expired ? "expired" : "—");
         }
         assertThat(tag(page(paid), "return-link")).contains("href=\"https://merchant.example.com/thanks\"",
                 "rel=\"noreferrer noopener\"");

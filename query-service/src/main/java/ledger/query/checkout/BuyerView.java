@@ -79,6 +79,11 @@ record BuyerView(String storeName, String description, String currency, String a
         return DATE_TIME.format(instant);
     }
 
+    /** What the page's countdown shows: the time left, or a dash once paid or cancelled (the expiry no longer matters). */
+    String countdown(Instant now) {
+        return status.isFinal() && status != InvoiceStatus.EXPIRED ? "—" : countdown(expiresAt, now);
+    }
+
     /** Time left until {@code expiresAt} as {@code 1 d 02:03:04} or {@code 02:03:04}; checkout.js counts the same way. */
     static String countdown(Instant expiresAt, Instant now) {
         long seconds = Duration.between(now, expiresAt).getSeconds();

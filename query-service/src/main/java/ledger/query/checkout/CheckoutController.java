@@ -56,7 +56,7 @@ class CheckoutController {
         page.addObject("view", found.view());
         page.addObject("token", found.token().value());
         page.addObject("payable", found.view().payable(now));
-        page.addObject("countdown", BuyerView.countdown(found.view().expiresAt(), now));
+        page.addObject("countdown", found.view().countdown(now));
         page.addObject("nonce", BuyerView.nonce());
         page.addObject("error", BuyerView.errorMessage(error));
         return page;

@@ -4,6 +4,7 @@
   'use strict';
 
   var FINAL = ['paid', 'overpaid', 'cancelled', 'expired'];
+  var SETTLED = ['paid', 'overpaid', 'cancelled'];
   var base = window.location.pathname.replace(/\/+$/, '');
   var form = document.getElementById('simulate-form');
   var errorBox = document.getElementById('simulate-error');
@@ -21,9 +22,14 @@
     }
   }
 
-  // Same format as the server's BuyerView.countdown: "1 d 02:03:04", "02:03:04" or "expired".
+  // Same as the server's BuyerView.countdown: "1 d 02:03:04", "02:03:04", "expired", or a dash once settled.
   function tick() {
     if (!countdown || isNaN(expiresAt)) {
+      return;
+    }
+    var current = byId('status');
+    if (current && SETTLED.indexOf(current.textContent.trim()) >= 0) {
+      countdown.textContent = '\u2014';
       return;
     }
     var seconds = Math.floor((expiresAt - Date.now()) / 1000);

@@ -120,6 +120,15 @@ class BuyerViewTest {
     }
 
     @Test
+    void aSettledInvoiceShowsNoCountdown() {
+        var open = BuyerView.of(invoice("100.00", "USD", null, false), TOKEN, null);
+        assertThat(open.countdown(T0.plusSeconds(1))).isEqualTo("00:59:59");
+        var paid = BuyerView.of(pay(invoice("100.00", "USD", null, false), "100.00", InvoiceStatus.PAID, "100.00",
+                "0.00"), TOKEN, null);
+        assertThat(paid.countdown(T0.plusSeconds(1))).isEqualTo("—");
+    }
+
+    @Test
     void anErrorCodeBecomesAReadableMessageAndIsNeverEchoed() {
         assertThat(BuyerView.errorMessage(null)).isNull();
         assertThat(BuyerView.errorMessage("invoice_not_payable")).isEqualTo("This invoice can no longer be paid.");
