@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +25,8 @@ import ledger.testsupport.OpenApiDocument;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Test and live are two ledgers inside one store (SPEC §3). One store holds a test key and a live key
@@ -37,16 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
  * objects or send it a webhook. The walk covers the whole document: an operation it does not know fails
  * the test, so a new endpoint must say how it keeps the modes apart.
  */
+@ExtendWith(SharedLedger.class)
+@Order(SharedLedger.LAST)
 class ModeIsolationIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ALL_SCOPES = "[\"invoices:read\",\"invoices:write\",\"payments:write\",\"events:read\","
             + "\"webhooks:read\",\"webhooks:write\",\"reports:read\"]";
 
-    @TempDir
-    static Path data;
-
-    private static LocalLedger ledger;
     private static ApiClient api;
     private static Receiver receiver;
     /** What each mode created: its key and its objects' ids. */
@@ -66,12 +64,7 @@ class ModeIsolationIT {
     }
 
     @BeforeAll
-    static void startTheLedgerWithTwoModes() throws IOException {
-        Path repo = Path.of("").toAbsolutePath().getParent();
-        ledger = new LocalLedger(LocalLedger.Config.ephemeral(repo, data)
-                .withServiceStartTimeout(Duration.ofSeconds(180))
-                .withExtraEnv(Map.of("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")));
-        ledger.start();
+    static void populateTwoModes(LocalLedger ledger) throws IOException {
         api = new ApiClient(ledger.gatewayUrl());
         receiver = new Receiver();
 
@@ -126,12 +119,9 @@ class ModeIsolationIT {
     }
 
     @AfterAll
-    static void stop() {
+    static void stopTheReceiver() {
         if (receiver != null) {
             receiver.close();
-        }
-        if (ledger != null) {
-            ledger.close();
         }
     }
 

@@ -41,7 +41,8 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** webhook-id → deliveries acknowledged with 2xx. */
     private final Map<String, AtomicInteger> acknowledged = new ConcurrentHashMap<>();
-    private final Set<String> invoices = ConcurrentHashMap.newKeySet();
+    /** invoice id → the types of the events acknowledged for it. */
+    private final Map<String, Set<String>> invoices = new ConcurrentHashMap<>();
     public final AtomicInteger deliveries = new AtomicInteger();
     public final AtomicInteger failedOnPurpose = new AtomicInteger();
     public final AtomicInteger badSignatures = new AtomicInteger();
@@ -73,7 +74,11 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     boolean receivedAnyEventOf(String invoiceId) {
-        return invoices.contains(invoiceId);
+        return invoices.containsKey(invoiceId);
+    }
+
+    public Set<String> eventTypesOf(String invoiceId) {
+        return Set.copyOf(invoices.getOrDefault(invoiceId, Set.of()));
     }
 
     public int distinctEvents() {
@@ -115,7 +120,8 @@ public final class WebhookReceiver implements AutoCloseable {
             }
             String invoice = payload.path("data").path("invoice").path("id").asText("");
             if (!invoice.isEmpty()) {
-                invoices.add(invoice);
+                invoices.computeIfAbsent(invoice, ignored -> ConcurrentHashMap.newKeySet())
+                        .add(payload.path("type").asText());
             }
             acknowledged.computeIfAbsent(id, ignored -> new AtomicInteger()).incrementAndGet();
             respond(exchange, 204);

@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 /**
  * What every answer of the ledger must be, however bad the request (SPEC §4.1): never a 5xx, never a
  * stack trace or a Java class name, an {@code X-Request-Id}, and a 4xx body in the house error shape
- * {@code {"error","code","param","details","request_id"}} with a non-empty machine code.
+ * {@code {"error","code","param","details","request_id"}} with a non-empty machine code. The buyer's hosted
+ * invoice page (SPEC §8, under {@code /checkout/}) is HTML by design, its 404 page included: an HTML answer
+ * there keeps every rule but the JSON error shape.
  */
 final class HouseRules {
 
@@ -26,7 +28,9 @@ final class HouseRules {
                     + "|com\\.fasterxml|org\\.postgresql|com\\.zaxxer|org\\.hibernate|reactor|io\\.micrometer|ledger)"
                     + "\\.[a-z_$][\\w$]*\\.[\\w$.]+"),
             Pattern.compile("\\b[A-Z][A-Za-z0-9]*(Exception|Error)\\b"),
-            Pattern.compile("(?i)<html|Whitelabel|Apache Tomcat"));
+            Pattern.compile("(?i)Whitelabel|Apache Tomcat"));
+    /** A framework's error page where the house JSON error belongs. */
+    private static final Pattern HTML = Pattern.compile("(?i)<html");
 
     private HouseRules() {
     }
@@ -39,6 +43,12 @@ final class HouseRules {
                 + RawHttp.cut(text, 800);
         if (response.status() >= 500) {
             problems.add("a " + response.status() + where);
+        }
+        boolean checkoutPage = request.target().startsWith("/checkout/")
+                && response.header("Content-Type").orElse("").startsWith("text/html");
+        var html = HTML.matcher(text);
+        if (!checkoutPage && html.find()) {
+            problems.add("the answer shows '" + html.group() + "'" + where);
         }
         for (Pattern leak : LEAKS) {
             var inBody = leak.matcher(text);
@@ -61,7 +71,7 @@ final class HouseRules {
         if (!serverWideOptions && (requestId == null || !REQUEST_ID.matcher(requestId).matches())) {
             problems.add("X-Request-Id is " + requestId + where);
         }
-        if (response.status() >= 400 && response.status() < 500 && !request.method().equals("HEAD")) {
+        if (response.status() >= 400 && response.status() < 500 && !request.method().equals("HEAD") && !checkoutPage) {
             // An idempotent replay is the first response, body and all, so its request_id is the first request's.
             boolean replay = response.header("Idempotent-Replayed").isPresent();
             problems.addAll(errorShape(text, replay ? null : requestId).stream().map(p -> p + where).toList());
