@@ -14,6 +14,7 @@ import java.util.Set;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.auth.Authentication;
 import ledger.support.web.ApiException;
+import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
 import ledger.support.web.ErrorResponses;
 import org.springframework.http.HttpStatus;
@@ -170,40 +171,83 @@ public final class Idempotency extends OncePerRequestFilter {
      * lock until then, so a concurrent duplicate waiting for it finds the kept answer, never a free key.
      */
     private void settle(TransactionStatus transaction, KeyedRequest keyed, HttpServletRequest request,
-                        ContentCachingResponseWrapper answer) {
+                        ContentCachingResponseWrapper answer) throws IOException {
         int status = answer.getStatus();
-        if (status < 400 && !transaction.isRollbackOnly() && keep(keyed, answer)) {
-            transactions.commit(transaction);
-            return;
+        if (status < 400 && !transaction.isRollbackOnly()) {
+            try {
+                if (keep(keyed, answer)) {
+                    transactions.commit(transaction);
+                    return;
+                }
+            } catch (DataAccessException | TransactionException e) {
+                if (!ApiExceptionHandler.isStorageOutage(e)) {
+                    throw e;
+                }
+                // The database went away under the request: its work is rolled back (or, at a failed commit,
+                // unknown), so the success must not be given; the retry with the same key finds out.
+                rollbackQuietly(transaction);
+                unavailable(request, answer);
+                return;
+            }
         }
-        boolean kept = status < 500 && !NOT_RUN.contains(status)
-                && !RETRY_SAME_KEY.contains(request.getAttribute(ErrorResponses.CODE));
+        Object code = request.getAttribute(ErrorResponses.CODE);
+        boolean kept = status < 500 && !NOT_RUN.contains(status) && !(code != null && RETRY_SAME_KEY.contains(code));
         try {
             if (kept) {
                 var alone = new TransactionTemplate(transactions);
                 alone.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-                alone.executeWithoutResult(t -> keep(keyed, answer));
+                alone.executeWithoutResult(t -> store.keep(keyed.scope(), keyed.key(), keyed.fingerprint(),
+                        answer.getStatus(), headers(answer), answer.getContentAsByteArray()));
             }
-        } finally {
+        } catch (DataAccessException | TransactionException e) {
+            if (!ApiExceptionHandler.isStorageOutage(e)) {
+                throw e;
+            }
+            // An answer that cannot be kept is not given either: the same key's retry must meet the same one.
+            rollbackQuietly(transaction);
+            unavailable(request, answer);
+            return;
+        }
+        try {
+            transactions.rollback(transaction);
+        } catch (TransactionException e) {
+            if (status < 500) {
+                throw e;
+            }
+            // The handler answered 5xx because the database went away; the rollback failed for the same
+            // reason, and PostgreSQL aborts the transaction of a lost connection anyway.
+        }
+    }
+
+    private void rollbackQuietly(TransactionStatus transaction) {
+        if (!transaction.isCompleted()) {
             try {
                 transactions.rollback(transaction);
-            } catch (TransactionException e) {
-                if (status < 500) {
-                    throw e;
-                }
-                // The handler answered 5xx because the database went away; the rollback failed for the same
-                // reason, and PostgreSQL aborts the transaction of a lost connection anyway.
+            } catch (TransactionException ignored) {
+                // the connection is gone; PostgreSQL aborts its transaction anyway
             }
         }
     }
 
-    /** Keeps the answer in the current transaction; false when a failed statement left it unusable. */
+    private void unavailable(HttpServletRequest request, ContentCachingResponseWrapper answer) throws IOException {
+        answer.reset();
+        errors.write(request, answer, ApiExceptionHandler.unavailable());
+    }
+
+    /**
+     * Keeps the answer in the request's transaction; false when an earlier failed statement left that
+     * transaction unusable (a command Axon retried elsewhere after a failed append). A lost database is
+     * thrown, not answered false.
+     */
     private boolean keep(KeyedRequest keyed, ContentCachingResponseWrapper answer) {
         try {
             store.keep(keyed.scope(), keyed.key(), keyed.fingerprint(), answer.getStatus(), headers(answer),
                     answer.getContentAsByteArray());
             return true;
         } catch (DataAccessException e) {
+            if (ApiExceptionHandler.isStorageOutage(e)) {
+                throw e;
+            }
             return false;
         }
     }

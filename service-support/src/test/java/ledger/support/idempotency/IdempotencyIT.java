@@ -44,6 +44,8 @@ class IdempotencyIT {
 
     /** The next "contended" thing meets a concurrent change once, as a command whose retries ran out. */
     static final AtomicBoolean contended = new AtomicBoolean();
+    /** The next "severed" thing loses its database connection after its work, as when PostgreSQL dies. */
+    static final AtomicBoolean severed = new AtomicBoolean();
 
     /** Creates a thing; refuses a missing name before any work, and a taken name after writing it. */
     @RestController
@@ -60,6 +62,16 @@ class IdempotencyIT {
             if (thing.name().equals("contended") && contended.getAndSet(false)) {
                 throw new ApiException(HttpStatus.CONFLICT, "concurrent_modification",
                         "Changed concurrently; retry the request with the same Idempotency-Key");
+            }
+            if (thing.name().equals("severed") && severed.getAndSet(false)) {
+                Integer pid = jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class);
+                try (var other = postgres.getPostgresDatabase().getConnection();
+                     var terminate = other.prepareStatement("SELECT pg_terminate_backend(?, 5000)")) {
+                    terminate.setInt(1, pid);
+                    terminate.execute();
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
             }
             return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("id", id, "name", thing.name()));
         }
@@ -156,6 +168,20 @@ class IdempotencyIT {
 
         assertThat(refused.getStatus()).isEqualTo(409);
         assertThat(json(refused).get("code").asText()).isEqualTo("concurrent_modification");
+        assertThat(retry.getStatus()).isEqualTo(201);
+        assertThat(retry.getHeader(Idempotency.REPLAYED)).isNull();
+        assertThat(things()).isEqualTo(1);
+    }
+
+    @Test
+    void aSuccessWhoseDatabaseWentAwayBeforeItsCommitIsAnOutageAndItsRetryRuns() throws Exception {
+        severed.set(true);
+        var lost = send(TEST, "severed", "{\"name\":\"severed\"}");
+        assertThat(lost.getStatus()).isEqualTo(503);
+        assertThat(json(lost).get("code").asText()).isEqualTo("service_unavailable");
+        assertThat(things()).isZero();
+
+        var retry = send(TEST, "severed", "{\"name\":\"severed\"}");
         assertThat(retry.getStatus()).isEqualTo(201);
         assertThat(retry.getHeader(Idempotency.REPLAYED)).isNull();
         assertThat(things()).isEqualTo(1);
