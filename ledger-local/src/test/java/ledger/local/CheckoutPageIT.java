@@ -127,6 +127,8 @@ class CheckoutPageIT {
             assertThat(status()).isEqualTo("partially paid");
             assertShowsMoney("amount-paid", "10.00");
             assertShowsMoney("amount-due", "15.00");
+            assertThat(page.findElement(By.id("simulate-amount")).getAttribute("placeholder"))
+                    .as("what an empty amount pays").isEqualTo("15.00");
         });
         assertThat(shown("simulate-error")).as("the earlier refusal, after a payment went through").isFalse();
         assertThat(shown("simulate-form")).as("the form stays while money is due").isTrue();

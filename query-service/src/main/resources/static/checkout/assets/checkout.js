@@ -62,6 +62,10 @@
       show(back, true);
     }
     show(byId('receipt-pdf'), status.has_receipt);
+    var amount = byId('simulate-amount');
+    if (amount && status.amount_due) {
+      amount.placeholder = status.amount_due; // an empty amount pays what is due now
+    }
     if (isFinal) {
       show(form, false);
       show(byId('payment-instructions'), false);
