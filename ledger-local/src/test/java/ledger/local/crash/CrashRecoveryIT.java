@@ -230,14 +230,7 @@ class CrashRecoveryIT {
                         + "longest retry series %d), reads %d (Ledger-Stale %d, acknowledged invoice not yet visible: 404 %d)%n",
                 load.requests.sum(), load.attempts.sum(), load.retries.sum(), load.replays.sum(), load.abandoned.size(),
                 load.longestRetrySeries.get(), load.reads.sum(), load.staleReads.sum(), load.notYetVisible.sum()));
-        out.append("answers: ").append(load.answerCounts()).append('\n');
-        out.append(String.format(Locale.ROOT, "acknowledged: %d creates, %d payments, %d cancels%n",
-                load.creates.size(), load.payments.size(), load.cancels.size()));
-        out.append("events in the store: ").append(store.size()).append(' ')
-                .append(LedgerAudit.countBy(store, LedgerEvent::type)).append('\n');
-        out.append(String.format(Locale.ROOT,
-                "webhooks: %d deliveries, %d distinct events acknowledged, %d duplicates, %d failed on purpose%n",
-                receiver.deliveries.get(), receiver.distinctEvents(), receiver.duplicates(), receiver.failedOnPurpose.get()));
+        out.append(LedgerAudit.outcome(load, store, receiver));
         for (Crash crash : crashes) {
             out.append(String.format(Locale.ROOT, "kill -9 %-18s restart %5.1f s, pipeline serving again %5.1f s after the kill%n",
                     crash.component(), crash.restartSeconds(), crash.recoveredSeconds()));

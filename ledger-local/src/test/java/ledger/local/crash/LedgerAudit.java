@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -362,6 +363,18 @@ public final class LedgerAudit {
             problems.add(what + (absent.size() == 1 ? " " : "s (" + absent.size() + ") ")
                     + absent.subList(0, Math.min(10, absent.size())) + (absent.size() > 10 ? "…" : ""));
         }
+    }
+
+    /** The lines every load suite's summary shares: what merchants got back, what was stored and delivered. */
+    public static String outcome(MerchantLoad load, List<LedgerEvent> store, WebhookReceiver receiver) {
+        return "answers: " + load.answerCounts() + '\n'
+                + String.format(Locale.ROOT, "acknowledged: %d creates, %d payments, %d cancels%n",
+                        load.creates.size(), load.payments.size(), load.cancels.size())
+                + "events in the store: " + store.size() + ' ' + countBy(store, LedgerEvent::type) + '\n'
+                + String.format(Locale.ROOT,
+                        "webhooks: %d deliveries, %d distinct events acknowledged, %d duplicates, %d failed on purpose%n",
+                        receiver.deliveries.get(), receiver.distinctEvents(), receiver.duplicates(),
+                        receiver.failedOnPurpose.get());
     }
 
     public static <T> Map<String, Long> countBy(List<T> items, Function<T, String> key) {

@@ -387,14 +387,7 @@ class TwoInstancesIT {
         out.append(String.format(Locale.ROOT, "merchant requests: %d (HTTP attempts %d, retries %d, idempotent replays %d, "
                         + "abandoned %d)%n", load.requests.sum(), load.attempts.sum(), load.retries.sum(),
                 load.replays.sum(), load.abandoned.size()));
-        out.append("answers: ").append(load.answerCounts()).append('\n');
-        out.append(String.format(Locale.ROOT, "acknowledged: %d creates, %d payments, %d cancels%n",
-                load.creates.size(), load.payments.size(), load.cancels.size()));
-        out.append("events in the store: ").append(store.size()).append(' ')
-                .append(LedgerAudit.countBy(store, LedgerEvent::type)).append('\n');
-        out.append(String.format(Locale.ROOT,
-                "webhooks: %d deliveries, %d distinct events acknowledged, %d duplicates, %d failed on purpose%n",
-                receiver.deliveries.get(), receiver.distinctEvents(), receiver.duplicates(), receiver.failedOnPurpose.get()));
+        out.append(LedgerAudit.outcome(load, store, receiver));
         out.append(String.format(Locale.ROOT, "settled %.1f s after the load stopped; whole test %.0f s%n", settleSeconds,
                 totalSeconds));
         if (!load.abandoned.isEmpty()) {
