@@ -79,9 +79,15 @@ record BuyerView(String storeName, String description, String currency, String a
         return DATE_TIME.format(instant);
     }
 
-    /** What the page's countdown shows: the time left, or a dash once paid or cancelled (the expiry no longer matters). */
+    /**
+     * What the page's countdown shows: the time left; "expired" once the ledger expired it, even if this
+     * service's clock has not quite reached {@code expires_at}; a dash once paid or cancelled.
+     */
     String countdown(Instant now) {
-        return status.isFinal() && status != InvoiceStatus.EXPIRED ? "—" : countdown(expiresAt, now);
+        if (status == InvoiceStatus.EXPIRED) {
+            return "expired";
+        }
+        return status.isFinal() ? "—" : countdown(expiresAt, now);
     }
 
     /** Time left until {@code expiresAt} as {@code 1 d 02:03:04} or {@code 02:03:04}; checkout.js counts the same way. */

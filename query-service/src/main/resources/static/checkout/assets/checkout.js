@@ -28,8 +28,13 @@
       return;
     }
     var current = byId('status');
-    if (current && SETTLED.indexOf(current.textContent.trim()) >= 0) {
+    var status = current ? current.textContent.trim() : '';
+    if (SETTLED.indexOf(status) >= 0) {
       countdown.textContent = '\u2014';
+      return;
+    }
+    if (status === 'expired') { // the ledger's word, whatever this browser's clock says
+      countdown.textContent = 'expired';
       return;
     }
     var seconds = Math.floor((expiresAt - Date.now()) / 1000);

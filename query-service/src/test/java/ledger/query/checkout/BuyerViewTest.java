@@ -11,6 +11,7 @@ import java.util.Map;
 import ledger.events.CheckoutToken;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
+import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceStatus;
@@ -126,6 +127,16 @@ class BuyerViewTest {
         var paid = BuyerView.of(pay(invoice("100.00", "USD", null, false), "100.00", InvoiceStatus.PAID, "100.00",
                 "0.00"), TOKEN, null);
         assertThat(paid.countdown(T0.plusSeconds(1))).isEqualTo("—");
+    }
+
+    @Test
+    void anExpiredInvoiceSaysSoWhateverThisServicesClockSays() {
+        var view = invoice("100.00", "USD", null, false);
+        var expired = BuyerView.of(view.apply(new InvoiceExpired(EventId.generate(), new InvoiceId(view.id()),
+                StoreId.generate(), 2, T0.plusSeconds(3600), InvoiceStatus.EXPIRED,
+                Money.zero(Currency.getInstance("USD")), Money.parse("100.00", Currency.getInstance("USD")))),
+                TOKEN, null);
+        assertThat(expired.countdown(T0.plusSeconds(3599))).isEqualTo("expired");
     }
 
     @Test
