@@ -27,7 +27,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import ledger.local.Folders;
 
 /**
  * {@code ./ledger bench}: the benchmark of issues 6 and 11. Starts its own stack (free ports, a
@@ -775,8 +774,8 @@ public final class Bench {
     }
 
     private static void deleteQuietly(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        try {
+            Folders.delete(dir);
         } catch (IOException e) {
             // a temporary folder left behind is harmless
         }

@@ -9,17 +9,15 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
+import ledger.local.Folders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -73,7 +71,7 @@ class CrashRecoveryIT {
         // Not a temporary folder: after a failure the services', Kafka's and PostgreSQL's logs are
         // what tells why (target/crash-recovery-it/logs). The next run starts from nothing.
         Path data = Path.of("target", "crash-recovery-it").toAbsolutePath();
-        deleteRecursively(data);
+        Folders.delete(data);
         LocalLedger.Config config = LocalLedger.Config.ephemeral(repo, data)
                 .withKafkaChildProcess(true)
                 .withExtraEnv(ENVIRONMENT)
@@ -205,16 +203,6 @@ class CrashRecoveryIT {
         return id.get();
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
 
     /** Load pacing: the merchants keep working meanwhile; nothing is being waited for. */
     private static void pace(Duration duration) throws InterruptedException {

@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -28,7 +27,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,6 +43,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import ledger.local.Folders;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -106,7 +105,7 @@ class TwoInstancesIT {
         Path repo = Path.of("").toAbsolutePath().getParent();
         // Kept after the run: the logs of every instance (logs/<service>-2.log) tell why a failure happened.
         Path data = Path.of("target", "two-instances-it").toAbsolutePath();
-        deleteRecursively(data);
+        Folders.delete(data);
         LocalLedger.Config config = LocalLedger.Config.ephemeral(repo, data)
                 .withInstances(2)
                 .withExtraEnv(ENVIRONMENT)
@@ -402,14 +401,4 @@ class TwoInstancesIT {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
 }
