@@ -43,7 +43,7 @@ public final class LedgerLauncher {
         out.println("configuration: LEDGER_ADMIN_TOKEN, LEDGER_DEMO_API_KEY, LEDGER_DATA_DIR, LEDGER_PG_PORT,");
         out.println("  LEDGER_KAFKA_PORT, LEDGER_KAFKA_CONTROLLER_PORT, LEDGER_GATEWAY_PORT, LEDGER_GATEWAY_MANAGEMENT_PORT,");
         out.println("  LEDGER_COMMAND_PORT, LEDGER_QUERY_PORT, LEDGER_WEBHOOK_PORT, LEDGER_INSTANCES (how many of each");
-        out.println("  backend service; instance i listens 100 * i above the first) (see ledger-local/README.md)");
+        out.println("  backend service; instance i listens 100 * i above the first), LEDGER_JVM_OPTIONS (see ledger-local/README.md)");
     }
 
     private static int up(String[] args) throws InterruptedException {

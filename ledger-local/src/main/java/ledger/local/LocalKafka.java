@@ -194,6 +194,7 @@ final class LocalKafka implements AutoCloseable {
         // The marker comes first: the class path is long, and a command line read back from /proc
         // (stopLeftover) may be cut short.
         List<String> line = new ArrayList<>(List.of(OwnSession.java(), MARKER + child.propertiesFile(), "-Xmx512m"));
+        line.addAll(OwnSession.jvmOptions(System.getenv()));
         line.addAll(mainClass(System.getProperty("java.class.path"),
                 ClassLoader.getSystemResource("kafka/Kafka.class") != null));
         line.add(child.propertiesFile().toString());

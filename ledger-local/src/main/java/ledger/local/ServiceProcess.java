@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -139,7 +140,10 @@ final class ServiceProcess {
     }
 
     private List<String> command() {
-        return OwnSession.command(List.of(OwnSession.java(), "-Xmx256m", "-jar", jar.toString()));
+        List<String> line = new ArrayList<>(List.of(OwnSession.java(), "-Xmx256m"));
+        line.addAll(OwnSession.jvmOptions(System.getenv()));
+        line.addAll(List.of("-jar", jar.toString()));
+        return OwnSession.command(line);
     }
 
     void awaitHealthy(HttpClient http, Duration timeout) {
