@@ -11,6 +11,8 @@
  *
  * <p>A service plugs in with two beans — its inbox and its handler — and a table
  * {@code invoice_state (invoice_id, store_id, version, view)} in its schema; the listener's threads are
- * {@code ledger.consumer.concurrency} (default 1).
+ * {@code ledger.consumer.concurrency} (default 1). {@code invoice_state} holds nothing the inbox does not:
+ * emptying it is always safe — each invoice's next event folds its recorded events once — and is what to do
+ * when the fold itself changes, so that no view folded by older code is carried on.
  */
 package ledger.support.consumer;
