@@ -12,7 +12,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * What applying one event costs the projection does not grow with its invoice's history: the poll folds the
- * event onto the invoice's stored view instead of re-reading every earlier event.
+ * event onto the invoice's stored view ({@code invoice_state}) instead of re-reading every earlier event; an
+ * invoice without one gets it from its recorded events, so the upgrade needs no backfill.
  */
 class ProjectionCostIT extends QueryIntegrationTest {
 
@@ -50,6 +51,25 @@ class ProjectionCostIT extends QueryIntegrationTest {
                 .isEqualTo(201);
         assertThat(jdbc.queryForObject("SELECT amount_paid FROM invoice WHERE id = ?", String.class,
                 longOne.id().value())).isEqualTo("20.0000");
+    }
+
+    @Test
+    void anInvoiceWithoutAStoredViewAsAfterTheUpgradeIsFoldedFromItsRecordedEvents() throws Exception {
+        var invoice = InvoiceHistory.of(StoreId.generate(), "10.00", "USD");
+        publish(invoice.create(T, null, T.plusSeconds(86_400)));
+        publish(invoice.pay("1.00", T.plusSeconds(1)));
+        awaitProjected();
+        jdbc.update("DELETE FROM invoice_state WHERE invoice_id = ?", invoice.id().value());
+
+        publish(invoice.pay("2.00", T.plusSeconds(2)));
+        awaitProjected();
+
+        assertThat(jdbc.queryForObject("SELECT version FROM invoice_state WHERE invoice_id = ?", Long.class,
+                invoice.id().value())).isEqualTo(3);
+        assertThat(jdbc.queryForObject("SELECT view::text FROM invoice WHERE id = ?", String.class,
+                invoice.id().value())).isEqualTo(jdbc.queryForObject(
+                        "SELECT view FROM invoice_state WHERE invoice_id = ?", String.class, invoice.id().value()))
+                .contains("\"amount_paid\":\"3.00\"");
     }
 
     private SqlCounter.Counts costOf(LedgerEvent event) throws Exception {
