@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.concurrent.Future;
 import ledger.events.LedgerEvent;
 import ledger.events.StoreId;
-import ledger.query.ledger.Delivered;
 import ledger.query.ledger.LedgerEvents;
+import ledger.support.consumer.Received;
 import ledger.support.auth.Scopes;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -80,7 +80,7 @@ class BigExportBenchmarkIT extends QueryIntegrationTest {
         // without Kafka (the rebuild below turns them into invoice rows).
         Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
         long start = System.nanoTime();
-        var batch = new ArrayList<Delivered>(8_000);
+        var batch = new ArrayList<Received>(8_000);
         for (int i = 0; i < EVENTS / 4; i++) {
             var invoice = InvoiceHistory.of(STORE, "100.00", i % 3 == 0 ? "USD" : i % 3 == 1 ? "JPY" : "BHD");
             Instant at = t0.plusSeconds(i * 10L);
@@ -90,16 +90,16 @@ class BigExportBenchmarkIT extends QueryIntegrationTest {
             invoice.pay(i % 3 == 1 ? "20" : "20.00", at.plusSeconds(2));
             invoice.expire(at.plusSeconds(3));
             for (LedgerEvent e : invoice.events()) {
-                batch.add(new Delivered(e, nextPosition()));
+                batch.add(new Received(e, null, nextPosition()));
             }
             if (batch.size() >= 8_000) {
-                ledger.append(batch);
+                ledger.record(batch);
                 batch.clear();
             }
         }
-        ledger.append(batch);
+        ledger.record(batch);
         double s = (System.nanoTime() - start) / 1e9;
-        report("loaded %d events in %.1f s (%.0f events/s through LedgerEvents.append)", EVENTS, s, EVENTS / s);
+        report("loaded %d events in %.1f s (%.0f events/s through LedgerEvents.record)", EVENTS, s, EVENTS / s);
         jdbc.execute("ANALYZE ledger_event");
     }
 

@@ -33,6 +33,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ContextConfiguration;
 
@@ -47,6 +48,7 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "ledger.admin-token=" + QueryIntegrationTest.ADMIN_TOKEN)
 @ContextConfiguration(initializers = LedgerInfrastructure.Initializer.class)
+@Import(SqlCounter.class)
 public abstract class QueryIntegrationTest {
 
     protected static final String TOPIC = "ledger.invoice-events";

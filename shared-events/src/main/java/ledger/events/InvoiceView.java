@@ -7,8 +7,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -120,6 +122,50 @@ public record InvoiceView(
         var view = created(created);
         for (var event : history.subList(1, history.size())) {
             view = view.apply(event);
+        }
+        return view;
+    }
+
+    /**
+     * The view over a history sorted by sequence, folded only over its gap-free prefix 1, 2, 3…; empty
+     * while its {@link InvoiceCreated} is missing. See {@link #advance}.
+     */
+    public static Optional<InvoiceView> foldGapFree(List<? extends LedgerEvent> history) {
+        return Optional.ofNullable(advance(null, history, (event, view) -> { }));
+    }
+
+    /**
+     * Moves {@code view} on by the events that follow it without a gap — the one ordering rule of every
+     * consumer. An event that arrived before its predecessor (a producer's retry, a redelivery) waits until
+     * the gap closes, so a view never shows version 3 without event 2, and read-your-writes never reports a
+     * version the view does not contain. Events at or below the view's version are skipped.
+     *
+     * @param view    the invoice so far, or null before its first event (then only an {@link InvoiceCreated}
+     *                with sequence 1 starts it)
+     * @param events  the candidate events, sorted by sequence
+     * @param applied told each event applied, with the view after it, in order
+     * @return the view after the last event applied: {@code view} itself when none could be
+     */
+    public static InvoiceView advance(InvoiceView view, Iterable<? extends LedgerEvent> events,
+                                      BiConsumer<LedgerEvent, InvoiceView> applied) {
+        long version = view == null ? 0 : view.version;
+        for (LedgerEvent event : events) {
+            if (event.sequence() <= version) {
+                continue;
+            }
+            if (event.sequence() != version + 1) {
+                break;
+            }
+            if (view == null) {
+                if (!(event instanceof InvoiceCreated created)) {
+                    break;
+                }
+                view = created(created);
+            } else {
+                view = view.apply(event);
+            }
+            version = event.sequence();
+            applied.accept(event, view);
         }
         return view;
     }

@@ -95,4 +95,41 @@ class InvoiceViewTest {
                 "card_number", "z", "customer_token", "t")));
         assertThat(view.metadata()).containsOnlyKeys("order");
     }
+
+    @Test
+    void foldsTheWholeGapFreeHistory() {
+        var view = InvoiceView.foldGapFree(List.of(created(Map.of()),
+                payment(2, "60", "60", "40", InvoiceStatus.PARTIALLY_PAID))).orElseThrow();
+        assertThat(view.version()).isEqualTo(2);
+        assertThat(view.amountDue()).isEqualTo("40.00");
+    }
+
+    @Test
+    void stopsAtAGapSoNoVersionIsClaimedWithoutItsPredecessors() {
+        var view = InvoiceView.foldGapFree(List.of(created(Map.of()),
+                payment(3, "10", "70", "30", InvoiceStatus.PARTIALLY_PAID))).orElseThrow();
+        assertThat(view.version()).isEqualTo(1);
+        assertThat(view.payments()).isEmpty();
+    }
+
+    @Test
+    void nothingWithoutTheCreation() {
+        assertThat(InvoiceView.foldGapFree(List.of(payment(2, "60", "60", "40", InvoiceStatus.PARTIALLY_PAID))))
+                .isEmpty();
+        assertThat(InvoiceView.foldGapFree(List.of(cancelled("first event but no creation")))).isEmpty();
+        assertThat(InvoiceView.foldGapFree(List.of())).isEmpty();
+    }
+
+    @Test
+    void advancingAStoredViewSkipsWhatItHoldsAndReportsEachStep() {
+        var stored = InvoiceView.created(created(Map.of()));
+        var second = payment(2, "60", "60", "40", InvoiceStatus.PARTIALLY_PAID);
+        var third = payment(3, "40", "100", "0", InvoiceStatus.PAID);
+        var steps = new java.util.ArrayList<Long>();
+        var view = InvoiceView.advance(stored, List.of(created(Map.of()), second, third),
+                (event, after) -> steps.add(after.version()));
+        assertThat(view.version()).isEqualTo(3);
+        assertThat(steps).containsExactly(2L, 3L);
+        assertThat(InvoiceView.advance(view, List.of(second), (event, after) -> steps.add(0L))).isSameAs(view);
+    }
 }

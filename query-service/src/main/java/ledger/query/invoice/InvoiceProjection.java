@@ -1,73 +1,65 @@
 package ledger.query.invoice;
 
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.TreeSet;
-import ledger.events.LedgerEvent;
-import ledger.query.ledger.Delivered;
-import ledger.query.ledger.LedgerEvents;
-import org.springframework.jdbc.core.JdbcTemplate;
+import ledger.support.consumer.ConsumedBatch;
+import ledger.support.consumer.InvoiceEventHandler;
+import ledger.support.consumer.Received;
+import org.apache.kafka.common.TopicPartition;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
-import org.springframework.transaction.support.TransactionSynchronization;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Applies a batch of ledger events to the read model in one transaction, idempotently and
- * independent of arrival order: each event is recorded once by its id, then every touched invoice's
- * view is recomputed from all of its recorded events ({@link InvoiceFold}). A redelivered event
- * records nothing and so changes nothing; an older event arriving late lands in its place.
+ * The invoice read model's part of the shared ledger consumer: each poll's changed invoice views are
+ * upserted into {@code invoice} (and into a running rebuild's table) in the poll's transaction; after the
+ * commit, read-your-writes waiters are woken and the projection lag recorded. The consumer has already
+ * recorded each event once in {@code ledger_event} and folded each view only over its gap-free history.
  */
 @Component
-class InvoiceProjection {
+class InvoiceProjection implements InvoiceEventHandler {
 
-    private final JdbcTemplate jdbc;
-    private final LedgerEvents ledger;
     private final InvoiceTables tables;
     private final VersionWaiter waiter;
     private final ProjectionMetrics metrics;
 
-    InvoiceProjection(JdbcTemplate jdbc, LedgerEvents ledger, InvoiceTables tables, VersionWaiter waiter,
-                      ProjectionMetrics metrics) {
-        this.jdbc = jdbc;
-        this.ledger = ledger;
+    InvoiceProjection(InvoiceTables tables, VersionWaiter waiter, ProjectionMetrics metrics) {
         this.tables = tables;
         this.waiter = waiter;
         this.metrics = metrics;
     }
 
-    /** Returns the events that were new (not applied before). */
-    @Transactional
-    public List<LedgerEvent> apply(List<Delivered> batch) {
+    @Override
+    public void begin() {
         tables.lockShared();
-        List<LedgerEvent> stored = ledger.append(batch);
-        if (stored.isEmpty()) {
-            return stored;
+    }
+
+    @Override
+    public void apply(ConsumedBatch batch) {
+        if (batch.changed().isEmpty()) {
+            return;
         }
-        var invoiceIds = new TreeSet<String>();
-        stored.forEach(e -> invoiceIds.add(e.invoiceId().value()));
-        // Serialise writers of one invoice (a rebalance can briefly give two consumers one partition):
-        // the second recomputes after the first committed, so it sees both events.
-        jdbc.query(con -> {
-            var ps = con.prepareStatement(
-                    "SELECT pg_advisory_xact_lock(hashtext(id)) FROM unnest(?::text[]) AS id ORDER BY id");
-            ps.setArray(1, con.createArrayOf("text", invoiceIds.toArray(new String[0])));
-            return ps;
-        }, rs -> { });
-        var rows = new ArrayList<InvoiceTables.Row>();
-        ledger.histories(invoiceIds).forEach((id, history) -> InvoiceFold.fold(history)
-                .ifPresent(view -> rows.add(InvoiceTables.Row.of(history.get(0).storeId().value(), view))));
+        List<InvoiceTables.Row> rows = batch.changed().stream()
+                .map(s -> new InvoiceTables.Row(s.storeId(), s.view(), s.json())).toList();
         tables.upsert(InvoiceTables.LIVE, rows);
         if (tables.rebuildRunning()) {
             tables.upsert(InvoiceTables.REBUILD, rows);
         }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                metrics.applied(stored);
-                waiter.advanced();
-            }
-        });
-        return stored;
+    }
+
+    @Override
+    public void committed(ConsumedBatch batch) {
+        if (!batch.recorded().isEmpty()) {
+            metrics.applied(batch.recorded().stream().map(Received::event).toList());
+            waiter.advanced();
+        }
+    }
+
+    @Override
+    public void behind(TopicPartition partition, long records) {
+        metrics.behind(partition, records);
+    }
+
+    @Override
+    public void released(Collection<TopicPartition> partitions) {
+        metrics.released(partitions);
     }
 }

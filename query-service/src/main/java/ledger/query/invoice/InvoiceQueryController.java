@@ -81,7 +81,7 @@ class InvoiceQueryController {
             body = (String) row[0];
             atVersion = (Long) row[1];
         } else {
-            InvoiceView view = InvoiceFold.fold(ledger.historyAsOf(id, principal, instant))
+            InvoiceView view = InvoiceView.foldGapFree(ledger.historyAsOf(id, principal, instant))
                     .orElseThrow(() -> ApiException.notFound("invoice: " + id + " as of " + asOf));
             body = InvoiceTables.Row.of(principal.storeId().value(), view).json();
             atVersion = view.version();

@@ -7,27 +7,29 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import ledger.events.InvoiceCreated;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
 import ledger.events.PaymentReceived;
 import ledger.support.auth.ApiPrincipal;
+import ledger.support.consumer.LedgerInbox;
+import ledger.support.consumer.Received;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Appends delivered events to {@code ledger_event} once each and reads invoice histories back.
- * A whole Kafka batch is one statement ({@code unnest} of arrays), which keeps the projection's cost
- * per event low; the event id is the dedupe key, so a redelivery inserts nothing.
+ * The query-service's inbox for the shared {@link ledger.support.consumer.LedgerConsumer}: appends received
+ * events to {@code ledger_event} once each, and hands back the ones still waiting for a predecessor. A whole
+ * Kafka batch is one statement ({@code unnest} of arrays), which keeps the cost per event low; the event id
+ * is the dedupe key, so a redelivery inserts nothing.
  */
 @Component
-public class LedgerEvents {
+public class LedgerEvents implements LedgerInbox {
 
     private static final ObjectReader READER = LedgerJson.mapper().readerFor(LedgerEvent.class);
     private static final ObjectWriter WRITER = LedgerJson.mapper().writerFor(LedgerEvent.class);
@@ -68,35 +70,41 @@ public class LedgerEvents {
     }
 
     /**
-     * Stores the events not stored yet and returns those, in batch order. Duplicates (within the
-     * batch or of stored events) and a second event claiming an invoice's taken sequence are dropped.
+     * Stores the events not stored yet and returns their ids. A redelivered event and a second event
+     * claiming an invoice's taken sequence are not stored.
      */
-    public List<LedgerEvent> append(List<Delivered> batch) {
-        var unique = new LinkedHashMap<String, Delivered>();
-        for (Delivered d : batch) {
-            unique.putIfAbsent(d.event().eventId().value(), d);
-        }
-        if (unique.isEmpty()) {
-            return List.of();
-        }
-        List<Delivered> rows = new ArrayList<>(unique.values());
-        List<String> inserted = jdbc.query(con -> insert(con, rows), (rs, i) -> rs.getString(1));
-        var byId = new java.util.HashSet<>(inserted);
-        var stored = new ArrayList<LedgerEvent>(inserted.size());
-        for (Delivered d : rows) {
-            if (byId.contains(d.event().eventId().value())) {
-                stored.add(d.event());
-            }
-        }
+    @Override
+    public Set<String> record(List<Received> events) {
+        var stored = new HashSet<String>();
+        jdbc.query(con -> insert(con, events), rs -> {
+            stored.add(rs.getString(1));
+        });
         return stored;
     }
 
-    private static PreparedStatement insert(Connection con, List<Delivered> rows) throws SQLException {
+    /** Served by the (invoice_id, sequence) index: an invoice's events above a version, not its history. */
+    @Override
+    public List<LedgerEvent> recordedAfter(Map<String, Long> versions, Set<String> recordedNow) {
+        String[] invoices = versions.keySet().toArray(String[]::new);
+        Long[] after = new Long[invoices.length];
+        for (int i = 0; i < invoices.length; i++) {
+            after[i] = versions.get(invoices[i]);
+        }
+        return jdbc.query("""
+                SELECT e.payload FROM ledger_event e
+                JOIN unnest(?::text[], ?::bigint[]) AS s(invoice_id, version)
+                  ON e.invoice_id = s.invoice_id AND e.sequence > s.version
+                WHERE e.event_id <> ALL (?::text[])
+                ORDER BY e.received_seq""", (rs, i) -> parse(rs.getString(1)), invoices, after,
+                recordedNow.toArray(String[]::new));
+    }
+
+    private static PreparedStatement insert(Connection con, List<Received> rows) throws SQLException {
         int n = rows.size();
         String[][] cols = new String[16][n];
         var modes = new HashMap<String, String>();
-        for (Delivered d : rows) {
-            if (d.event() instanceof InvoiceCreated c) {
+        for (Received r : rows) {
+            if (r.event() instanceof InvoiceCreated c) {
                 modes.put(c.invoiceId().value(), Boolean.toString(c.livemode()));
             }
         }
@@ -130,23 +138,6 @@ public class LedgerEvents {
             ps.setArray(c + 1, array);
         }
         return ps;
-    }
-
-    /** Each invoice's stored events in sequence order. */
-    public Map<String, List<LedgerEvent>> histories(Collection<String> invoiceIds) {
-        var histories = new LinkedHashMap<String, List<LedgerEvent>>();
-        if (invoiceIds.isEmpty()) {
-            return histories;
-        }
-        jdbc.query(con -> {
-            PreparedStatement ps = con.prepareStatement(
-                    "SELECT invoice_id, payload FROM ledger_event WHERE invoice_id = ANY (?) ORDER BY invoice_id, sequence");
-            ps.setArray(1, con.createArrayOf("text", invoiceIds.toArray(new String[0])));
-            return ps;
-        }, rs -> {
-            histories.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(parse(rs.getString(2)));
-        });
-        return histories;
     }
 
     /** One invoice's events that occurred at or before {@code asOf}, in sequence order; another ledger's: none. */

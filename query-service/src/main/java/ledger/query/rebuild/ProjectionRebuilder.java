@@ -27,7 +27,6 @@ import ledger.events.Ids;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerEvent;
 import ledger.query.QueryProperties;
-import ledger.query.invoice.InvoiceFold;
 import ledger.query.invoice.InvoiceTables;
 import ledger.query.ledger.LedgerEvents;
 import ledger.support.web.ApiException;
@@ -264,7 +263,7 @@ public class ProjectionRebuilder implements DisposableBean {
     /** Folds one invoice's history (if any) and empties it for the next invoice. */
     private static void fold(String store, List<LedgerEvent> history, List<Folded> folded) {
         if (!history.isEmpty()) {
-            InvoiceFold.fold(history).ifPresent(view -> folded.add(new Folded(store, view)));
+            InvoiceView.foldGapFree(history).ifPresent(view -> folded.add(new Folded(store, view)));
             history.clear();
         }
     }

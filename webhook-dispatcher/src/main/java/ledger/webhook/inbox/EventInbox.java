@@ -1,64 +1,88 @@
 package ledger.webhook.inbox;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
-import ledger.webhook.delivery.DeliveryWorker;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.kafka.annotation.KafkaListener;
+import ledger.support.consumer.LedgerInbox;
+import ledger.support.consumer.Received;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Takes every ledger event from Kafka (consumer group {@code webhook-dispatcher}), a poll at a time. The
- * poll's events, their webhooks and their planned deliveries are committed in one transaction before the
- * offsets are committed, so no event is skipped; a failing poll is retried as a whole by the shared error
- * handler, and a redelivered record hits the inbox's primary key and changes nothing.
+ * The dispatcher's inbox for the shared ledger consumer (consumer group {@code webhook-dispatcher}): every
+ * ledger event taken from Kafka, recorded once by its id in {@code event_inbox}, the durable source that
+ * deliveries are planned from; an event that came before its predecessor waits here.
  */
 @Component
-class EventInbox {
+class EventInbox implements LedgerInbox {
 
-    private static final Logger log = LoggerFactory.getLogger(EventInbox.class);
     private static final ObjectReader READER = LedgerJson.mapper().readerFor(LedgerEvent.class);
 
-    private final InvoiceTimeline timeline;
-    private final DeliveryWorker worker;
-    private final Counter received;
-    private final Counter duplicates;
+    private final JdbcTemplate jdbc;
 
-    EventInbox(InvoiceTimeline timeline, DeliveryWorker worker, MeterRegistry metrics) {
-        this.timeline = timeline;
-        this.worker = worker;
-        this.received = metrics.counter("ledger.webhook.inbox.events", "outcome", "recorded");
-        this.duplicates = metrics.counter("ledger.webhook.inbox.events", "outcome", "duplicate");
+    EventInbox(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
     }
 
-    @KafkaListener(topics = "${ledger.topics.invoice-events:ledger.invoice-events}", batch = "true")
-    void on(List<ConsumerRecord<String, String>> records) {
-        var batch = new ArrayList<InvoiceTimeline.Received>(records.size());
-        for (var record : records) {
-            try {
-                batch.add(new InvoiceTimeline.Received(READER.readValue(record.value()), record.value()));
-            } catch (Exception e) {
-                // Same policy as the shared error handler: a record that can never be parsed is skipped, loudly.
-                log.error("Skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(),
-                        record.offset(), e.getMessage());
-            }
+    @Override
+    public Set<String> record(List<Received> events) {
+        int n = events.size();
+        String[] ids = new String[n];
+        String[] invoices = new String[n];
+        String[] stores = new String[n];
+        Long[] sequences = new Long[n];
+        String[] types = new String[n];
+        String[] occurred = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            LedgerEvent e = events.get(i).event();
+            ids[i] = e.eventId().value();
+            invoices[i] = e.invoiceId().value();
+            stores[i] = e.storeId().value();
+            sequences[i] = e.sequence();
+            types[i] = e.type();
+            occurred[i] = e.occurredAt().toString();
+            payloads[i] = events.get(i).json();
         }
-        if (batch.isEmpty()) {
-            return;
+        Set<String> inserted = new HashSet<>();
+        jdbc.query("""
+                INSERT INTO event_inbox (event_id, invoice_id, store_id, sequence, type, occurred_at, payload)
+                SELECT event_id, invoice_id, store_id, seq, type, occurred::timestamptz, payload::json
+                FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[])
+                     AS r(event_id, invoice_id, store_id, seq, type, occurred, payload)
+                ON CONFLICT DO NOTHING
+                RETURNING event_id""", rs -> {
+                    inserted.add(rs.getString(1));
+                }, ids, invoices, stores, sequences, types, occurred, payloads);
+        return inserted;
+    }
+
+    @Override
+    public List<LedgerEvent> recordedAfter(Map<String, Long> versions, Set<String> recordedNow) {
+        String[] invoices = versions.keySet().toArray(String[]::new);
+        Long[] after = new Long[invoices.length];
+        for (int i = 0; i < invoices.length; i++) {
+            after[i] = versions.get(invoices[i]);
         }
-        int recorded = timeline.record(batch);
-        received.increment(recorded);
-        duplicates.increment(batch.size() - recorded);
-        if (recorded > 0) {
-            // After the commit: the poller can claim only committed deliveries.
-            worker.wake();
+        return jdbc.query("""
+                SELECT i.payload FROM event_inbox i
+                JOIN unnest(?::text[], ?::bigint[]) AS s(invoice_id, version)
+                  ON i.invoice_id = s.invoice_id AND i.sequence > s.version
+                WHERE i.event_id <> ALL (?::text[])
+                ORDER BY i.received_at""", (rs, row) -> read(rs.getString(1)), invoices, after,
+                recordedNow.toArray(String[]::new));
+    }
+
+    private static LedgerEvent read(String json) {
+        try {
+            return READER.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored event is unreadable", e);
         }
     }
 }

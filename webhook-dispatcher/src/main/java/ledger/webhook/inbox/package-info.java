@@ -1,6 +1,7 @@
 /**
- * The dispatcher's Kafka side: {@link ledger.webhook.inbox.EventInbox} takes each ledger event into the
- * inbox once, and {@link ledger.webhook.inbox.InvoiceTimeline} publishes the events of each invoice as
- * webhooks in sequence order, folding the invoice's view as it goes.
+ * The dispatcher's part of the shared ledger consumer ({@link ledger.support.consumer.LedgerConsumer}):
+ * {@link ledger.webhook.inbox.EventInbox} records each ledger event once, and
+ * {@link ledger.webhook.inbox.InvoiceTimeline} publishes the events of each invoice as webhooks in sequence
+ * order, each with the invoice's view after it.
  */
 package ledger.webhook.inbox;

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
+import ledger.support.consumer.LedgerConsumer;
+import ledger.support.consumer.Received;
 import ledger.webhook.Receiver;
 import ledger.webhook.WebhookIT;
 import org.junit.jupiter.api.Test;
@@ -19,12 +21,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * A poll is one transaction: when the database refuses any of its events, nothing of it is kept, and the
  * poll retried (what the shared Kafka error handler does) records every event once. The batch is handed to
- * the timeline directly, since which records Kafka puts in one poll can't be forced from outside.
+ * the shared consumer directly, since which records Kafka puts in one poll can't be forced from outside.
  */
 class InvoiceTimelineIT extends WebhookIT {
 
     @Autowired
-    InvoiceTimeline timeline;
+    LedgerConsumer consumer;
 
     @Autowired
     JdbcTemplate jdbc;
@@ -38,7 +40,7 @@ class InvoiceTimelineIT extends WebhookIT {
             var refused = payment(created, 2, "20.00", "20.00");
             var paid = payment(created, 3, "80.00", "100.00");
             var other = created(store.id(), "5.00", null);
-            List<InvoiceTimeline.Received> batch = received(paid, created, refused, other);
+            List<Received> batch = received(paid, created, refused, other);
             jdbc.execute("""
                     CREATE FUNCTION webhook.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN
@@ -51,7 +53,7 @@ class InvoiceTimelineIT extends WebhookIT {
             jdbc.execute("CREATE TRIGGER refuse BEFORE INSERT ON webhook.webhook_event FOR EACH ROW "
                     + "EXECUTE FUNCTION webhook.refuse()");
             try {
-                assertThatThrownBy(() -> timeline.record(batch)).isInstanceOf(DataAccessException.class);
+                assertThatThrownBy(() -> consumer.consume(batch)).isInstanceOf(DataAccessException.class);
             } finally {
                 jdbc.execute("DROP TRIGGER refuse ON webhook.webhook_event");
                 jdbc.execute("DROP FUNCTION webhook.refuse()");
@@ -61,8 +63,8 @@ class InvoiceTimelineIT extends WebhookIT {
             assertThat(jdbc.queryForObject("SELECT count(*) FROM webhook.invoice_state WHERE store_id = ?",
                     Integer.class, store.id().value())).isZero();
 
-            assertThat(timeline.record(batch)).isEqualTo(4);
-            assertThat(timeline.record(batch)).as("the same poll again").isZero();
+            assertThat(consumer.consume(batch).recorded()).hasSize(4);
+            assertThat(consumer.consume(batch).recorded()).as("the same poll again").isEmpty();
             await().atMost(Duration.ofSeconds(30)).until(() -> receiver.requests().size() == 4);
             assertThat(receiver.requests().stream().map(r -> r.header("webhook-id"))
                     .filter(id -> !id.equals(other.eventId().value())).toList())
@@ -79,11 +81,11 @@ class InvoiceTimelineIT extends WebhookIT {
                 store.id().value());
     }
 
-    private static List<InvoiceTimeline.Received> received(LedgerEvent... events) throws Exception {
+    private static List<Received> received(LedgerEvent... events) throws Exception {
         var writer = LedgerJson.mapper().writerFor(LedgerEvent.class);
-        var batch = new ArrayList<InvoiceTimeline.Received>();
+        var batch = new ArrayList<Received>();
         for (LedgerEvent e : events) {
-            batch.add(new InvoiceTimeline.Received(e, writer.writeValueAsString(e)));
+            batch.add(new Received(e, writer.writeValueAsString(e), null));
         }
         return batch;
     }
