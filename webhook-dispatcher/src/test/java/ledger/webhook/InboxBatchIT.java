@@ -106,4 +106,23 @@ class InboxBatchIT extends WebhookIT {
                 : "SELECT count(*) FROM webhook." + table + " WHERE store_id = ?";
         return jdbc.queryForObject(query, Integer.class, store.id().value());
     }
+
+    @Test
+    void offsetsAreCommittedOnceASecondAtMostNotAfterEveryPoll() throws Exception {
+        var store = newStore();
+        int before = OffsetCommits.count();
+        long started = System.nanoTime();
+        int polls = 30;
+        for (int i = 0; i < polls; i++) {
+            var invoice = created(store.id(), "1.00", null);
+            publish(invoice);
+            // Recorded before the next is sent, so each event is a poll of its own.
+            await().atMost(WAIT).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM webhook.event_inbox WHERE event_id = ?", Long.class,
+                    invoice.eventId().value()) == 1);
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        // One commit per poll (the default) would be 30; once a second is one per second and one at the edges.
+        assertThat(OffsetCommits.count() - before).isLessThanOrEqualTo((int) Math.ceil(seconds) + 2).isLessThan(polls);
+    }
 }

@@ -54,7 +54,8 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "ledger.webhooks.allow-private-targets=true",
         "ledger.webhooks.retry-schedule=300ms,300ms,300ms,300ms,300ms",
-        "ledger.webhooks.poll-interval=100ms"})
+        "ledger.webhooks.poll-interval=100ms",
+        "spring.kafka.consumer.properties.interceptor.classes=ledger.webhook.OffsetCommits"})
 @ContextConfiguration(initializers = LedgerInfrastructure.Initializer.class)
 @Import(WebhookIT.Clocks.class)
 public abstract class WebhookIT {
