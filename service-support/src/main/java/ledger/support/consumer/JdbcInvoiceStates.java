@@ -26,9 +26,11 @@ class JdbcInvoiceStates implements InvoiceStates {
     public Map<String, InvoiceState> lock(List<String> invoiceIds) {
         String[] ids = invoiceIds.toArray(String[]::new);
         // Taken in the order of the lock keys, the same in every transaction, so two writers can't deadlock.
+        // Keyed by the service's schema too: advisory locks are database-wide, and the services sharing one
+        // database would otherwise wait for each other's transaction on every event of an invoice.
         // A statement of its own: the next one's snapshot must begin after the locks are held.
         jdbc.queryForList("""
-                SELECT count(pg_advisory_xact_lock(h))
+                SELECT count(pg_advisory_xact_lock(hashtext(current_schema()), h))
                 FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest(?::text[]) AS id ORDER BY h) locks""",
                 (Object) ids);
         Map<String, InvoiceState> states = new HashMap<>();
