@@ -1,0 +1,126 @@
+package ledger.webhook.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import ledger.events.StoreId;
+import org.junit.jupiter.api.Test;
+
+class LanesTest {
+
+    private static final Duration SLOW = Duration.ofSeconds(3);
+    private final Lanes lanes = new Lanes(4, 100, SLOW);
+
+    @Test
+    void aNewLaneTakesOneWaveAndAFastOneTakesSeveral() {
+        assertThat(lanes.room("a")).isEqualTo(4);
+        lanes.add(claims("a", 4));
+        assertThat(lanes.room("a")).isZero();
+        assertThat(lanes.full()).containsExactly("a");
+
+        lanes.next("a");
+        lanes.done("a", Duration.ofMillis(2));
+        assertThat(lanes.room("a")).isEqualTo(4 * Lanes.WAVES - 3);
+        assertThat(lanes.full()).isEmpty();
+    }
+
+    @Test
+    void aSlowAttemptBringsTheLaneBackToOneWave() {
+        lanes.add(claims("a", 1));
+        lanes.next("a");
+        lanes.done("a", Duration.ofMillis(2));
+        lanes.add(claims("a", 20));
+        lanes.next("a");
+        lanes.done("a", SLOW.plusMillis(1));
+        assertThat(lanes.room("a")).isNotPositive();
+        assertThat(lanes.full()).containsExactly("a");
+    }
+
+    @Test
+    void aLaneTakesNoMoreClaimsUntilItIsDownToHalfItsDepth() {
+        lanes.add(claims("a", 1));
+        lanes.next("a");
+        lanes.done("a", Duration.ZERO);
+        lanes.add(claims("a", 20));
+        assertThat(lanes.room("a")).as("20 queued").isZero();
+        assertThat(lanes.full()).containsExactly("a");
+        for (int i = 0; i < 4; i++) {
+            lanes.next("a");
+        }
+        assertThat(lanes.room("a")).as("16 queued, 4 being attempted").isEqualTo(4 * Lanes.WAVES - 20);
+    }
+
+    @Test
+    void aLaneHasAtMostItsConcurrencyOfRunnersHoweverManyClaimsWait() {
+        assertThat(lanes.add(claims("a", 3))).containsExactly("a", "a", "a");
+        assertThat(lanes.add(claims("a", 3))).containsExactly("a");
+        assertThat(lanes.add(claims("b", 2))).containsExactly("b", "b");
+        assertThat(lanes.add(claims("a", 10))).isEmpty();
+    }
+
+    @Test
+    void aRunnerTakesTheLanesClaimsInTheOrderClaimedAndEndsWhenItIsEmpty() {
+        var claims = claims("a", 3);
+        lanes.add(claims);
+        List<Long> taken = new ArrayList<>();
+        for (var claim = lanes.next("a"); claim != null; claim = lanes.next("a")) {
+            taken.add(claim.id());
+            lanes.done("a", Duration.ZERO);
+        }
+        assertThat(taken).containsExactly(0L, 1L, 2L);
+        // The two other runners started for the claims find none left.
+        assertThat(lanes.next("a")).isNull();
+        assertThat(lanes.next("a")).isNull();
+        // The lane is gone with its last runner: the target starts again at one wave.
+        assertThat(lanes.room("a")).isEqualTo(4);
+        assertThat(lanes.room()).isEqualTo(100);
+    }
+
+    @Test
+    void theLaneAsksForAPollOnceWhenDownToHalfItsDepth() {
+        lanes.add(claims("a", 1));
+        lanes.next("a");
+        lanes.done("a", Duration.ZERO);
+        lanes.add(claims("a", 20));
+        lanes.next("a");
+        assertThat(lanes.done("a", Duration.ZERO)).as("19 left").isFalse();
+        for (int i = 0; i < 2; i++) {
+            lanes.next("a");
+            lanes.done("a", Duration.ZERO);
+        }
+        lanes.next("a");
+        assertThat(lanes.done("a", Duration.ZERO)).as("16 left").isTrue();
+        lanes.next("a");
+        assertThat(lanes.done("a", Duration.ZERO)).as("asked already").isFalse();
+        lanes.add(List.of());
+        lanes.next("a");
+        assertThat(lanes.done("a", Duration.ZERO)).as("polled since").isTrue();
+    }
+
+    @Test
+    void allLanesTogetherHoldAtMostTheCapacity() {
+        var small = new Lanes(4, 6, SLOW);
+        small.add(claims("a", 4));
+        assertThat(small.room()).isEqualTo(2);
+    }
+
+    @Test
+    void closingGivesBackTheClaimsNoRunnerHasTaken() {
+        lanes.add(claims("a", 6));
+        var first = lanes.next("a");
+        assertThat(lanes.close()).extracting(DeliveryQueue.Claim::id).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(lanes.next("a")).isNull();
+        lanes.done("a", Duration.ZERO);
+        assertThat(first.id()).isZero();
+        assertThat(lanes.room()).isEqualTo(100);
+    }
+
+    private static List<DeliveryQueue.Claim> claims(String target, int n) {
+        return IntStream.range(0, n).mapToObj(i -> new DeliveryQueue.Claim(i, "token", Instant.EPOCH.plusSeconds(60),
+                "evt_" + i, null, "http://x", target, 0, "{}", Instant.EPOCH, StoreId.generate(), null)).toList();
+    }
+}
