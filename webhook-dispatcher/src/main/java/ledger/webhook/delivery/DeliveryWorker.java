@@ -68,7 +68,8 @@ public class DeliveryWorker implements SmartLifecycle {
         this.clock = clock;
         // A fast lane holds WAVES rounds of attempts: they must all fit well within a lease.
         Duration slow = properties.lease().minus(properties.requestTimeout()).dividedBy(2L * Lanes.WAVES);
-        this.lanes = new Lanes(properties.perTargetConcurrency(), properties.workers() * Lanes.WAVES, slow);
+        this.lanes = new Lanes(properties.perTargetConcurrency(), properties.workers() * Lanes.WAVES, slow,
+                properties.requestTimeout().plus(LEASE_MARGIN));
     }
 
     /**
@@ -199,25 +200,22 @@ public class DeliveryWorker implements SmartLifecycle {
      * lanes wait for a worker it goes to the back of the line after each attempt, so every target is served.
      */
     private void run(String target) {
-        for (DeliveryQueue.Claim claim = lanes.next(target); claim != null; claim = lanes.next(target)) {
+        for (var claim = lanes.next(target, clock.instant()); claim != null;
+             claim = lanes.next(target, clock.instant())) {
             boolean ask = lanes.done(target, attempt(claim));
             if (ask || finishedCount.get() >= properties.workers()) {
                 wake();
             }
-            if (!workers.getQueue().isEmpty()) {
+            // Not once stopping: the pool takes no new task then, and the lanes have been emptied.
+            if (running && !workers.getQueue().isEmpty()) {
                 workers.execute(() -> run(target));
                 return;
             }
         }
     }
 
-    /** Attempts the claim; returns how long that took, the whole lease when the claim waited too long to go. */
+    /** Attempts the claim; returns how long that took. */
     private Duration attempt(DeliveryQueue.Claim claim) {
-        if (clock.instant().plus(properties.requestTimeout()).plus(LEASE_MARGIN).isAfter(claim.leaseUntil())) {
-            // Too little lease left to be sure the attempt ends before another instance may claim it again:
-            // the lease runs out, and the delivery is claimed afresh.
-            return properties.lease();
-        }
         long started = System.nanoTime();
         try {
             attempts.make(claim).ifPresent(f -> {

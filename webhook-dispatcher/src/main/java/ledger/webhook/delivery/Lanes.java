@@ -1,6 +1,7 @@
 package ledger.webhook.delivery;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +18,9 @@ import java.util.Set;
  * endpoint holds at most that many workers. A lane whose receiver answers quickly holds {@link #WAVES}
  * times that many claims, so a busy target is served from memory for several rounds of attempts between
  * two polls instead of costing a poll every attempt or two. A new lane, and one whose last attempt was slow,
- * holds one wave: every claim must be attempted well within its lease.
+ * holds one wave: every claim must be attempted well within its lease. A claim whose lease has too little
+ * left when its turn comes is not attempted at all, so claiming ahead never lets two instances send one
+ * delivery: its lease runs out and it is claimed afresh.
  */
 final class Lanes {
 
@@ -27,6 +30,7 @@ final class Lanes {
     private final int concurrency;
     private final int capacity;
     private final Duration slow;
+    private final Duration leaseNeeded;
     /** Lanes holding claims or runners; a lane that runs empty is dropped. Guarded by this. */
     private final Map<String, Lane> lanes = new HashMap<>();
     private int held;
@@ -45,11 +49,13 @@ final class Lanes {
      * @param concurrency attempts in flight per target
      * @param capacity    claims held across all lanes
      * @param slow        an attempt taking longer makes its lane hold one wave only
+     * @param leaseNeeded lease a claim must have left for its attempt to start
      */
-    Lanes(int concurrency, int capacity, Duration slow) {
+    Lanes(int concurrency, int capacity, Duration slow, Duration leaseNeeded) {
         this.concurrency = concurrency;
         this.capacity = capacity;
         this.slow = slow;
+        this.leaseNeeded = leaseNeeded;
     }
 
     /** How many more claims all lanes together may take now. */
@@ -108,10 +114,19 @@ final class Lanes {
         return runners;
     }
 
-    /** The next claim for a runner of the target's lane, or null: the runner ends. */
-    synchronized DeliveryQueue.Claim next(String target) {
+    /**
+     * The next claim for a runner of the target's lane that has enough lease left at {@code now}, or null: the
+     * runner ends. Claims passed over make the lane slow.
+     */
+    synchronized DeliveryQueue.Claim next(String target, Instant now) {
         Lane lane = lanes.get(target);
         DeliveryQueue.Claim claim = lane.queued.poll();
+        while (claim != null && now.plus(leaseNeeded).isAfter(claim.leaseUntil())) {
+            lane.held--;
+            held--;
+            lane.fast = false;
+            claim = lane.queued.poll();
+        }
         if (claim == null) {
             lane.runners--;
             dropIfIdle(target, lane);
