@@ -112,7 +112,7 @@ class DeliveryQueue {
 
     /**
      * Leases up to {@code max} due deliveries. Targets in {@code saturated} are skipped in the query (so a
-     * backlog for a hanging endpoint can't crowd out others); {@code capacity} says how many more attempts
+     * backlog for a hanging endpoint can't crowd out others); {@code capacity} says how many more claims
      * each other target may take now.
      *
      * <p>Order (§6): a delivery is not leased while a delivery of an earlier event of the same invoice to the
