@@ -83,6 +83,63 @@ class DispatcherCostIT extends WebhookIT {
     }
 
     /**
+     * The delivery side under a backlog: 1,000 invoices, each created and paid (2,000 webhooks), queued at once
+     * for one endpoint. A poller round records and claims for many attempts (a round every attempt or two cost
+     * 2.2–2.3 statements and 0.45 commits per delivery; with lanes 1.0–1.25 and 0.21–0.27 here, where the test
+     * context's 100 ms poll interval adds rounds of its own), and the attempts share the target's kept-alive
+     * connections.
+     */
+    @Test
+    void twoThousandDeliveriesToOneEndpointCostAboutOneStatementEachOnAFewConnections() throws Exception {
+        deliveries("cold", 250);
+        double statementsPerDelivery = deliveries("warm", 1_000);
+        assertThat(statementsPerDelivery).isLessThanOrEqualTo(1.6);
+    }
+
+    /** Returns the queue's statements per delivery. */
+    private double deliveries(String label, int invoices) throws Exception {
+        var store = newStore();
+        try (var receiver = Receiver.start()) {
+            createEndpoint(store, receiver.url("/hooks"), "[\"*\"]");
+            List<LedgerEvent> events = new ArrayList<>();
+            for (int i = 0; i < invoices; i++) {
+                var invoice = created(store.id(), "10.00", null);
+                events.addAll(List.of(invoice, payment(invoice, 2, "10.00", "10.00")));
+            }
+            int n = events.size();
+            // Queued first, with the worker kept out of it, so only the delivery side is measured.
+            pauseInbox();
+            try {
+                publish(events.toArray(LedgerEvent[]::new));
+            } finally {
+                resumeInbox();
+            }
+            await().atMost(Duration.ofSeconds(120)).until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM webhook.delivery d JOIN webhook.webhook_event e ON e.event_id = d.event_id
+                    WHERE e.store_id = ?""", Integer.class, store.id().value()) == n);
+            var queueBefore = counter.counts("queue");
+            long pollerBefore = threadCpuNanos("webhook-poller");
+            long workersBefore = threadCpuNanos("webhook-worker-");
+            long startedNanos = System.nanoTime();
+            await().atMost(Duration.ofSeconds(300)).until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM webhook.delivery d JOIN webhook.webhook_event e ON e.event_id = d.event_id
+                    WHERE e.store_id = ? AND d.state = 'succeeded'""", Integer.class, store.id().value()) == n);
+            long poller = threadCpuNanos("webhook-poller") - pollerBefore;
+            long workers = threadCpuNanos("webhook-worker-") - workersBefore;
+            long elapsedMillis = (System.nanoTime() - startedNanos) / 1_000_000;
+            var queue = counter.counts("queue").minus(queueBefore).working();
+            System.out.printf("Delivery cost over %d deliveries to one endpoint (%s): queue %.3f statements, "
+                    + "%.3f commits per delivery; CPU per delivery %.3f ms (poller %.3f, workers %.3f); "
+                    + "%d connections; run %d ms%n", n, label, (double) queue.statements() / n,
+                    (double) queue.commits() / n, (poller + workers) / 1e6 / n, poller / 1e6 / n, workers / 1e6 / n,
+                    receiver.connections(), elapsedMillis);
+            assertThat(receiver.requests()).hasSize(n);
+            assertThat(receiver.connections()).isLessThanOrEqualTo(properties.perTargetConcurrency());
+            return (double) queue.statements() / n;
+        }
+    }
+
+    /**
      * One event at a time on an idle dispatcher: the worker is woken by the inbox's commit, so no event waits
      * for a poll. Printed from the delivery's creation (the inbox commit) and from the publish to the arrival.
      */
@@ -122,6 +179,18 @@ class DispatcherCostIT extends WebhookIT {
                     + "(poll interval %d ms)%n", claimed.get(10), claimed.get(19), queued.get(10), queued.get(19),
                     published.get(10), published.get(19), properties.pollInterval().toMillis());
         }
+    }
+
+    /** CPU time of the threads whose name starts with {@code prefix}. */
+    private static long threadCpuNanos(String prefix) {
+        var threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith(prefix)) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     /** CPU time of the inbox's, the poller's and the workers' threads (not the test's, nor the receiver's). */

@@ -1,9 +1,12 @@
 package ledger.webhook.delivery;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
@@ -18,6 +21,8 @@ class DeliveryMetrics {
     private final MeterRegistry registry;
     private final Timer latency;
     private final AtomicLong depth = new AtomicLong();
+    /** Per outcome: looked up once, not on every attempt. */
+    private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
 
     DeliveryMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -32,7 +37,7 @@ class DeliveryMetrics {
     }
 
     void attempt(String outcome) {
-        registry.counter("ledger.webhook.attempts", "outcome", outcome).increment();
+        attempts.computeIfAbsent(outcome, o -> registry.counter("ledger.webhook.attempts", "outcome", o)).increment();
     }
 
     void delivered(Duration sinceEvent) {

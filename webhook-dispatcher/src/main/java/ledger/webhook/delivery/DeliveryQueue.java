@@ -43,8 +43,13 @@ class DeliveryQueue {
      * A claimed delivery, with what the attempt needs. {@code endpoint} is the endpoint as it stood when the
      * delivery was claimed, null for a callback or an endpoint deleted since.
      */
-    record Claim(long id, String leaseToken, String eventId, String endpointId, String url, String targetKey,
-                 int attempts, String body, Instant occurredAt, StoreId storeId, Endpoint endpoint) {
+    record Claim(long id, String leaseToken, Instant leaseUntil, String eventId, String endpointId, String url,
+                 String targetKey, int attempts, String body, Instant occurredAt, StoreId storeId, Endpoint endpoint) {
+
+        Claim withEndpoint(Endpoint endpoint) {
+            return new Claim(id, leaseToken, leaseUntil, eventId, endpointId, url, targetKey, attempts, body,
+                    occurredAt, storeId, endpoint);
+        }
     }
 
     /** An attempt made on a claim, waiting to be recorded. */
@@ -107,7 +112,7 @@ class DeliveryQueue {
 
     /**
      * Leases up to {@code max} due deliveries. Targets in {@code saturated} are skipped in the query (so a
-     * backlog for a hanging endpoint can't crowd out others); {@code capacity} says how many more attempts
+     * backlog for a hanging endpoint can't crowd out others); {@code capacity} says how many more claims
      * each other target may take now.
      *
      * <p>Order (§6): a delivery is not leased while a delivery of an earlier event of the same invoice to the
@@ -140,23 +145,24 @@ class DeliveryQueue {
             return new Round(List.of(), List.of(), more);
         }
         String token = Ids.randomToken(24);
+        Instant leaseUntil = now.plus(lease);
         List<Claim> claims = new ArrayList<>(jdbc.query("""
                 UPDATE delivery d SET lease_until = ?, lease_token = ?
                 FROM webhook_event e
                 WHERE e.event_id = d.event_id AND d.id = ANY (?)
                 RETURNING d.id, d.event_id, d.endpoint_id, d.url, d.target_key, d.attempts, e.body, e.occurred_at,
                           e.store_id""",
-                (rs, i) -> new Claim(rs.getLong("id"), token, rs.getString("event_id"), rs.getString("endpoint_id"),
-                        rs.getString("url"), rs.getString("target_key"), rs.getInt("attempts"), rs.getString("body"),
-                        rs.getTimestamp("occurred_at").toInstant(), new StoreId(rs.getString("store_id")), null),
-                ts(now.plus(lease)), token, chosen.toArray(Long[]::new)));
+                (rs, i) -> new Claim(rs.getLong("id"), token, leaseUntil, rs.getString("event_id"),
+                        rs.getString("endpoint_id"), rs.getString("url"), rs.getString("target_key"),
+                        rs.getInt("attempts"), rs.getString("body"), rs.getTimestamp("occurred_at").toInstant(),
+                        new StoreId(rs.getString("store_id")), null),
+                ts(leaseUntil), token, chosen.toArray(Long[]::new)));
         // In the candidates' order (due first), each with its endpoint: one query for the whole claim.
         claims.sort(Comparator.comparingInt(c -> chosen.indexOf(c.id())));
         Map<String, Endpoint> live = endpoints.live(claims.stream().map(Claim::endpointId).filter(Objects::nonNull)
                 .collect(Collectors.toSet()));
-        return new Round(List.of(), claims.stream().map(c -> c.endpointId() == null ? c : new Claim(c.id(),
-                c.leaseToken(), c.eventId(), c.endpointId(), c.url(), c.targetKey(), c.attempts(), c.body(),
-                c.occurredAt(), c.storeId(), live.get(c.endpointId()))).toList(), more);
+        return new Round(List.of(), claims.stream()
+                .map(c -> c.endpointId() == null ? c : c.withEndpoint(live.get(c.endpointId()))).toList(), more);
     }
 
     /**
@@ -268,6 +274,20 @@ class DeliveryQueue {
                 UPDATE delivery SET state = ?, last_error = ?, next_attempt_at = NULL, lease_until = NULL,
                     lease_token = NULL, updated_at = ?
                 WHERE id = ? AND lease_token = ?""", state, error, ts(now), claim.id(), claim.leaseToken());
+    }
+
+    /** Gives claims back unattempted: they are due again at once, for any instance. */
+    @Transactional
+    void release(List<Claim> claims) {
+        if (claims.isEmpty()) {
+            return;
+        }
+        jdbc.update("""
+                UPDATE delivery d SET lease_until = NULL, lease_token = NULL
+                FROM unnest(?::bigint[], ?::text[]) AS c(id, lease_token)
+                WHERE d.id = c.id AND d.lease_token = c.lease_token""",
+                claims.stream().map(Claim::id).toArray(Long[]::new),
+                claims.stream().map(Claim::leaseToken).toArray(String[]::new));
     }
 
     /** Deliveries waiting for an attempt (due or not). */

@@ -1,29 +1,16 @@
 package ledger.webhook.delivery;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import ledger.support.auth.AccessRecord;
-import ledger.support.auth.AccessRegistry;
 import ledger.webhook.WebhookProperties;
-import ledger.webhook.endpoint.Endpoint;
-import ledger.webhook.target.TargetPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -32,13 +19,17 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Works the delivery queue: one poller thread leases due deliveries and hands them to a fixed pool of
- * workers that make the attempts.
+ * Works the delivery queue: one poller thread leases due deliveries into per-target {@link Lanes}, and a
+ * fixed pool of workers runs the lanes, making the attempts over the sender's kept-alive connections.
  *
- * <p>Isolation: the poller never leases more than there are free workers, nor more than
- * {@code per-target-concurrency} in flight for one endpoint (or one callback host), and skips saturated
- * targets in the query itself. So an endpoint that hangs holds at most that many workers, each for at
- * most the request timeout, and every other target keeps being served.
+ * <p>Isolation: a lane runs at most {@code per-target-concurrency} attempts at once, and a full lane's
+ * target is skipped in the claim query itself. So an endpoint that hangs holds at most that many workers,
+ * each for at most the request timeout, and every other target keeps being served. When several targets
+ * wait for a worker, a worker takes one attempt of a lane at a time and then lets the next lane in line go.
+ *
+ * <p>Cost: a round of the poller records every attempt finished since the last one and claims what may go
+ * now in one transaction; it runs when new work is woken up, when a lane is down to half its depth, or when
+ * many attempts wait to be recorded — not after every attempt.
  */
 @Component
 public class DeliveryWorker implements SmartLifecycle {
@@ -46,41 +37,39 @@ public class DeliveryWorker implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
     private static final Duration DEPTH_REFRESH = Duration.ofSeconds(5);
     private static final Duration FAILED_POLL_PAUSE = Duration.ofSeconds(5);
+    /** Time a claim must have left on its lease, beyond the request timeout, to be attempted. */
+    private static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
 
     private final DeliveryQueue queue;
-    private final AccessRegistry registry;
-    private final TargetPolicy policy;
-    private final WebhookSender sender;
-    private final RetryPolicy retries;
+    private final Attempts attempts;
     private final DeliveryMetrics metrics;
     private final WebhookProperties properties;
     private final Clock clock;
+    private final Lanes lanes;
 
-    /** Attempts in flight per target key; guarded by itself. */
-    private final Map<String, Integer> inFlight = new HashMap<>();
-    private final AtomicInteger busy = new AtomicInteger();
     /** Attempts made by the workers, for the poller to record. */
     private final Queue<DeliveryQueue.Finished> finished = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger finishedCount = new AtomicInteger();
     /** Taken from {@link #finished} but not recorded yet; guarded by itself (the poller, and stop). */
     private final List<DeliveryQueue.Finished> unrecorded = new ArrayList<>();
     private final Object signal = new Object();
     private boolean woken;
     private volatile boolean running;
-    private ExecutorService workers;
+    private ThreadPoolExecutor workers;
     private Thread poller;
     private long depthRefreshedAt;
 
-    DeliveryWorker(DeliveryQueue queue, AccessRegistry registry, TargetPolicy policy,
-                   WebhookSender sender, RetryPolicy retries, DeliveryMetrics metrics, WebhookProperties properties,
+    DeliveryWorker(DeliveryQueue queue, Attempts attempts, DeliveryMetrics metrics, WebhookProperties properties,
                    Clock clock) {
         this.queue = queue;
-        this.registry = registry;
-        this.policy = policy;
-        this.sender = sender;
-        this.retries = retries;
+        this.attempts = attempts;
         this.metrics = metrics;
         this.properties = properties;
         this.clock = clock;
+        // A fast lane holds WAVES rounds of attempts: they must all fit well within a lease.
+        Duration slow = properties.lease().minus(properties.requestTimeout()).dividedBy(2L * Lanes.WAVES);
+        this.lanes = new Lanes(properties.perTargetConcurrency(), properties.workers() * Lanes.WAVES, slow,
+                properties.requestTimeout().plus(LEASE_MARGIN));
     }
 
     /**
@@ -131,6 +120,8 @@ public class DeliveryWorker implements SmartLifecycle {
             if (poller != null) {
                 poller.join(5_000);
             }
+            // Claims no worker has started go back to the queue now rather than when their leases run out.
+            List<DeliveryQueue.Claim> unsent = lanes.close();
             if (workers != null) {
                 workers.shutdown();
                 // Attempts in flight finish (they are bounded by the request timeout); the rest stays queued.
@@ -144,6 +135,7 @@ public class DeliveryWorker implements SmartLifecycle {
                 queue.complete(unrecorded);
                 unrecorded.clear();
             }
+            queue.release(unsent);
         } catch (RuntimeException e) {
             log.warn("Could not record the last attempts; their deliveries will be attempted again: {}", e.toString());
         } catch (InterruptedException e) {
@@ -175,144 +167,72 @@ public class DeliveryWorker implements SmartLifecycle {
     }
 
     /**
-     * One round: records the attempts finished since the last round and claims what may go now, in one
-     * transaction. What can't be recorded now (the database is away) stays for the next round; should the
-     * instance die first, the leases run out and the deliveries are attempted again. Returns whether
-     * polling again right away may find more: only when the candidates filled the query's limit.
+     * One round: records the attempts finished since the last round and claims what the lanes have room
+     * for, in one transaction. What can't be recorded now (the database is away) stays for the next round;
+     * should the instance die first, the leases run out and the deliveries are attempted again. Returns
+     * whether polling again right away may find more: only when the candidates filled the query's limit.
      */
     private boolean claimAndDispatch() {
-        int free = properties.workers() - busy.get();
-        Map<String, Integer> snapshot;
-        synchronized (inFlight) {
-            snapshot = new HashMap<>(inFlight);
-        }
-        int limit = properties.perTargetConcurrency();
-        Set<String> saturated = new HashSet<>();
-        snapshot.forEach((target, n) -> {
-            if (n >= limit) {
-                saturated.add(target);
-            }
-        });
+        // Bounded so that one round's candidates (four per claim) stay a small read.
+        int room = Math.min(lanes.room(), properties.workers());
         List<DeliveryQueue.Claim> claims;
         boolean more;
         synchronized (unrecorded) {
             drainFinished();
-            if (free <= 0 && unrecorded.isEmpty()) {
+            if (room <= 0 && unrecorded.isEmpty()) {
                 return false;
             }
-            var round = queue.completeAndClaim(unrecorded, free, saturated,
-                    target -> limit - snapshot.getOrDefault(target, 0), clock.instant());
+            var round = queue.completeAndClaim(unrecorded, room, lanes.full(), lanes::room, clock.instant());
             unrecorded.clear();
             round.disabled().forEach(id -> log.warn("Disabled webhook endpoint {} after its failed attempts", id));
             claims = round.claims();
             more = round.more();
         }
-        for (DeliveryQueue.Claim claim : claims) {
-            synchronized (inFlight) {
-                inFlight.merge(claim.targetKey(), 1, Integer::sum);
-            }
-            busy.incrementAndGet();
-            workers.execute(() -> {
-                try {
-                    attempt(claim);
-                } catch (RuntimeException e) {
-                    // The lease runs out and the delivery becomes due again.
-                    log.error("Delivery {} of {} failed unexpectedly", claim.id(), claim.eventId(), e);
-                } finally {
-                    synchronized (inFlight) {
-                        inFlight.computeIfPresent(claim.targetKey(), (k, n) -> n <= 1 ? null : n - 1);
-                    }
-                    busy.decrementAndGet();
-                    wake();
-                }
-            });
+        for (String target : lanes.add(claims)) {
+            workers.execute(() -> run(target));
         }
         // Fewer candidates than asked for: nothing else is due until an attempt ends or new work is woken up.
         return more && !claims.isEmpty();
     }
 
-    private void attempt(DeliveryQueue.Claim claim) {
-        Instant started = clock.instant();
-        String url;
-        List<String> secrets;
-        if (claim.endpointId() != null) {
-            Endpoint endpoint = claim.endpoint();
-            if (endpoint == null) {
-                queue.finish(claim, "cancelled", "endpoint deleted", started);
+    /**
+     * A runner of the target's lane: attempts its claims one at a time until the lane is empty. While other
+     * lanes wait for a worker it goes to the back of the line after each attempt, so every target is served.
+     */
+    private void run(String target) {
+        for (var claim = lanes.next(target, clock.instant()); claim != null;
+             claim = lanes.next(target, clock.instant())) {
+            boolean ask = lanes.done(target, attempt(claim));
+            if (ask || finishedCount.get() >= properties.workers()) {
+                wake();
+            }
+            // Not once stopping: the pool takes no new task then, and the lanes have been emptied.
+            if (running && !workers.getQueue().isEmpty()) {
+                workers.execute(() -> run(target));
                 return;
             }
-            if (endpoint.disabled()) {
-                queue.finish(claim, "failed", "endpoint disabled", started);
-                return;
-            }
-            url = endpoint.url();
-            secrets = endpoint.signingSecrets(started);
-        } else {
-            url = claim.url();
-            Optional<String> secret = registry.store(claim.storeId()).map(AccessRecord.Store::callbackSecret);
-            if (secret.isEmpty()) {
-                record(claim, started, new WebhookSender.Result(WebhookSender.Kind.NETWORK_ERROR, null, null, 0,
-                        "Store " + claim.storeId() + " is unknown here yet; no callback secret to sign with"), false);
-                return;
-            }
-            secrets = List.of(secret.get());
         }
-        Optional<String> problem = policy.urlProblem(url);
-        if (problem.isPresent()) {
-            // The URL itself is refused (e.g. http:// in production): no later attempt can do better.
-            record(claim, started, new WebhookSender.Result(WebhookSender.Kind.BLOCKED, null, null, 0,
-                    "Target refused: " + problem.get()), true);
-            return;
-        }
-        byte[] body = claim.body().getBytes(StandardCharsets.UTF_8);
-        long timestamp = clock.instant().getEpochSecond();
-        var headers = new LinkedHashMap<String, String>();
-        headers.put("webhook-id", claim.eventId());
-        headers.put("webhook-timestamp", Long.toString(timestamp));
-        try {
-            headers.put("webhook-signature", Signatures.header(claim.eventId(), timestamp, body, secrets));
-        } catch (IllegalArgumentException e) {
-            // A secret that is not whsec_ + base64 can't sign; retrying won't fix it.
-            record(claim, started, new WebhookSender.Result(WebhookSender.Kind.BLOCKED, null, null, 0,
-                    "Signing secret is not a valid whsec_ value"), true);
-            return;
-        }
-        record(claim, started, sender.send(url, headers, body), false);
     }
 
-    private void record(DeliveryQueue.Claim claim, Instant started, WebhookSender.Result result, boolean permanent) {
-        Instant now = clock.instant();
-        DeliveryQueue.Completion completion;
-        String outcome = result.kind().label();
-        if (result.succeeded()) {
-            completion = new DeliveryQueue.Completion(started, result.status(), result.latencyMillis(), null,
-                    "succeeded", null, true, null);
-            metrics.delivered(Duration.between(claim.occurredAt(), now));
-        } else if (Integer.valueOf(410).equals(result.status())) {
-            // 410 Gone: the receiver says this endpoint is no more.
-            outcome = "gone";
-            completion = new DeliveryQueue.Completion(started, 410, result.latencyMillis(), result.error(), "failed",
-                    null, false, "gone");
-        } else {
-            Optional<Duration> retryAfter = Integer.valueOf(429).equals(result.status())
-                    || Integer.valueOf(503).equals(result.status())
-                    ? RetryPolicy.parseRetryAfter(result.retryAfter(), now) : Optional.empty();
-            Optional<Instant> next = permanent ? Optional.empty()
-                    : retries.nextAttempt(claim.attempts() + 1, now, retryAfter);
-            completion = new DeliveryQueue.Completion(started, result.status(), result.latencyMillis(),
-                    result.error(), next.isPresent() ? "pending" : "failed", next.orElse(null), false, null);
+    /** Attempts the claim; returns how long that took. */
+    private Duration attempt(DeliveryQueue.Claim claim) {
+        long started = System.nanoTime();
+        try {
+            attempts.make(claim).ifPresent(f -> {
+                finished.add(f);
+                finishedCount.incrementAndGet();
+            });
+        } catch (RuntimeException e) {
+            // The lease runs out and the delivery becomes due again.
+            log.error("Delivery {} of {} failed unexpectedly", claim.id(), claim.eventId(), e);
         }
-        metrics.attempt(outcome);
-        finished.add(new DeliveryQueue.Finished(claim, completion));
-        if (!result.succeeded()) {
-            log.info("Delivery of {} to {} failed (attempt {}): {}", claim.eventId(),
-                    claim.endpointId() != null ? claim.endpointId() : "callback", claim.attempts() + 1, result.error());
-        }
+        return Duration.ofNanos(System.nanoTime() - started);
     }
 
     private void drainFinished() {
         for (DeliveryQueue.Finished f = finished.poll(); f != null; f = finished.poll()) {
             unrecorded.add(f);
+            finishedCount.decrementAndGet();
         }
     }
 
