@@ -85,18 +85,7 @@ public class LedgerEvents implements LedgerInbox {
     /** Served by the (invoice_id, sequence) index: an invoice's events above a version, not its history. */
     @Override
     public List<LedgerEvent> recordedAfter(Map<String, Long> versions, Set<String> recordedNow) {
-        String[] invoices = versions.keySet().toArray(String[]::new);
-        Long[] after = new Long[invoices.length];
-        for (int i = 0; i < invoices.length; i++) {
-            after[i] = versions.get(invoices[i]);
-        }
-        return jdbc.query("""
-                SELECT e.payload FROM ledger_event e
-                JOIN unnest(?::text[], ?::bigint[]) AS s(invoice_id, version)
-                  ON e.invoice_id = s.invoice_id AND e.sequence > s.version
-                WHERE e.event_id <> ALL (?::text[])
-                ORDER BY e.received_seq""", (rs, i) -> parse(rs.getString(1)), invoices, after,
-                recordedNow.toArray(String[]::new));
+        return LedgerInbox.recordedAfter(jdbc, "ledger_event", "received_seq", versions, recordedNow);
     }
 
     private static PreparedStatement insert(Connection con, List<Received> rows) throws SQLException {

@@ -1,13 +1,10 @@
 package ledger.webhook.inbox;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectReader;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import ledger.events.LedgerEvent;
-import ledger.events.LedgerJson;
 import ledger.support.consumer.LedgerInbox;
 import ledger.support.consumer.Received;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -21,7 +18,6 @@ import org.springframework.stereotype.Component;
 @Component
 class EventInbox implements LedgerInbox {
 
-    private static final ObjectReader READER = LedgerJson.mapper().readerFor(LedgerEvent.class);
 
     private final JdbcTemplate jdbc;
 
@@ -64,25 +60,6 @@ class EventInbox implements LedgerInbox {
 
     @Override
     public List<LedgerEvent> recordedAfter(Map<String, Long> versions, Set<String> recordedNow) {
-        String[] invoices = versions.keySet().toArray(String[]::new);
-        Long[] after = new Long[invoices.length];
-        for (int i = 0; i < invoices.length; i++) {
-            after[i] = versions.get(invoices[i]);
-        }
-        return jdbc.query("""
-                SELECT i.payload FROM event_inbox i
-                JOIN unnest(?::text[], ?::bigint[]) AS s(invoice_id, version)
-                  ON i.invoice_id = s.invoice_id AND i.sequence > s.version
-                WHERE i.event_id <> ALL (?::text[])
-                ORDER BY i.received_at""", (rs, row) -> read(rs.getString(1)), invoices, after,
-                recordedNow.toArray(String[]::new));
-    }
-
-    private static LedgerEvent read(String json) {
-        try {
-            return READER.readValue(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored event is unreadable", e);
-        }
+        return LedgerInbox.recordedAfter(jdbc, "event_inbox", "received_at", versions, recordedNow);
     }
 }
