@@ -195,16 +195,21 @@ final class LedgerReplay {
                 out.append("\\N");
                 continue;
             }
+            int start = 0;
             for (int c = 0; c < value.length(); c++) {
-                char ch = value.charAt(c);
-                switch (ch) {
-                    case '\\' -> out.append("\\\\");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    case '\t' -> out.append("\\t");
-                    default -> out.append(ch);
+                String escape = switch (value.charAt(c)) {
+                    case '\\' -> "\\\\";
+                    case '\n' -> "\\n";
+                    case '\r' -> "\\r";
+                    case '\t' -> "\\t";
+                    default -> null;
+                };
+                if (escape != null) {
+                    out.append(value, start, c).append(escape);
+                    start = c + 1;
                 }
             }
+            out.append(value, start, value.length()); // most values in one copy: they have nothing to escape
         }
         out.append('\n');
     }

@@ -158,9 +158,13 @@ public class ProjectionRebuilder implements DisposableBean {
     private void run(String id, Integer maxEventsPerSecond) {
         try {
             long total = replay(id, maxEventsPerSecond);
+            long indexing = System.nanoTime();
             buildIndexes(id, total);
             jdbc.execute("ANALYZE " + InvoiceTables.REPLAYED);
+            long swapping = System.nanoTime();
             swap(id, total);
+            log.info("Rebuild {} built its indexes and analysed its table in {} ms, merged and swapped in {} ms", id,
+                    (swapping - indexing) / 1_000_000, (System.nanoTime() - swapping) / 1_000_000);
             log.info("Projection rebuild {} completed", id);
         } catch (Stopped e) {
             log.info("Projection rebuild {} stopped: {}", id, e.getMessage());
