@@ -285,7 +285,8 @@ public class ProjectionRebuilder implements DisposableBean {
 
     /**
      * The live table's key and indexes on the replayed table, each built in one sorted pass over the
-     * loaded rows (several times cheaper than maintaining them row by row during the load). Built on
+     * loaded rows: with the COPY before it, a third less of PostgreSQL's CPU than upserting into an
+     * indexed table (RebuildBenchmarkIT), and a quarter less WAL. Built on
      * another thread so that this one keeps the heartbeat going and can cancel a build that outlives
      * the rebuild.
      */
