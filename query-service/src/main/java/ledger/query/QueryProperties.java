@@ -10,11 +10,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param consumers             Kafka consumer threads of the projection (partitions beyond are shared)
  * @param readYourWritesTimeout longest a read carrying {@code Ledger-Version} waits for the projection
  * @param exportFetchSize       rows per database round trip when streaming an export
- * @param rebuildBatchSize      invoice views per write during a projection rebuild
  */
 @ConfigurationProperties("ledger.query")
 public record QueryProperties(@DefaultValue("2") int consumers,
                               @DefaultValue("2s") Duration readYourWritesTimeout,
-                              @DefaultValue("2000") int exportFetchSize,
-                              @DefaultValue("2000") int rebuildBatchSize) {
+                              @DefaultValue("2000") int exportFetchSize) {
 }

@@ -30,6 +30,8 @@ public class InvoiceTables {
     public static final String LIVE = "invoice";
     public static final String REBUILD = "invoice_rebuild";
     public static final String PREVIOUS = "invoice_previous";
+    /** The table a rebuild loads from the ledger, becoming {@link #LIVE} at its swap. */
+    public static final String REPLAYED = "invoice_replayed";
     /** The projection's name in {@code projection_rebuild}. */
     public static final String PROJECTION = "invoices";
     /** Advisory lock key: shared by projection writers, exclusive for a rebuild's start and swap. */
@@ -37,19 +39,26 @@ public class InvoiceTables {
 
     private static final ObjectWriter VIEW_JSON = LedgerJson.mapper().writerFor(InvoiceView.class);
 
-    private static final String UPSERT = """
-            INSERT INTO %1$s AS t (id, store_id, livemode, status, currency, amount, amount_paid, amount_due,
-                                   external_order_id, created_at, updated_at, version, view, checkout_token)
+    /** The columns a row is written with, in the order of {@link Row#values}. */
+    public static final String COLUMNS = "id, store_id, livemode, status, currency, amount, amount_paid, amount_due,"
+            + " external_order_id, created_at, updated_at, version, view, checkout_token";
+
+    // Rows only ever advance to a higher version, whoever writes them (see upsert and merge).
+    private static final String ON_CONFLICT = """
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, amount_paid = excluded.amount_paid,
+                amount_due = excluded.amount_due, updated_at = excluded.updated_at, version = excluded.version,
+                view = excluded.view
+            WHERE t.version < excluded.version""";
+
+    private static final String UPSERT = "INSERT INTO %1$s AS t (" + COLUMNS + ")" + """
+
             SELECT id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
                    created_at, updated_at, version, view::json, checkout_token
             FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::numeric[], ?::numeric[],
                         ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[], ?::text[])
                  AS u(id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
                       created_at, updated_at, version, view, checkout_token)
-            ON CONFLICT (id) DO UPDATE SET status = excluded.status, amount_paid = excluded.amount_paid,
-                amount_due = excluded.amount_due, updated_at = excluded.updated_at, version = excluded.version,
-                view = excluded.view
-            WHERE t.version < excluded.version""";
+            """ + ON_CONFLICT;
 
     private final JdbcTemplate jdbc;
 
@@ -66,6 +75,15 @@ public class InvoiceTables {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("view cannot be written as JSON: " + view.id(), e);
             }
+        }
+
+        /** The row's values as text, in {@link #COLUMNS} order; null for SQL NULL. */
+        public String[] values() {
+            return new String[] {view.id(), storeId, Boolean.toString(view.livemode()), view.status().wireName(),
+                    view.currency(), view.amount(), view.amountPaid(), view.amountDue(), view.externalOrderId(),
+                    view.createdAt().toString(), view.updatedAt().toString(), Long.toString(view.version()), json,
+                    // Fixed at creation (the checkout_url never changes), so an update leaves it alone.
+                    CheckoutToken.ofCheckoutUrl(view.checkoutUrl()).map(CheckoutToken::value).orElse(null)};
         }
     }
 
@@ -87,29 +105,27 @@ public class InvoiceTables {
         int n = sorted.size();
         String[][] cols = new String[14][n];
         for (int i = 0; i < n; i++) {
-            Row row = sorted.get(i);
-            InvoiceView v = row.view();
-            cols[0][i] = v.id();
-            cols[1][i] = row.storeId();
-            cols[2][i] = Boolean.toString(v.livemode());
-            cols[3][i] = v.status().wireName();
-            cols[4][i] = v.currency();
-            cols[5][i] = v.amount();
-            cols[6][i] = v.amountPaid();
-            cols[7][i] = v.amountDue();
-            cols[8][i] = v.externalOrderId();
-            cols[9][i] = v.createdAt().toString();
-            cols[10][i] = v.updatedAt().toString();
-            cols[11][i] = Long.toString(v.version());
-            cols[12][i] = row.json();
-            // Fixed at creation (the checkout_url never changes), so the update below leaves it alone.
-            cols[13][i] = CheckoutToken.ofCheckoutUrl(v.checkoutUrl()).map(CheckoutToken::value).orElse(null);
+            String[] values = sorted.get(i).values();
+            for (int c = 0; c < values.length; c++) {
+                cols[c][i] = values[c];
+            }
         }
         PreparedStatement ps = con.prepareStatement(UPSERT.formatted(table));
         for (int c = 0; c < cols.length; c++) {
             ps.setArray(c + 1, con.createArrayOf("text", cols[c]));
         }
         return ps;
+    }
+
+    /**
+     * Upserts every row of {@code source} into {@code target} by the rule of {@link #upsert}: a rebuild
+     * hands over what the live writers wrote to {@link #REBUILD} while it loaded its own table.
+     */
+    public void merge(String source, String target) {
+        requireKnown(source);
+        requireKnown(target);
+        jdbc.update("INSERT INTO " + target + " AS t (" + COLUMNS + ") SELECT " + COLUMNS + " FROM " + source
+                + " ORDER BY id " + ON_CONFLICT);
     }
 
     /** Call first in a projection transaction: waits while a rebuild starts or swaps. */
@@ -125,7 +141,7 @@ public class InvoiceTables {
     }
 
     private static void requireKnown(String table) {
-        if (!LIVE.equals(table) && !REBUILD.equals(table)) {
+        if (!LIVE.equals(table) && !REBUILD.equals(table) && !REPLAYED.equals(table)) {
             throw new IllegalArgumentException("not an invoice table: " + table);
         }
     }

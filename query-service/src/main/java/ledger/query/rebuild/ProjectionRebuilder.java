@@ -1,34 +1,27 @@
 package ledger.query.rebuild;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import ledger.events.Ids;
-import ledger.events.InvoiceView;
-import ledger.events.LedgerEvent;
-import ledger.query.QueryProperties;
 import ledger.query.invoice.InvoiceTables;
-import ledger.query.ledger.LedgerEvents;
 import ledger.support.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,18 +39,23 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <ol>
  *   <li><b>Start</b> (one transaction holding {@link InvoiceTables#WRITERS_LOCK} exclusively): create
- *       an empty {@code invoice_rebuild} with the live table's key and indexes, and record the rebuild
- *       as {@code running}. From the next projection transaction on, live writers apply every new
- *       event to both tables.</li>
- *   <li><b>Replay</b>: one REPEATABLE READ snapshot of {@code ledger_event}, read in keyset pages in
- *       (invoice, sequence) order, each invoice folded with the live projection's own fold; a second
- *       thread writes the views in batches. Every event committed before the snapshot is in it; every
- *       later one reaches the new table through the live writers; rows only ever advance to a higher
- *       version, so the two writers converge whatever their interleaving.</li>
- *   <li><b>Swap</b> (one transaction holding the writers' lock exclusively): the live table becomes
- *       {@code invoice_previous} (kept until the next rebuild, for comparison), the new one becomes
- *       {@code invoice}, index names follow, the rebuild is {@code completed}. Readers block for the
- *       few milliseconds of the renames and then read the new table.</li>
+ *       an empty {@code invoice_rebuild} with the live table's key only, and record the rebuild as
+ *       {@code running}. From the next projection transaction on, live writers apply every new event
+ *       to both tables; {@code invoice_rebuild} thus collects what changes during the rebuild.</li>
+ *   <li><b>Replay</b> ({@link LedgerReplay}): one REPEATABLE READ snapshot of {@code ledger_event},
+ *       streamed in (invoice, sequence) order, each invoice folded with the live projection's own fold
+ *       by one of several threads, the rows streamed into a new {@code invoice_replayed} without
+ *       indexes. Every event committed before the snapshot is in it; every later one reaches
+ *       {@code invoice_rebuild} through the live writers.</li>
+ *   <li><b>Indexing</b>: the live table's key and indexes are built on {@code invoice_replayed}, each in
+ *       one sorted pass, then it is analysed. Nobody else uses that table yet, so nothing waits.</li>
+ *   <li><b>Swap</b> (one transaction holding the writers' lock exclusively): the rows of
+ *       {@code invoice_rebuild} are merged into {@code invoice_replayed} — rows only ever advance to a
+ *       higher version, so the two writers converge whatever their interleaving — the live table
+ *       becomes {@code invoice_previous} (kept until the next rebuild, for comparison), the new one
+ *       becomes {@code invoice}, index names follow, the rebuild is {@code completed}. Live writers
+ *       wait for the merge of what changed during the rebuild; readers block only for the few
+ *       milliseconds of the renames and then read the new table.</li>
  * </ol>
  * The source is this service's own {@code ledger_event} — the ledger exactly as delivered and
  * deduplicated — rather than the Kafka topic from offset 0: it is indexed by invoice (so no replay
@@ -73,7 +71,6 @@ public class ProjectionRebuilder implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ProjectionRebuilder.class);
     static final Duration ABANDONED_AFTER = Duration.ofSeconds(60);
     private static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
-    private static final int READ_PAGE = 10_000;
     private static final Pattern INDEX_DEF = Pattern.compile("^CREATE (UNIQUE )?INDEX (\\S+) ON (\\S+) (USING .*)$");
 
     private final DataSource dataSource;
@@ -81,12 +78,15 @@ public class ProjectionRebuilder implements DisposableBean {
     private final InvoiceTables tables;
     private final TransactionTemplate transaction;
     private final Clock clock;
-    private final int batchSize;
+    private final int parallelism = Runtime.getRuntime().availableProcessors();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "projection-rebuild"));
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> daemon(r, "projection-rebuild-writer"));
+    private final ExecutorService folders = Executors.newFixedThreadPool(parallelism,
+            r -> daemon(r, "projection-rebuild-fold"));
+    private final ExecutorService indexer = Executors.newSingleThreadExecutor(
+            r -> daemon(r, "projection-rebuild-index"));
 
     ProjectionRebuilder(DataSource dataSource, JdbcTemplate jdbc, InvoiceTables tables,
-                        PlatformTransactionManager transactions, Clock clock, QueryProperties properties) {
+                        PlatformTransactionManager transactions, Clock clock) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.tables = tables;
@@ -95,7 +95,6 @@ public class ProjectionRebuilder implements DisposableBean {
         // right after must see the committed start, and the writers' lock must not be held until the response.
         this.transaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.clock = clock;
-        this.batchSize = properties.rebuildBatchSize();
     }
 
     /** Starts a rebuild in the background; 409 {@code rebuild_in_progress} while another one runs. */
@@ -118,10 +117,11 @@ public class ProjectionRebuilder implements DisposableBean {
                         UPDATE projection_rebuild SET state = 'failed', finished_at = ?, error = ? WHERE id = ?""",
                         sql(now), "abandoned: no heartbeat since " + other[1], other[0]);
             }
-            jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.REBUILD);
+            jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.REBUILD + ", " + InvoiceTables.REPLAYED);
+            // The live writers' upsert needs the key; nothing else reads this table.
             jdbc.execute("CREATE TABLE " + InvoiceTables.REBUILD + " (LIKE " + InvoiceTables.LIVE
-                    + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE)");
-            createIndexes();
+                    + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE,"
+                    + " PRIMARY KEY (id))");
             jdbc.update("""
                     INSERT INTO projection_rebuild (id, projection, state, phase, max_events_per_second, started_at,
                                                     heartbeat_at)
@@ -157,13 +157,22 @@ public class ProjectionRebuilder implements DisposableBean {
 
     private void run(String id, Integer maxEventsPerSecond) {
         try {
-            replay(id, maxEventsPerSecond);
-            jdbc.execute("ANALYZE " + InvoiceTables.REBUILD);
-            swap(id);
+            long total = replay(id, maxEventsPerSecond);
+            long indexing = System.nanoTime();
+            buildIndexes(id, total);
+            jdbc.execute("ANALYZE " + InvoiceTables.REPLAYED);
+            long swapping = System.nanoTime();
+            swap(id, total);
+            log.info("Rebuild {} built its indexes and analysed its table in {} ms, merged and swapped in {} ms", id,
+                    (swapping - indexing) / 1_000_000, (System.nanoTime() - swapping) / 1_000_000);
             log.info("Projection rebuild {} completed", id);
         } catch (Stopped e) {
             log.info("Projection rebuild {} stopped: {}", id, e.getMessage());
-            dropRebuildTable();
+            try {
+                dropRebuildTable();
+            } catch (RuntimeException again) {
+                log.error("Could not drop the tables of stopped rebuild {}", id, again);
+            }
         } catch (Exception e) {
             log.error("Projection rebuild {} failed", id, e);
             try {
@@ -180,8 +189,8 @@ public class ProjectionRebuilder implements DisposableBean {
         }
     }
 
-    private void replay(String id, Integer maxEventsPerSecond) throws Exception {
-        try (Connection source = dataSource.getConnection()) {
+    private long replay(String id, Integer maxEventsPerSecond) throws Exception {
+        try (Connection source = dataSource.getConnection(); Connection target = dataSource.getConnection()) {
             source.setAutoCommit(false);
             source.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             source.setReadOnly(true);
@@ -193,101 +202,14 @@ public class ProjectionRebuilder implements DisposableBean {
             }
             jdbc.update("UPDATE projection_rebuild SET total_events = ? WHERE id = ?", total, id);
             var progress = new Progress(id, maxEventsPerSecond);
-            var writeNanos = new AtomicLongArray(2);
-            var pending = new ArrayDeque<Future<?>>();
+            var replay = new LedgerReplay(folders, parallelism);
             long start = System.nanoTime();
-            // This thread reads, parses and folds; the writer thread serialises and upserts. Measured on
-            // two cores, that split beat both one thread and more writers (PostgreSQL's inserts need the
-            // other core). Keyset pages in (invoice, sequence) order: each is an index range scan, where
-            // one big ordered query would be planned as a full sort of the ledger.
-            try (PreparedStatement page = source.prepareStatement("""
-                    SELECT invoice_id, store_id, sequence, payload::text FROM ledger_event
-                    WHERE (invoice_id, sequence) > (?, ?) ORDER BY invoice_id, sequence LIMIT ?""")) {
-                String invoice = "";
-                String store = null;
-                long sequence = 0;
-                var history = new ArrayList<LedgerEvent>();
-                var folded = new ArrayList<Folded>(batchSize);
-                boolean more = true;
-                while (more) {
-                    page.setString(1, invoice);
-                    page.setLong(2, sequence);
-                    page.setInt(3, READ_PAGE);
-                    int read = 0;
-                    try (ResultSet rs = page.executeQuery()) {
-                        while (rs.next()) {
-                            read++;
-                            String next = rs.getString(1);
-                            if (!next.equals(invoice)) {
-                                fold(store, history, folded);
-                                if (folded.size() >= batchSize) {
-                                    submit(folded, pending, writeNanos);
-                                    folded = new ArrayList<>(batchSize);
-                                }
-                                invoice = next;
-                                store = rs.getString(2);
-                            }
-                            sequence = rs.getLong(3);
-                            history.add(LedgerEvents.parse(rs.getString(4)));
-                            progress.advance();
-                        }
-                    }
-                    more = read == READ_PAGE;
-                }
-                fold(store, history, folded);
-                submit(folded, pending, writeNanos);
-                while (!pending.isEmpty()) {
-                    pending.removeFirst().get();
-                }
-            } finally {
-                // Only after a failure: let pending writes end before the connection goes back to the pool.
-                for (Future<?> write : pending) {
-                    try {
-                        write.get();
-                    } catch (ExecutionException e) {
-                        log.debug("write failed after the replay stopped", e);
-                    }
-                }
-            }
+            long read = replay.run(source, target, progress::advance);
             source.commit();
-            log.info("Rebuild {} replayed {} events in {} ms; the writer spent {} ms serialising and {} ms upserting",
-                    id, progress.processed, (System.nanoTime() - start) / 1_000_000, writeNanos.get(0) / 1_000_000,
-                    writeNanos.get(1) / 1_000_000);
+            log.info("Rebuild {} replayed {} events in {} ms; {}", id, read, (System.nanoTime() - start) / 1_000_000,
+                    replay.timings());
+            return total;
         }
-    }
-
-    /** An invoice's view and its store, not yet serialised: the writer thread does that. */
-    private record Folded(String store, InvoiceView view) {
-    }
-
-    /** Folds one invoice's history (if any) and empties it for the next invoice. */
-    private static void fold(String store, List<LedgerEvent> history, List<Folded> folded) {
-        if (!history.isEmpty()) {
-            InvoiceView.foldGapFree(history).ifPresent(view -> folded.add(new Folded(store, view)));
-            history.clear();
-        }
-    }
-
-    /** Hands a batch to the writer, with at most one more waiting (back-pressure, bounded memory). */
-    private void submit(List<Folded> batch, Deque<Future<?>> pending, AtomicLongArray nanos) throws Exception {
-        if (batch.isEmpty()) {
-            return;
-        }
-        while (pending.size() >= 2) {
-            pending.removeFirst().get(); // a write's failure surfaces here
-        }
-        pending.addLast(writer.submit(() -> {
-            long t0 = System.nanoTime();
-            var rows = new ArrayList<InvoiceTables.Row>(batch.size());
-            for (Folded f : batch) {
-                rows.add(InvoiceTables.Row.of(f.store(), f.view()));
-            }
-            long t1 = System.nanoTime();
-            tables.upsert(InvoiceTables.REBUILD, rows);
-            nanos.addAndGet(0, t1 - t0);
-            nanos.addAndGet(1, System.nanoTime() - t1);
-            return null;
-        }));
     }
 
     /**
@@ -362,31 +284,69 @@ public class ProjectionRebuilder implements DisposableBean {
     }
 
     /**
-     * The live table's indexes on the new one, created while it is still empty: maintaining them
-     * during the replay costs the writer threads about what building them afterwards would, but
-     * overlaps with the read side instead of adding to the rebuild's duration.
+     * The live table's key and indexes on the replayed table, each built in one sorted pass over the
+     * loaded rows: with the COPY before it, a third less of PostgreSQL's CPU than upserting into an
+     * indexed table (RebuildBenchmarkIT), and a quarter less WAL. Built on
+     * another thread so that this one keeps the heartbeat going and can cancel a build that outlives
+     * the rebuild.
      */
-    private void createIndexes() {
-        for (IndexDef index : indexes()) {
-            if (index.primary()) {
-                // The live writers' upsert needs the key from the first moment on.
-                jdbc.execute("ALTER TABLE " + InvoiceTables.REBUILD + " ADD CONSTRAINT " + rebuildName(index.name())
-                        + " PRIMARY KEY (id)");
-                continue;
+    private void buildIndexes(String id, long total) throws Exception {
+        heartbeat(id, "indexing", total);
+        var running = new AtomicReference<Statement>();
+        Future<?> build = indexer.submit(() -> {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                running.set(statement);
+                // Sorts in memory rather than in temporary files; one build at a time.
+                statement.execute("SET maintenance_work_mem = '256MB'");
+                try {
+                    for (IndexDef index : indexes()) {
+                        statement.execute(createOnReplayed(index));
+                    }
+                } finally {
+                    statement.execute("RESET maintenance_work_mem");
+                }
             }
-            Matcher m = INDEX_DEF.matcher(index.definition());
-            if (!m.matches()) {
-                throw new IllegalStateException("unexpected index definition: " + index.definition());
+            return null;
+        });
+        try {
+            while (true) {
+                try {
+                    build.get(PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+                    return;
+                } catch (TimeoutException e) {
+                    heartbeat(id, "indexing", total);
+                }
             }
-            String unique = m.group(1) == null ? "" : m.group(1);
-            jdbc.execute("CREATE " + unique + "INDEX " + rebuildName(index.name()) + " ON " + InvoiceTables.REBUILD
-                    + " " + m.group(4));
+        } catch (Stopped e) {
+            Statement statement = running.get();
+            if (statement != null) {
+                statement.cancel();
+            }
+            try {
+                build.get();
+            } catch (ExecutionException cancelled) {
+                log.debug("index build cancelled", cancelled);
+            }
+            throw e;
         }
     }
 
-    private void swap(String id) {
-        Long total = jdbc.queryForObject("SELECT total_events FROM projection_rebuild WHERE id = ?", Long.class, id);
-        heartbeat(id, "swapping", total == null ? 0 : total);
+    private static String createOnReplayed(IndexDef index) {
+        if (index.primary()) {
+            return "ALTER TABLE " + InvoiceTables.REPLAYED + " ADD CONSTRAINT " + rebuildName(index.name())
+                    + " PRIMARY KEY (id)";
+        }
+        Matcher m = INDEX_DEF.matcher(index.definition());
+        if (!m.matches()) {
+            throw new IllegalStateException("unexpected index definition: " + index.definition());
+        }
+        String unique = m.group(1) == null ? "" : m.group(1);
+        return "CREATE " + unique + "INDEX " + rebuildName(index.name()) + " ON " + InvoiceTables.REPLAYED + " "
+                + m.group(4);
+    }
+
+    private void swap(String id, long total) {
+        heartbeat(id, "swapping", total);
         transaction.executeWithoutResult(tx -> {
             // Readers of the live table must not hold the swap up for long; fail and report instead.
             jdbc.execute("SET LOCAL lock_timeout = '30s'");
@@ -396,13 +356,18 @@ public class ProjectionRebuilder implements DisposableBean {
             if (!"running".equals(state)) {
                 throw new Stopped("no longer running before the swap (" + state + ")");
             }
+            // What the live writers changed during the rebuild; from here on they wait for the swap.
+            tables.merge(InvoiceTables.REBUILD, InvoiceTables.REPLAYED);
             List<IndexDef> live = indexes();
-            jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.PREVIOUS);
+            jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.PREVIOUS + ", " + InvoiceTables.REBUILD);
             for (IndexDef index : live) {
                 jdbc.execute("ALTER INDEX " + index.name() + " RENAME TO " + previousName(index.name()));
             }
             jdbc.execute("ALTER TABLE " + InvoiceTables.LIVE + " RENAME TO " + InvoiceTables.PREVIOUS);
-            jdbc.execute("ALTER TABLE " + InvoiceTables.REBUILD + " RENAME TO " + InvoiceTables.LIVE);
+            jdbc.execute("ALTER TABLE " + InvoiceTables.REPLAYED + " RENAME TO " + InvoiceTables.LIVE);
+            // The consumer moves each invoice on from its stored view, which an older fold may have made: emptied
+            // here, every invoice's next event folds its whole history again, as the rebuild just did.
+            jdbc.execute("TRUNCATE invoice_state");
             for (IndexDef index : live) {
                 jdbc.execute("ALTER INDEX " + rebuildName(index.name()) + " RENAME TO " + index.name());
             }
@@ -420,7 +385,7 @@ public class ProjectionRebuilder implements DisposableBean {
                     "SELECT EXISTS (SELECT 1 FROM projection_rebuild WHERE projection = ? AND state = 'running')",
                     Boolean.class, InvoiceTables.PROJECTION));
             if (!anotherRunning) {
-                jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.REBUILD);
+                jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.REBUILD + ", " + InvoiceTables.REPLAYED);
             }
         });
     }
@@ -472,6 +437,7 @@ public class ProjectionRebuilder implements DisposableBean {
     @Override
     public void destroy() {
         worker.shutdownNow();
-        writer.shutdownNow();
+        folders.shutdownNow();
+        indexer.shutdownNow();
     }
 }
