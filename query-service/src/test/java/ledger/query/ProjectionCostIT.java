@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.concurrent.Future;
 import ledger.events.LedgerEvent;
 import ledger.events.StoreId;
+import ledger.testsupport.JdbcCounter;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -20,7 +21,7 @@ class ProjectionCostIT extends QueryIntegrationTest {
     static final Instant T = Instant.parse("2026-09-01T00:00:00Z");
 
     @Autowired
-    SqlCounter counter;
+    JdbcCounter counter;
 
     @Test
     void event201OfAnInvoiceCostsWhatEvent3OfAnotherDoesWithoutReadingTheFirst200() throws Exception {
@@ -72,10 +73,10 @@ class ProjectionCostIT extends QueryIntegrationTest {
                 .contains("\"amount_paid\":\"3.00\"");
     }
 
-    private SqlCounter.Counts costOf(LedgerEvent event) throws Exception {
-        var before = counter.counts();
+    private JdbcCounter.Counts costOf(LedgerEvent event) throws Exception {
+        var before = counter.counts("listener");
         publish(event, nextPosition());
         awaitProjected();
-        return counter.counts().minus(before);
+        return counter.counts("listener").minus(before);
     }
 }

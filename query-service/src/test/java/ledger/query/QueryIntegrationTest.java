@@ -17,6 +17,7 @@ import ledger.events.StoreId;
 import ledger.support.auth.AccessRecord;
 import ledger.support.auth.ApiKeys;
 import ledger.testsupport.ApiClient;
+import ledger.testsupport.JdbcCounter;
 import ledger.testsupport.LedgerInfrastructure;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -32,7 +33,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.ContextConfiguration;
@@ -48,8 +51,17 @@ import org.springframework.test.context.ContextConfiguration;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "ledger.admin-token=" + QueryIntegrationTest.ADMIN_TOKEN)
 @ContextConfiguration(initializers = LedgerInfrastructure.Initializer.class)
-@Import(SqlCounter.class)
+@Import(QueryIntegrationTest.Counting.class)
 public abstract class QueryIntegrationTest {
+
+    /** The projection's statements and rows, counted on its Kafka listener threads ("listener"). */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Counting {
+        @Bean
+        static JdbcCounter jdbcCounter() {
+            return new JdbcCounter(thread -> thread.contains("KafkaListenerEndpointContainer") ? "listener" : "other");
+        }
+    }
 
     protected static final String TOPIC = "ledger.invoice-events";
     protected static final String ADMIN_TOKEN = "test-admin-token-0123456789";

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import ledger.events.LedgerEvent;
+import ledger.testsupport.JdbcCounter;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -26,7 +27,7 @@ class DispatcherCostIT extends WebhookIT {
     private static final int INVOICES = 50;
 
     @Autowired
-    StatementCounter counter;
+    JdbcCounter counter;
 
     @Autowired
     JdbcTemplate jdbc;
@@ -198,10 +199,21 @@ class DispatcherCostIT extends WebhookIT {
         var threads = ManagementFactory.getThreadMXBean();
         long total = 0;
         for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && !StatementCounter.kind(info.getThreadName()).equals("other")) {
+            if (info != null && !kind(info.getThreadName()).equals("other")) {
                 total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
             }
         }
         return total;
+    }
+
+    /** The inbox (Kafka listener threads), the queue (poller and workers), or other: the kinds counted apart. */
+    static String kind(String threadName) {
+        if (threadName.contains("KafkaListenerEndpointContainer") || threadName.contains("-C-")) {
+            return "inbox";
+        }
+        if (threadName.startsWith("webhook-")) {
+            return "queue";
+        }
+        return "other";
     }
 }

@@ -28,6 +28,7 @@ import ledger.support.auth.AccessRecord;
 import ledger.support.auth.ApiKeys;
 import ledger.support.auth.Scopes;
 import ledger.testsupport.ApiClient;
+import ledger.testsupport.JdbcCounter;
 import ledger.testsupport.LedgerInfrastructure;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -83,8 +84,8 @@ public abstract class WebhookIT {
         }
 
         @Bean
-        static StatementCounter statementCounter() {
-            return new StatementCounter();
+        static JdbcCounter jdbcCounter() {
+            return new JdbcCounter(DispatcherCostIT::kind);
         }
     }
 
