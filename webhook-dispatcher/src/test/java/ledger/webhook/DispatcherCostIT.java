@@ -47,12 +47,7 @@ class DispatcherCostIT extends WebhookIT {
         var store = newStore();
         try (var receiver = Receiver.start()) {
             createEndpoint(store, receiver.url("/hooks"), "[\"*\"]");
-            List<LedgerEvent> events = new ArrayList<>();
-            for (int i = 0; i < INVOICES; i++) {
-                var invoice = created(store.id(), "10.00", null);
-                var paid = payment(invoice, 2, "10.00", "10.00");
-                events.addAll(i % 2 == 0 ? List.of(invoice, paid) : List.of(paid, invoice));
-            }
+            List<LedgerEvent> events = createdAndPaid(store, INVOICES, true);
             pauseInbox();
             var inboxBefore = counter.counts("inbox");
             var queueBefore = counter.counts("queue");
@@ -63,9 +58,7 @@ class DispatcherCostIT extends WebhookIT {
             } finally {
                 resumeInbox();
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> jdbc.queryForObject("""
-                    SELECT count(*) FROM webhook.delivery d JOIN webhook.webhook_event e ON e.event_id = d.event_id
-                    WHERE e.store_id = ? AND d.state = 'succeeded'""", Integer.class, store.id().value()) == events.size());
+            await().atMost(Duration.ofSeconds(60)).until(() -> succeeded(store) == events.size());
             long cpu = dispatcherCpuNanos() - cpuBefore;
             long elapsedMillis = (System.nanoTime() - startedNanos) / 1_000_000;
             var inbox = counter.counts("inbox").minus(inboxBefore);
@@ -86,9 +79,9 @@ class DispatcherCostIT extends WebhookIT {
     /**
      * The delivery side under a backlog: 1,000 invoices, each created and paid (2,000 webhooks), queued at once
      * for one endpoint. A poller round records and claims for many attempts (a round every attempt or two cost
-     * 2.2–2.3 statements and 0.45 commits per delivery; with lanes 1.0–1.25 and 0.21–0.27 here, where the test
-     * context's 100 ms poll interval adds rounds of its own), and the attempts share the target's kept-alive
-     * connections.
+     * 2.2–2.3 statements and 0.45 commits per delivery; with lanes 0.3–1.2 and 0.07–0.27 here, depending on how
+     * the rounds fall, the test context's 100 ms poll interval adding rounds of its own), and the attempts share
+     * the target's kept-alive connections.
      */
     @Test
     void twoThousandDeliveriesToOneEndpointCostAboutOneStatementEachOnAFewConnections() throws Exception {
@@ -102,11 +95,7 @@ class DispatcherCostIT extends WebhookIT {
         var store = newStore();
         try (var receiver = Receiver.start()) {
             createEndpoint(store, receiver.url("/hooks"), "[\"*\"]");
-            List<LedgerEvent> events = new ArrayList<>();
-            for (int i = 0; i < invoices; i++) {
-                var invoice = created(store.id(), "10.00", null);
-                events.addAll(List.of(invoice, payment(invoice, 2, "10.00", "10.00")));
-            }
+            List<LedgerEvent> events = createdAndPaid(store, invoices, false);
             int n = events.size();
             // Queued first, with the worker kept out of it, so only the delivery side is measured.
             pauseInbox();
@@ -122,9 +111,7 @@ class DispatcherCostIT extends WebhookIT {
             long pollerBefore = threadCpuNanos("webhook-poller");
             long workersBefore = threadCpuNanos("webhook-worker-");
             long startedNanos = System.nanoTime();
-            await().atMost(Duration.ofSeconds(300)).until(() -> jdbc.queryForObject("""
-                    SELECT count(*) FROM webhook.delivery d JOIN webhook.webhook_event e ON e.event_id = d.event_id
-                    WHERE e.store_id = ? AND d.state = 'succeeded'""", Integer.class, store.id().value()) == n);
+            await().atMost(Duration.ofSeconds(300)).until(() -> succeeded(store) == n);
             long poller = threadCpuNanos("webhook-poller") - pollerBefore;
             long workers = threadCpuNanos("webhook-worker-") - workersBefore;
             long elapsedMillis = (System.nanoTime() - startedNanos) / 1_000_000;
@@ -204,6 +191,24 @@ class DispatcherCostIT extends WebhookIT {
             }
         }
         return total;
+    }
+
+    /** Each invoice's creation and payment, the two in reverse order for every other invoice if {@code shuffled}. */
+    private static List<LedgerEvent> createdAndPaid(TestStore store, int invoices, boolean shuffled) {
+        List<LedgerEvent> events = new ArrayList<>();
+        for (int i = 0; i < invoices; i++) {
+            var invoice = created(store.id(), "10.00", null);
+            var paid = payment(invoice, 2, "10.00", "10.00");
+            events.addAll(shuffled && i % 2 == 1 ? List.of(paid, invoice) : List.of(invoice, paid));
+        }
+        return events;
+    }
+
+    /** The store's deliveries that succeeded. */
+    private int succeeded(TestStore store) {
+        return jdbc.queryForObject("""
+                SELECT count(*) FROM webhook.delivery d JOIN webhook.webhook_event e ON e.event_id = d.event_id
+                WHERE e.store_id = ? AND d.state = 'succeeded'""", Integer.class, store.id().value());
     }
 
     /** The inbox (Kafka listener threads), the queue (poller and workers), or other: the kinds counted apart. */
