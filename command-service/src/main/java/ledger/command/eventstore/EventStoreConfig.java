@@ -1,5 +1,6 @@
 package ledger.command.eventstore;
 
+import javax.sql.DataSource;
 import ledger.events.LedgerJson;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
@@ -15,6 +16,7 @@ import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.jpa.SQLStateResolver;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
+import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 
@@ -31,6 +33,18 @@ class EventStoreConfig {
         return new CommitAwareEventStore(EmbeddedEventStore.builder().storageEngine(storageEngine)
                 .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
                 .spanFactory(configuration.getComponent(EventBusSpanFactory.class)));
+    }
+
+    /**
+     * Connections are Spring's: inside a transaction, the one bound to it. Axon's default wraps this in a
+     * provider that also rolls the connection itself back when a unit of work fails — which, inside a
+     * request's transaction, would end that whole transaction (its Idempotency-Key lock with it) at a mere
+     * refusal, where only the command's savepoint should be undone ({@code Commands}). Spring's transaction
+     * manager, which Axon's units of work join, already commits and rolls back.
+     */
+    @Bean
+    ConnectionProvider connectionProvider(DataSource dataSource) {
+        return new SpringDataSourceConnectionProvider(dataSource);
     }
 
     /** Axon's default: an invoice's events are read this many at a time. */

@@ -164,28 +164,27 @@ public final class Idempotency extends OncePerRequestFilter {
     }
 
     /**
-     * A success commits with its record. Anything else rolls back; a refusal that came from running the
-     * request is kept — as is a success whose transaction became unusable because its work committed
-     * elsewhere (a command Axon retried on another thread after a failed append) — in a transaction of its
-     * own, committed <em>before</em> the request's rolls back: the request's transaction holds the key's
-     * lock until then, so a concurrent duplicate waiting for it finds the kept answer, never a free key.
+     * A success commits with its record, or is not given. Anything else rolls back; a refusal that came from
+     * running the request is kept in a transaction of its own, committed <em>before</em> the request's rolls
+     * back: the request's transaction holds the key's lock until then, so a concurrent duplicate waiting for
+     * it finds the kept answer, never a free key.
      */
     private void settle(TransactionStatus transaction, KeyedRequest keyed, HttpServletRequest request,
                         ContentCachingResponseWrapper answer) throws IOException {
         int status = answer.getStatus();
-        if (status < 400 && !transaction.isRollbackOnly()) {
+        if (status < 400) {
             try {
-                if (keep(keyed, answer)) {
-                    transactions.commit(transaction);
-                    return;
-                }
+                store.keep(keyed.scope(), keyed.key(), keyed.fingerprint(), status, headers(answer),
+                        answer.getContentAsByteArray());
+                transactions.commit(transaction);
+                return;
             } catch (DataAccessException | TransactionException e) {
+                rollbackQuietly(transaction);
                 if (!ApiExceptionHandler.isStorageOutage(e)) {
                     throw e;
                 }
                 // The database went away under the request: its work is rolled back (or, at a failed commit,
                 // unknown), so the success must not be given; the retry with the same key finds out.
-                rollbackQuietly(transaction);
                 unavailable(request, answer);
                 return;
             }
@@ -232,24 +231,6 @@ public final class Idempotency extends OncePerRequestFilter {
     private void unavailable(HttpServletRequest request, ContentCachingResponseWrapper answer) throws IOException {
         answer.reset();
         errors.write(request, answer, ApiExceptionHandler.unavailable());
-    }
-
-    /**
-     * Keeps the answer in the request's transaction; false when an earlier failed statement left that
-     * transaction unusable (a command Axon retried elsewhere after a failed append). A lost database is
-     * thrown, not answered false.
-     */
-    private boolean keep(KeyedRequest keyed, ContentCachingResponseWrapper answer) {
-        try {
-            store.keep(keyed.scope(), keyed.key(), keyed.fingerprint(), answer.getStatus(), headers(answer),
-                    answer.getContentAsByteArray());
-            return true;
-        } catch (DataAccessException e) {
-            if (ApiExceptionHandler.isStorageOutage(e)) {
-                throw e;
-            }
-            return false;
-        }
     }
 
     private void replay(HttpServletRequest request, HttpServletResponse response, IdempotencyStore.Stored stored,

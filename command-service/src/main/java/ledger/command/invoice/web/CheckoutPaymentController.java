@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Clock;
 import java.util.regex.Pattern;
+import ledger.command.axon.Commands;
 import ledger.command.invoice.CheckoutTokens;
 import ledger.command.invoice.InvoiceRejected;
 import ledger.command.invoice.PaymentOutcome;
@@ -11,7 +12,6 @@ import ledger.events.CheckoutToken;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
 import ledger.support.web.ApiException;
-import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
@@ -47,12 +47,12 @@ class CheckoutPaymentController {
     record Simulated(InvoiceStatus status, String amountPaid, String amountDue, String currency) {
     }
 
-    private final CommandGateway commands;
+    private final Commands commands;
     private final CheckoutTokens tokens;
     private final InvoiceHistory history;
     private final Clock clock;
 
-    CheckoutPaymentController(CommandGateway commands, CheckoutTokens tokens, InvoiceHistory history, Clock clock) {
+    CheckoutPaymentController(Commands commands, CheckoutTokens tokens, InvoiceHistory history, Clock clock) {
         this.commands = commands;
         this.tokens = tokens;
         this.history = history;
@@ -103,7 +103,7 @@ class CheckoutPaymentController {
             amount = before.amountDue(); // an empty amount pays what is due
         }
         var body = new PaymentRequest(amount, before.currency(), reference, METHOD, null);
-        PaymentOutcome outcome = commands.sendAndWait(InvoiceRequests.toCommand(owner, body, clock.instant()));
+        PaymentOutcome outcome = commands.send(InvoiceRequests.toCommand(owner, body, clock.instant()));
         return outcome.invoice();
     }
 

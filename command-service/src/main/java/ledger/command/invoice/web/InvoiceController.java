@@ -2,6 +2,7 @@ package ledger.command.invoice.web;
 
 import java.net.URI;
 import java.time.Clock;
+import ledger.command.axon.Commands;
 import ledger.command.invoice.CancelInvoice;
 import ledger.command.invoice.InvoiceRejected;
 import ledger.command.invoice.PaymentOutcome;
@@ -12,7 +13,6 @@ import ledger.events.InvoiceView;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.auth.RequiresScope;
 import ledger.support.auth.Scopes;
-import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -31,11 +31,11 @@ class InvoiceController {
     /** Every write answers with the invoice's sequence, so a following read can wait for it (§4.2). */
     static final String LEDGER_VERSION = "Ledger-Version";
 
-    private final CommandGateway commands;
+    private final Commands commands;
     private final Clock clock;
     private final InvoiceProperties properties;
 
-    InvoiceController(CommandGateway commands, Clock clock, InvoiceProperties properties) {
+    InvoiceController(Commands commands, Clock clock, InvoiceProperties properties) {
         this.commands = commands;
         this.clock = clock;
         this.properties = properties;
@@ -48,7 +48,7 @@ class InvoiceController {
     @RequiresScope(Scopes.INVOICES_WRITE)
     ResponseEntity<InvoiceView> create(@RequestBody CreateInvoiceRequest body, ApiPrincipal principal) {
         var command = InvoiceRequests.toCommand(body, principal, clock.instant(), properties);
-        InvoiceCreated created = commands.sendAndWait(command);
+        InvoiceCreated created = commands.send(command);
         return ResponseEntity.created(URI.create("/v1/invoices/" + created.invoiceId().value()))
                 .header(LEDGER_VERSION, Long.toString(created.sequence()))
                 .body(InvoiceView.created(created));
@@ -59,7 +59,7 @@ class InvoiceController {
     ResponseEntity<PaymentResponse> pay(@PathVariable String id, @RequestBody PaymentRequest body,
                                         ApiPrincipal principal) {
         var invoice = invoiceId(id);
-        PaymentOutcome outcome = commands.sendAndWait(InvoiceRequests.toCommand(invoice, body, principal,
+        PaymentOutcome outcome = commands.send(InvoiceRequests.toCommand(invoice, body, principal,
                 clock.instant()));
         var view = outcome.invoice();
         var payment = view.payments().stream().filter(p -> p.id().equals(outcome.paymentId().value()))
@@ -76,7 +76,7 @@ class InvoiceController {
         var invoice = invoiceId(id);
         String reason = body == null ? null : body.reason();
         InvoiceRequests.requireLength("reason", reason, 255);
-        InvoiceView view = commands.sendAndWait(new CancelInvoice(invoice, principal.storeId(), principal.livemode(),
+        InvoiceView view = commands.send(new CancelInvoice(invoice, principal.storeId(), principal.livemode(),
                 reason));
         return ResponseEntity.ok().header(LEDGER_VERSION, Long.toString(view.version())).body(view);
     }
