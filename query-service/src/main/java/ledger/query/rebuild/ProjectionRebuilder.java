@@ -365,9 +365,6 @@ public class ProjectionRebuilder implements DisposableBean {
             }
             jdbc.execute("ALTER TABLE " + InvoiceTables.LIVE + " RENAME TO " + InvoiceTables.PREVIOUS);
             jdbc.execute("ALTER TABLE " + InvoiceTables.REPLAYED + " RENAME TO " + InvoiceTables.LIVE);
-            // The consumer moves each invoice on from its stored view, which an older fold may have made: emptied
-            // here, every invoice's next event folds its whole history again, as the rebuild just did.
-            jdbc.execute("TRUNCATE invoice_state");
             for (IndexDef index : live) {
                 jdbc.execute("ALTER INDEX " + rebuildName(index.name()) + " RENAME TO " + index.name());
             }

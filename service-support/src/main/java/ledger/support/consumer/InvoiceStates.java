@@ -6,7 +6,7 @@ import java.util.Map;
 import ledger.support.consumer.ConsumedBatch.InvoiceState;
 
 /** Each invoice's view after the events applied so far: the fold's starting point, so it is done once. */
-interface InvoiceStates {
+public interface InvoiceStates {
 
     /**
      * Takes the invoices' locks for the rest of the transaction, then returns their stored views (none for an

@@ -11,15 +11,38 @@ import ledger.events.LedgerJson;
 import ledger.support.consumer.ConsumedBatch.InvoiceState;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** {@link InvoiceStates} in the service's table {@code invoice_state}, one statement per call for any number of invoices. */
-class JdbcInvoiceStates implements InvoiceStates {
+/**
+ * {@link InvoiceStates} in a table of the service's schema, one statement per call for any number of invoices:
+ * either the consumer's own {@code invoice_state}, or a table in which the service's handler already keeps
+ * each invoice's view (query-service's read model), which the consumer then only reads.
+ */
+public final class JdbcInvoiceStates implements InvoiceStates {
 
     private static final ObjectReader VIEW = LedgerJson.mapper().readerFor(InvoiceView.class);
 
     private final JdbcTemplate jdbc;
+    private final String select;
+    private final boolean saves;
 
-    JdbcInvoiceStates(JdbcTemplate jdbc) {
+    private JdbcInvoiceStates(JdbcTemplate jdbc, String select, boolean saves) {
         this.jdbc = jdbc;
+        this.select = select;
+        this.saves = saves;
+    }
+
+    /** The consumer's own table {@code invoice_state (invoice_id, store_id, version, view)}. */
+    public static JdbcInvoiceStates own(JdbcTemplate jdbc) {
+        return new JdbcInvoiceStates(jdbc,
+                "SELECT invoice_id, store_id, view FROM invoice_state WHERE invoice_id = ANY (?)", true);
+    }
+
+    /**
+     * The views in the handler's {@code table} ({@code id, store_id, view} columns), which its
+     * {@link InvoiceEventHandler#apply} writes in the same transaction: storing them again would only copy them.
+     */
+    public static JdbcInvoiceStates keptByHandler(JdbcTemplate jdbc, String table) {
+        return new JdbcInvoiceStates(jdbc, "SELECT id, store_id, view::text FROM " + table + " WHERE id = ANY (?)",
+                false);
     }
 
     @Override
@@ -34,7 +57,7 @@ class JdbcInvoiceStates implements InvoiceStates {
                 FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest(?::text[]) AS id ORDER BY h) locks""",
                 (Object) ids);
         Map<String, InvoiceState> states = new HashMap<>();
-        jdbc.query("SELECT invoice_id, store_id, view FROM invoice_state WHERE invoice_id = ANY (?)", rs -> {
+        jdbc.query(select, rs -> {
             String json = rs.getString(3);
             states.put(rs.getString(1), new InvoiceState(rs.getString(2), read(json), json));
         }, (Object) ids);
@@ -43,7 +66,7 @@ class JdbcInvoiceStates implements InvoiceStates {
 
     @Override
     public void save(Collection<InvoiceState> states) {
-        if (states.isEmpty()) {
+        if (!saves || states.isEmpty()) {
             return;
         }
         int n = states.size();

@@ -2,6 +2,7 @@ package ledger.support.consumer;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.JdbcTemplateAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -14,9 +15,16 @@ import org.springframework.transaction.support.TransactionTemplate;
 @ConditionalOnBean({LedgerInbox.class, InvoiceEventHandler.class})
 public class LedgerConsumerConfiguration {
 
+    /** The consumer's own {@code invoice_state}, unless the service says where its views already are. */
     @Bean
-    LedgerConsumer ledgerConsumer(LedgerInbox inbox, InvoiceEventHandler handler, JdbcTemplate jdbc,
+    @ConditionalOnMissingBean
+    InvoiceStates invoiceStates(JdbcTemplate jdbc) {
+        return JdbcInvoiceStates.own(jdbc);
+    }
+
+    @Bean
+    LedgerConsumer ledgerConsumer(LedgerInbox inbox, InvoiceEventHandler handler, InvoiceStates states,
                                   PlatformTransactionManager transactions) {
-        return new LedgerConsumer(inbox, handler, new JdbcInvoiceStates(jdbc), new TransactionTemplate(transactions));
+        return new LedgerConsumer(inbox, handler, states, new TransactionTemplate(transactions));
     }
 }

@@ -92,6 +92,6 @@ class JdbcInvoiceStatesIT {
         DataSource dataSource = new DriverManagerDataSource(
                 postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=" + schema);
         new TransactionTemplate(new DataSourceTransactionManager(dataSource)).executeWithoutResult(
-                status -> work.accept(new JdbcInvoiceStates(new JdbcTemplate(dataSource))));
+                status -> work.accept(JdbcInvoiceStates.own(new JdbcTemplate(dataSource))));
     }
 }
