@@ -1,16 +1,19 @@
 package ledger.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Currency;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -64,6 +67,27 @@ class LedgerEventJsonTest {
         LedgerEvent read = JSON.treeToValue(golden(golden), LedgerEvent.class);
         assertThat(read).isEqualTo(event);
         assertThat(read.type()).isEqualTo(golden(golden).get("type").asText());
+    }
+
+    /**
+     * The event store keeps each event as its own class serialises (Axon's JacksonSerializer), and the relay
+     * passes those bytes on as they are: they must be the wire format, and their envelope must name the event.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("events")
+    void anEventAsStoredIsItsWireFormatAndItsEnvelopeNamesIt(String golden, LedgerEvent event) throws IOException {
+        byte[] stored = JSON.writeValueAsBytes(event);
+
+        assertThat(stored).isEqualTo(JSON.writerFor(LedgerEvent.class).writeValueAsBytes(event));
+        assertThat(LedgerJson.envelope(stored)).isEqualTo(new LedgerJson.Envelope(event.type(), event.eventId().value()));
+    }
+
+    @Test
+    void jsonWithoutATypeOrEventIdHasNoEnvelope() {
+        assertThatThrownBy(() -> LedgerJson.envelope("{\"type\":\"InvoiceCreated\",\"x\":{\"event_id\":\"e\"}}"
+                .getBytes(StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LedgerJson.envelope("[1]".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     private static JsonNode golden(String name) throws IOException {

@@ -21,13 +21,18 @@ import ledger.events.EventId;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceStatus;
+import ledger.events.LedgerEvent;
+import ledger.events.LedgerJson;
 import ledger.events.Money;
 import ledger.events.StoreId;
 import ledger.support.LedgerProperties;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
+import org.axonframework.serialization.json.JacksonSerializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
@@ -58,8 +63,8 @@ class KafkaRelayTest {
     }
 
     @Test
-    void aBatchSendsItsRecordsWhenItEndsRatherThanAfterTheProducersLinger() {
-        var relay = new KafkaRelay(lingeringProducer(),
+    void aBatchSendsItsRecordsWhenItEndsRatherThanAfterTheProducersLinger() throws Exception {
+        var relay = new KafkaRelay(lingeringProducer(), JacksonSerializer.builder().objectMapper(LedgerJson.mapper()).build(),
                 new LedgerProperties(null, new LedgerProperties.Topics("ledger.invoice-events", "ledger.access", 6, (short) 1)),
                 Clock.fixed(NOW, java.time.ZoneOffset.UTC), new SimpleMeterRegistry());
         var first = created();
@@ -68,14 +73,19 @@ class KafkaRelayTest {
         // Everything in one thread: the unit of work is the thread's.
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             var batch = DefaultUnitOfWork.startAndGet(GenericEventMessage.asEventMessage(first));
-            relay.on(first, new GlobalSequenceTrackingToken(7));
-            relay.on(second, new GlobalSequenceTrackingToken(8));
+            relay.on(stored(first), new GlobalSequenceTrackingToken(7));
+            relay.on(stored(second), new GlobalSequenceTrackingToken(8));
             batch.commit();
         }, "the batch waited for acks its records were never sent for");
 
         assertThat(sent).extracting(ProducerRecord::key)
                 .containsExactly(first.invoiceId().value(), second.invoiceId().value());
         assertThat(held).allMatch(CompletableFuture::isDone);
+        assertThat(sent.get(0).value()).isEqualTo(LedgerJson.mapper().writerFor(LedgerEvent.class).writeValueAsString(first));
+    }
+
+    static DomainEventMessage<InvoiceCreated> stored(InvoiceCreated event) {
+        return new GenericDomainEventMessage<>("Invoice", event.invoiceId().value(), 0, event);
     }
 
     static InvoiceCreated created() {
