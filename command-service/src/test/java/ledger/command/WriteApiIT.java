@@ -8,17 +8,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Currency;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import ledger.events.EventId;
+import ledger.events.InvoiceId;
+import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerEvent;
+import ledger.events.LedgerJson;
+import ledger.events.Money;
+import ledger.events.PaymentId;
+import ledger.events.PaymentReceived;
+import ledger.events.StoreId;
 import ledger.testsupport.ApiClient;
 import ledger.testsupport.LedgerInfrastructure;
 import org.axonframework.eventsourcing.eventstore.EventStore;
@@ -146,6 +158,61 @@ class WriteApiIT {
             assertThat(concurrently(calls)).containsOnly("201");
         }
         assertPaidExactly(invoice, "50.00", 50);
+    }
+
+    /**
+     * The cross-instance conflict, made to happen: while a keyed payment's append waits on a table lock, the
+     * lock's holder appends another payment at the same sequence, as a second instance would. The request's
+     * insert then collides; its command is rolled back to its savepoint and decided again on the new state, in
+     * the same request transaction — so the answer, the payment and the key's record commit together.
+     */
+    @Test
+    void aKeyedPaymentThatLosesTheAppendRaceToAnotherInstanceIsDecidedAgainWithinItsRequest() throws Exception {
+        String invoice = createInvoice(api(), "{\"amount\":\"10.00\"}");
+        String idempotencyKey = "race-" + System.nanoTime();
+        Future<ApiClient.Response> paying;
+        try (Connection otherInstance = jdbc.getDataSource().getConnection()) {
+            otherInstance.setAutoCommit(false);
+            try (Statement lock = otherInstance.createStatement()) {
+                lock.execute("LOCK TABLE command.domain_event_entry IN SHARE ROW EXCLUSIVE MODE");
+            }
+            paying = POOL.submit(() -> api().post("/v1/invoices/" + invoice + "/payments", key,
+                    payment("1.00", "ours"), "Idempotency-Key", idempotencyKey));
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO domain_event_entry%'""", Integer.class) > 0);
+            String store = jdbc.queryForObject("""
+                    SELECT convert_from(payload, 'UTF8')::json ->> 'store_id' FROM command.domain_event_entry
+                    WHERE aggregate_identifier = ?""", String.class, invoice);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            var usd = Currency.getInstance("USD");
+            var theirs = new PaymentReceived(EventId.generate(), new InvoiceId(invoice), new StoreId(store), 2, now,
+                    PaymentId.generate(), Money.parse("2.00", usd), "theirs", null, now, InvoiceStatus.PARTIALLY_PAID,
+                    Money.parse("2.00", usd), Money.parse("8.00", usd));
+            try (var append = otherInstance.prepareStatement("""
+                    INSERT INTO command.domain_event_entry (event_identifier, aggregate_identifier, sequence_number, type,
+                        time_stamp, payload_type, payload_revision, payload, meta_data)
+                    SELECT ?, aggregate_identifier, 1, type, time_stamp, 'ledger.events.PaymentReceived', payload_revision,
+                        ?, meta_data
+                    FROM command.domain_event_entry WHERE aggregate_identifier = ? AND sequence_number = 0""")) {
+                append.setString(1, UUID.randomUUID().toString());
+                append.setBytes(2, LedgerJson.mapper().writeValueAsBytes(theirs));
+                append.setString(3, invoice);
+                assertThat(append.executeUpdate()).isEqualTo(1);
+            }
+            otherInstance.commit();
+        }
+
+        var paid = paying.get(30, TimeUnit.SECONDS);
+        assertThat(paid.status()).as(paid.raw()).isEqualTo(201);
+        assertThat(paid.json().at("/invoice/amount_paid").asText()).isEqualTo("3.00");
+        assertThat(paid.json().at("/invoice/version").asLong()).isEqualTo(3);
+        assertThat(paid.header("Ledger-Version")).contains("3");
+        var replay = api().post("/v1/invoices/" + invoice + "/payments", key, payment("1.00", "ours"),
+                "Idempotency-Key", idempotencyKey);
+        assertThat(replay.header("Idempotent-Replayed")).contains("true");
+        assertThat(replay.raw()).isEqualTo(paid.raw());
+        assertPaidExactly(invoice, "3.00", 2);
     }
 
     @Test
