@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -66,13 +67,15 @@ class KafkaRelay {
     void on(DomainEventMessage<?> event, TrackingToken token) {
         byte[] json = event.serializePayload(serializer, byte[].class).getData();
         var envelope = LedgerJson.envelope(json);
-        var record = new ProducerRecord<>(topic, event.getAggregateIdentifier(), new String(json, StandardCharsets.UTF_8));
+        String invoiceId = event.getAggregateIdentifier();
+        var record = new ProducerRecord<>(topic, invoiceId, new String(json, StandardCharsets.UTF_8));
         record.headers()
                 .add("event_id", bytes(envelope.eventId()))
                 .add("event_type", bytes(envelope.type()))
-                .add("invoice_id", bytes(event.getAggregateIdentifier()))
+                .add("invoice_id", bytes(invoiceId))
                 .add("global_position", bytes(Long.toString(token.position().orElseThrow())));
-        var acked = kafka.send(record).thenRun(() -> lag.record(Duration.between(event.getTimestamp(), clock.instant())));
+        Instant appended = event.getTimestamp();
+        var acked = kafka.send(record).thenRun(() -> lag.record(Duration.between(appended, clock.instant())));
         pendingAcks().add(acked);
     }
 

@@ -3,8 +3,9 @@
  * ({@link ledger.support.consumer.LedgerConsumer}): a batch Kafka listener over the ledger's JSON that takes
  * each poll as one transaction — record the events in the service's inbox once each
  * ({@link ledger.support.consumer.LedgerInbox}), lock the touched invoices, move each invoice's stored view
- * ({@link ledger.support.consumer.InvoiceStates}) on by the events that follow it without a gap, hand the result to the service
- * ({@link ledger.support.consumer.InvoiceEventHandler}) — and tells the service again after the commit.
+ * ({@link ledger.support.consumer.InvoiceStates}) on by the events that follow it without a gap, hand the
+ * result to the service ({@link ledger.support.consumer.InvoiceEventHandler}) — and tells the service again
+ * after the commit.
  * Offsets are committed only after that transaction, and a failing poll is retried whole by the shared error
  * handler, so an event is neither skipped nor applied twice; one that arrives before its predecessor waits
  * in the inbox until the gap closes.
