@@ -343,6 +343,32 @@ class WriteApiIT {
                 .as("fires exactly once across instances").isEqualTo(1);
     }
 
+    /** SPEC §4.2: a backdated due date is accepted, and the invoice goes overdue within seconds, once. */
+    @Test
+    void aBackdatedInvoiceGoesOverdueOnceWithinSecondsAndCanStillBePaid() {
+        String invoice;
+        try (var other = secondInstance()) { // two instances polling the same deadlines
+            var created = api().post("/v1/invoices", key, "{\"amount\":\"5.00\",\"due_date\":\""
+                    + java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(3) + "\",\"expires_in\":86400}");
+            assertThat(created.status()).as(created.raw()).isEqualTo(201);
+            assertThat(created.json().get("overdue").asBoolean()).isFalse();
+            invoice = created.json().get("id").asText();
+            await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.queryForObject("""
+                    SELECT count(*) FROM command.domain_event_entry
+                    WHERE aggregate_identifier = ? AND payload_type = 'ledger.events.InvoiceOverdue'""",
+                    Integer.class, invoice) == 1);
+        }
+        var paid = api().post("/v1/invoices/" + invoice + "/payments", key, payment("5.00", "after-due"));
+        assertThat(paid.status()).as(paid.raw()).isEqualTo(201);
+        assertThat(paid.json().at("/invoice/status").asText()).isEqualTo("paid");
+        assertThat(paid.json().at("/invoice/overdue").asBoolean()).isFalse();
+        assertThat(paid.json().at("/invoice/overdue_at").isTextual()).isTrue();
+        assertThat(jdbc.queryForObject("""
+                SELECT count(*) FROM command.domain_event_entry
+                WHERE aggregate_identifier = ? AND payload_type = 'ledger.events.InvoiceOverdue'""", Integer.class, invoice))
+                .as("fires exactly once across instances").isEqualTo(1);
+    }
+
     @Test
     void paymentsCancellationAndTheirRefusalsFollowSection42() {
         String invoice = createInvoice(api(), "{\"amount\":\"99.00\",\"external_order_id\":\"ord-" + System.nanoTime() + "\"}");
@@ -487,6 +513,9 @@ class WriteApiIT {
                 new String[] {"/v1/invoices", "{\"amount\":\"1\",\"expires_at\":\"yesterday\"}"},
                 new String[] {"/v1/invoices", "{\"amount\":\"1\",\"expires_at\":\"2001-01-01T00:00:00Z\"}"},
                 new String[] {"/v1/invoices", "{\"amount\":\"1\",\"due_date\":\"2026-13-45\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"due_date\":\"+999999999-12-31\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"due_date\":\"-0001-01-01\"}"},
+                new String[] {"/v1/invoices", "{\"amount\":\"1\",\"due_date\":\"1969-12-31\"}"},
                 new String[] {"/v1/invoices", "{\"amount\":\"1\",\"callback_url\":\"http://example.com\"}"},
                 new String[] {"/v1/invoices", "{\"amount\":\"1\",\"return_url\":\"javascript:alert(1)\"}"},
                 new String[] {"/v1/invoices", "{\"amount\":\"1\",\"callback_url\":\"https://127.0.0.1/x\"}"},

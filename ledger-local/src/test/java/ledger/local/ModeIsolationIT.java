@@ -252,6 +252,10 @@ class ModeIsolationIT {
             return "http://127.0.0.1:" + server.getAddress().getPort() + path;
         }
 
+        List<JsonNode> received(String path) {
+            return List.copyOf(received.getOrDefault(path, List.of()));
+        }
+
         Set<String> eventIds(String path) {
             Set<String> ids = new TreeSet<>();
             received.getOrDefault(path, List.of()).forEach(b -> ids.add(b.get("id").asText()));

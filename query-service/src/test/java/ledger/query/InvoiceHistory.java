@@ -12,6 +12,7 @@ import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.LedgerEvent;
 import ledger.events.Money;
@@ -96,6 +97,11 @@ public final class InvoiceHistory {
     public InvoiceExpired expire(Instant at) {
         status = InvoiceStatus.EXPIRED;
         return add(new InvoiceExpired(EventId.generate(), id, store, ++sequence, at, status, paid,
+                amount.minusFloorZero(paid)));
+    }
+
+    public InvoiceOverdue overdue(Instant at, LocalDate dueDate) {
+        return add(new InvoiceOverdue(EventId.generate(), id, store, ++sequence, at, dueDate, status, paid,
                 amount.minusFloorZero(paid)));
     }
 

@@ -41,6 +41,13 @@ class InvoiceListIT extends QueryIntegrationTest {
             if (i % 3 == 0) {
                 sent.add(send(invoice.pay("1.00", created.plusSeconds(1)), nextPosition()));
             }
+            if (i % 5 == 1) { // 50 invoices went overdue; the first of them was then cancelled
+                sent.add(send(invoice.overdue(created.plusSeconds(2), java.time.LocalDate.parse("2026-02-28")),
+                        nextPosition()));
+                if (i == 1) {
+                    sent.add(send(invoice.cancel(created.plusSeconds(3)), nextPosition()));
+                }
+            }
             invoices.add(invoice);
         }
         for (var f : sent) {
@@ -113,6 +120,43 @@ class InvoiceListIT extends QueryIntegrationTest {
     }
 
     @Test
+    void overdueListsTheInvoicesOverdueNowAndFalseTheOthers() {
+        var overdue = api().get("/v1/invoices?limit=100&overdue=true", key).json().get("data");
+        var expected = new ArrayList<String>();
+        for (int i = 6; i < 250; i += 5) {
+            expected.add(invoices.get(i).id().value());
+        }
+        assertThat(overdue).hasSize(49);
+        overdue.forEach(n -> {
+            assertThat(n.get("overdue").asBoolean()).isTrue();
+            assertThat(n.get("overdue_at").asText()).startsWith("2026-03-01T09:");
+        });
+        var ids = new ArrayList<String>();
+        overdue.forEach(n -> ids.add(n.get("id").asText()));
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
+        // filters combine: overdue ones that are also partially paid (every third of them)
+        assertThat(api().get("/v1/invoices?limit=100&overdue=true&status=partially_paid", key).json().get("data"))
+                .hasSize(17);
+
+        String cancelled = invoices.get(1).id().value();
+        var notOverdue = new ArrayList<String>();
+        String cursor = null;
+        boolean more = true;
+        while (more) {
+            var page = api().get("/v1/invoices?limit=100&overdue=false"
+                    + (cursor == null ? "" : "&starting_after=" + cursor), key).json();
+            page.get("data").forEach(n -> notOverdue.add(n.get("id").asText()));
+            more = page.get("has_more").asBoolean();
+            cursor = notOverdue.get(notOverdue.size() - 1);
+        }
+        assertThat(notOverdue).hasSize(201).contains(cancelled).doesNotContainAnyElementsOf(expected);
+        var wasOverdue = api().get(invoices.get(1).path(), key).json();
+        assertThat(wasOverdue.get("status").asText()).isEqualTo("cancelled");
+        assertThat(wasOverdue.get("overdue").asBoolean()).isFalse();
+        assertThat(wasOverdue.get("overdue_at").asText()).isEqualTo("2026-03-01T09:00:02Z");
+    }
+
+    @Test
     void badParametersAre400sWithCodes() {
         assertError("/v1/invoices?limit=0", "parameter_invalid", "limit");
         assertError("/v1/invoices?limit=101", "parameter_invalid", "limit");
@@ -120,6 +164,8 @@ class InvoiceListIT extends QueryIntegrationTest {
         String a = invoices.get(0).id().value();
         assertError("/v1/invoices?starting_after=" + a + "&ending_before=" + a, "parameter_invalid", "ending_before");
         assertError("/v1/invoices?status=unpaid", "parameter_invalid", "status");
+        assertError("/v1/invoices?overdue=yes", "parameter_invalid", "overdue");
+        assertError("/v1/invoices?overdue=", "parameter_invalid", "overdue");
         assertError("/v1/invoices?created%5Bgte%5D=yesterday", "parameter_invalid", "created[gte]");
         assertError("/v1/invoices?starting_after=inv_unknown0000", "resource_missing", "starting_after");
         assertError(invoices.get(0).path() + "?as_of=2026-13-01", "parameter_invalid", "as_of");

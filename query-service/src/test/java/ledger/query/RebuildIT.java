@@ -40,6 +40,10 @@ class RebuildIT extends QueryIntegrationTest {
             if (i % 5 == 0) {
                 sent.add(send(invoice.pay("40.00", t.plusSeconds(i + 2)), nextPosition()));
             }
+            if (i % 3 == 0 && i % 5 != 0) { // went overdue while still owing
+                sent.add(send(invoice.overdue(t.plusSeconds(i + 3), java.time.LocalDate.parse("2026-06-30")),
+                        nextPosition()));
+            }
             all.add(invoice);
         }
         for (var f : sent) {
@@ -109,7 +113,8 @@ class RebuildIT extends QueryIntegrationTest {
         // The swapped-in table carries the live table's index names (later migrations may refer to them).
         assertThat(jdbc.queryForList("SELECT indexname FROM pg_indexes WHERE schemaname = 'query' AND tablename = 'invoice'",
                 String.class)).containsExactlyInAnyOrder("invoice_pkey", "invoice_store_created",
-                "invoice_store_status_created", "invoice_store_external_order", "invoice_checkout_token");
+                "invoice_store_status_created", "invoice_store_external_order", "invoice_checkout_token",
+                "invoice_store_overdue_created");
         // A checkout token opens exactly one invoice, also after a swap.
         assertThat(jdbc.queryForObject("SELECT indexdef FROM pg_indexes WHERE schemaname = 'query' "
                 + "AND indexname = 'invoice_checkout_token'", String.class)).startsWith("CREATE UNIQUE INDEX");

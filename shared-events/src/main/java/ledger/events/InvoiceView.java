@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  * {@link #apply} moves it one event on. Command responses, the query read model, {@code as_of} answers
  * and webhook payloads all use this one fold, so they cannot disagree.
  *
+ * <p>{@code overdue} is true while an invoice that went overdue ({@link InvoiceOverdue}) is still open or partially
+ * paid; {@code overdue_at} keeps when it went overdue after it is settled, cancelled or expired.
+ *
  * <p>Amounts are decimal strings at the currency's scale. Metadata keys that look like secrets are
  * dropped here, and so are values that are credentials
  * ({@code sk_live_…}, {@code whsec_…}, {@code Bearer …}) — they stay in the ledger, but no view shows them.
@@ -46,6 +49,8 @@ public record InvoiceView(
         Instant cancelledAt,
         String cancellationReason,
         Instant expiredAt,
+        boolean overdue,
+        Instant overdueAt,
         List<Payment> payments,
         long version,
         boolean livemode) {
@@ -75,7 +80,7 @@ public record InvoiceView(
                 overpaid(e.amount(), e.amountPaid()).toPlainString(), e.amount().currency().getCurrencyCode(),
                 e.externalOrderId(), e.description(), e.customerEmail(), visibleMetadata(e.metadata()),
                 e.checkoutUrl(), e.returnUrl(), e.callbackUrl(), e.dueDate(), e.expiresAt(), e.occurredAt(),
-                e.occurredAt(), null, null, null, null, List.of(), e.sequence(), e.livemode());
+                e.occurredAt(), null, null, null, null, false, null, List.of(), e.sequence(), e.livemode());
     }
 
     /**
@@ -93,6 +98,7 @@ public record InvoiceView(
         Instant cancelledAt = this.cancelledAt;
         String cancellationReason = this.cancellationReason;
         Instant expiredAt = this.expiredAt;
+        Instant overdueAt = this.overdueAt;
         if (event instanceof PaymentReceived p) {
             var list = new ArrayList<>(payments);
             list.add(new Payment(p.paymentId().value(), "payment", p.amount().toPlainString(), currency, p.reference(),
@@ -106,12 +112,14 @@ public record InvoiceView(
             cancellationReason = c.reason();
         } else if (event instanceof InvoiceExpired x) {
             expiredAt = x.occurredAt();
+        } else if (event instanceof InvoiceOverdue o) {
+            overdueAt = o.occurredAt();
         }
         return new InvoiceView(id, object, event.status(), amount, event.amountPaid().toPlainString(),
                 event.amountDue().toPlainString(), overpaid(total, event.amountPaid()).toPlainString(), currency,
                 externalOrderId, description, customerEmail, metadata, checkoutUrl, returnUrl, callbackUrl, dueDate,
-                expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt, payments,
-                event.sequence(), livemode);
+                expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt,
+                overdueAt != null && event.status().isPayable(), overdueAt, payments, event.sequence(), livemode);
     }
 
     /** Folds a complete, ordered history that starts with {@link InvoiceCreated}. */

@@ -19,10 +19,12 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = InvoiceCreated.class, name = "InvoiceCreated"),
         @JsonSubTypes.Type(value = PaymentReceived.class, name = "PaymentReceived"),
         @JsonSubTypes.Type(value = InvoiceCancelled.class, name = "InvoiceCancelled"),
-        @JsonSubTypes.Type(value = InvoiceExpired.class, name = "InvoiceExpired")
+        @JsonSubTypes.Type(value = InvoiceExpired.class, name = "InvoiceExpired"),
+        @JsonSubTypes.Type(value = InvoiceOverdue.class, name = "InvoiceOverdue")
 })
 @JsonIgnoreProperties(value = "schema_revision", allowGetters = true)
-public sealed interface LedgerEvent permits InvoiceCreated, PaymentReceived, InvoiceCancelled, InvoiceExpired {
+public sealed interface LedgerEvent permits InvoiceCreated, PaymentReceived, InvoiceCancelled, InvoiceExpired,
+        InvoiceOverdue {
 
     EventId eventId();
 

@@ -13,11 +13,12 @@ public final class WebhookTypes {
     public static final String INVOICE_PAID = "invoice.paid";
     public static final String INVOICE_CANCELLED = "invoice.cancelled";
     public static final String INVOICE_EXPIRED = "invoice.expired";
+    public static final String INVOICE_OVERDUE = "invoice.overdue";
     /** In {@code enabled_events}: every type, including ones added later. */
     public static final String WILDCARD = "*";
 
     public static final List<String> ALL = List.of(INVOICE_CREATED, INVOICE_PARTIALLY_PAID, INVOICE_PAID,
-            INVOICE_CANCELLED, INVOICE_EXPIRED);
+            INVOICE_CANCELLED, INVOICE_EXPIRED, INVOICE_OVERDUE);
 
     private WebhookTypes() {
     }
@@ -38,6 +39,9 @@ public final class WebhookTypes {
         }
         if (event instanceof InvoiceExpired) {
             return INVOICE_EXPIRED;
+        }
+        if (event instanceof InvoiceOverdue) {
+            return INVOICE_OVERDUE;
         }
         throw new IllegalArgumentException("no webhook type for " + event.type());
     }

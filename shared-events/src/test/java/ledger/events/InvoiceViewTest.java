@@ -51,6 +51,51 @@ class InvoiceViewTest {
         assertThat(view.version()).isEqualTo(3);
     }
 
+    static InvoiceOverdue overdue(long sequence, String paid, String due, InvoiceStatus status) {
+        return new InvoiceOverdue(EventId.generate(), INVOICE, STORE, sequence, T0.plusSeconds(sequence),
+                java.time.LocalDate.parse("2026-11-20"), status, Money.parse(paid, USD), Money.parse(due, USD));
+    }
+
+    @Test
+    void anOverdueInvoiceIsOverdueUntilSettledAndKeepsWhenItWentOverdue() {
+        var open = InvoiceView.created(created(Map.of()));
+        assertThat(open.overdue()).isFalse();
+        assertThat(open.overdueAt()).isNull();
+
+        var overdue = open.apply(overdue(2, "0", "100", InvoiceStatus.OPEN));
+        assertThat(overdue.overdue()).isTrue();
+        assertThat(overdue.overdueAt()).isEqualTo(T0.plusSeconds(2));
+        assertThat(overdue.status()).isEqualTo(InvoiceStatus.OPEN);
+
+        var partly = overdue.apply(payment(3, "60", "60", "40", InvoiceStatus.PARTIALLY_PAID));
+        assertThat(partly.overdue()).isTrue();
+
+        var settled = partly.apply(payment(4, "40", "100", "0", InvoiceStatus.PAID));
+        assertThat(settled.overdue()).isFalse();
+        assertThat(settled.overdueAt()).isEqualTo(T0.plusSeconds(2));
+    }
+
+    @Test
+    void overdueIsOnTheWireNextToOverdueAt() throws Exception {
+        var json = LedgerJson.mapper().readTree(LedgerJson.mapper().writeValueAsString(
+                InvoiceView.created(created(Map.of())).apply(overdue(2, "0", "100", InvoiceStatus.OPEN))));
+        assertThat(json.get("overdue").asBoolean()).isTrue();
+        assertThat(json.get("overdue_at").asText()).isEqualTo("2026-11-21T10:00:02Z");
+    }
+
+    /** Views stored before overdue existed read back as not overdue. */
+    @Test
+    void aViewStoredWithoutTheOverdueFieldsReadsAsNotOverdue() throws Exception {
+        var mapper = LedgerJson.mapper();
+        var node = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.valueToTree(
+                InvoiceView.created(created(Map.of())));
+        node.remove("overdue");
+        node.remove("overdue_at");
+        var read = mapper.treeToValue(node, InvoiceView.class);
+        assertThat(read.overdue()).isFalse();
+        assertThat(read.overdueAt()).isNull();
+    }
+
     @Test
     void aCancellationShowsItsReasonAndNoReasonShowsNull() {
         var open = InvoiceView.created(created(Map.of()));

@@ -51,7 +51,11 @@ class LedgerEventJsonTest {
                         Money.parse("99.00", USD))),
                 Arguments.of("invoice-expired.json", new InvoiceExpired(
                         new EventId("evt_0000000000000000000000A4"), INVOICE, STORE, 3, Instant.parse("2026-11-21T22:15:31Z"),
-                        InvoiceStatus.EXPIRED, Money.parse("40.00", USD), Money.parse("59.00", USD))));
+                        InvoiceStatus.EXPIRED, Money.parse("40.00", USD), Money.parse("59.00", USD))),
+                Arguments.of("invoice-overdue.json", new InvoiceOverdue(
+                        new EventId("evt_0000000000000000000000A5"), INVOICE, STORE, 3,
+                        Instant.parse("2026-12-02T00:00:01.500Z"), LocalDate.parse("2026-12-01"),
+                        InvoiceStatus.PARTIALLY_PAID, Money.parse("40.00", USD), Money.parse("59.00", USD))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import ledger.events.EventId;
 import ledger.events.InvoiceExpired;
+import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.Money;
 import ledger.support.auth.Scopes;
@@ -111,21 +112,24 @@ class OpenApiContractIT extends WebhookIT {
             var expired = new InvoiceExpired(EventId.generate(), expiring.invoiceId(), store.id(), 3,
                     Instant.now().truncatedTo(ChronoUnit.MICROS), InvoiceStatus.EXPIRED, Money.parse("10.00", USD),
                     Money.parse("20.00", USD));
+            var overdue = new InvoiceOverdue(EventId.generate(), cancelled.invoiceId(), store.id(), 2,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS), java.time.LocalDate.parse("2026-01-31"),
+                    InvoiceStatus.OPEN, Money.zero(USD), Money.parse("20.00", USD));
             publish(paid, payment(paid, 2, "40.00", "40.00"), payment(paid, 3, "60.00", "100.00"), cancelled,
-                    cancelled(cancelled, 2), expiring, partial, expired);
+                    overdue, cancelled(cancelled, 3), expiring, partial, expired);
 
-            // 8 events to the endpoint, 3 of them (the first invoice's) also to its callback_url.
-            await().atMost(WAIT).until(() -> receiver.requests().size() == 11);
+            // 9 events to the endpoint, 3 of them (the first invoice's) also to its callback_url.
+            await().atMost(WAIT).until(() -> receiver.requests().size() == 12);
             for (Receiver.Request request : receiver.requests()) {
                 DOCUMENT.assertWebhook(request.body(), request::header);
             }
             assertThat(receiver.requests()).extracting(r -> JSON.readTree(r.body()).get("type").asText())
                     .contains("invoice.created", "invoice.partially_paid", "invoice.paid", "invoice.cancelled",
-                            "invoice.expired");
+                            "invoice.expired", "invoice.overdue");
 
             String deliveries = "/v1/webhook_endpoints/" + endpoint + "/deliveries";
             await().atMost(WAIT).untilAsserted(() -> assertThat(api().get(deliveries, store.key()).json()
-                    .get("data")).hasSize(8));
+                    .get("data")).hasSize(9));
             var history = call(200, "GET", deliveries + "?limit=3", store.key(), null);
             call(200, "GET", deliveries + "?event=" + paid.eventId().value(), store.key(), null);
             call(200, "GET", deliveries + "?ending_before=" + history.json().at("/data/2/id").asText(), store.key(),

@@ -4,6 +4,8 @@ import static org.axonframework.modelling.command.AggregateLifecycle.apply;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,6 +15,7 @@ import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
 import ledger.events.Money;
@@ -34,12 +37,14 @@ import org.axonframework.spring.stereotype.Aggregate;
  * {@code sequence}, and the unique (invoice, sequence) row in the event store is what makes two
  * concurrent writers of the same invoice collide instead of overwriting each other.
  *
- * <p>Expiry is a durable Axon deadline (db-scheduler): it survives restarts and fires on one instance.
+ * <p>Expiry is a durable Axon deadline (db-scheduler): it survives restarts and fires on one instance. So is
+ * going overdue at the end of {@code due_date} (UTC), scheduled only when that comes before the expiry.
  */
 @Aggregate
 public class Invoice {
 
     static final String EXPIRY = "invoice-expiry";
+    static final String OVERDUE = "invoice-overdue";
 
     @AggregateIdentifier
     private InvoiceId id;
@@ -51,6 +56,7 @@ public class Invoice {
     private long sequence;
     private String externalOrderId;
     private Instant expiresAt;
+    private boolean overdue;
     /** The invoice as the API shows it, so a payment or cancellation answers without reading the events back. */
     private InvoiceView view;
     /** Payer references seen so far, for idempotent payments. */
@@ -85,6 +91,10 @@ public class Invoice {
         checkoutTokens.record(CheckoutToken.ofCheckoutUrl(command.checkoutUrl()).orElseThrow(),
                 new CheckoutTokens.Owner(command.invoiceId(), command.storeId(), command.livemode()));
         deadlines.schedule(command.expiresAt(), EXPIRY, new ExpiryDue(command.invoiceId()));
+        if (command.dueDate() != null && endOf(command.dueDate()).isBefore(command.expiresAt())) {
+            // a due date already past (a backdated invoice) is due at once: the scheduler fires it on its next poll
+            deadlines.schedule(endOf(command.dueDate()), OVERDUE, new OverdueDue(command.invoiceId()));
+        }
         return created;
     }
 
@@ -160,6 +170,22 @@ public class Invoice {
         }
     }
 
+    /**
+     * Fires when {@code due_date} has ended; only an invoice still open or partially paid goes overdue, once:
+     * a deadline run again (its instance died before marking it done) finds it overdue already.
+     */
+    @DeadlineHandler(deadlineName = OVERDUE)
+    void goOverdue(OverdueDue due, Clock clock) {
+        if (status.isPayable() && !overdue) {
+            apply(new InvoiceOverdue(EventId.generate(), id, storeId, sequence + 1, now(clock), view.dueDate(), status,
+                    paid, amount.minusFloorZero(paid)));
+        }
+    }
+
+    /** An invoice is due through the whole of its due date, in UTC (as the aging report counts). */
+    static Instant endOf(LocalDate dueDate) {
+        return dueDate.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
 
     /**
      * The deadline decides, not whether {@link InvoiceExpired} was appended yet (SPEC §4.2): the durable
@@ -218,6 +244,13 @@ public class Invoice {
     @EventSourcingHandler
     void on(InvoiceExpired e) {
         status = e.status();
+        sequence = e.sequence();
+        view = view.apply(e);
+    }
+
+    @EventSourcingHandler
+    void on(InvoiceOverdue e) {
+        overdue = true;
         sequence = e.sequence();
         view = view.apply(e);
     }

@@ -17,6 +17,7 @@ import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
 import ledger.events.Money;
@@ -381,6 +382,120 @@ class InvoiceTest {
         void aPaidInvoiceNeverExpires() {
             fixture.givenCommands(create("99.00", null), pay("99.00", "ref-1"))
                     .whenThenTimeAdvancesTo(EXPIRES.plusSeconds(1))
+                    .expectNoEvents();
+        }
+    }
+
+    @Nested
+    class Overdue {
+        /** Today (UTC) as the due date: due through the end of today, long before a 30-day expiry. */
+        final java.time.LocalDate today = java.time.LocalDate.ofInstant(NOW, java.time.ZoneOffset.UTC);
+        final Instant dueEnd = today.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        final Instant expiresLater = NOW.plusSeconds(30 * 86_400);
+
+        CreateInvoice createDue(java.time.LocalDate dueDate, Instant expiresAt) {
+            return new CreateInvoice(id, STORE, usd("99.00"), null, "desc", null, Map.of(),
+                    "http://localhost:8080/checkout/" + token.value(), null, null, dueDate, expiresAt, false);
+        }
+
+        @Test
+        void isScheduledForTheEndOfTheDueDateInUtc() {
+            fixture.givenNoPriorActivity()
+                    .when(createDue(today, expiresLater))
+                    .expectScheduledDeadlineWithName(dueEnd, Invoice.OVERDUE)
+                    .expectScheduledDeadlineWithName(expiresLater, Invoice.EXPIRY);
+        }
+
+        @Test
+        void isNotScheduledWhenTheInvoiceExpiresFirst() {
+            fixture.givenNoPriorActivity()
+                    .when(createDue(today.plusDays(2), NOW.plusSeconds(3600)))
+                    .expectScheduledDeadlineWithName(NOW.plusSeconds(3600), Invoice.EXPIRY)
+                    .expectNoScheduledDeadlineWithName(
+                            today.plusDays(3).atStartOfDay(java.time.ZoneOffset.UTC).toInstant(), Invoice.OVERDUE);
+        }
+
+        @Test
+        void isNotScheduledWithoutADueDate() {
+            fixture.givenNoPriorActivity()
+                    .when(createDue(null, expiresLater))
+                    .expectNoScheduledDeadlineWithName(dueEnd, Invoice.OVERDUE);
+        }
+
+        @Test
+        void aDueDateAlreadyPastIsDueAtOnce() {
+            var yesterday = today.minusDays(1);
+            fixture.givenNoPriorActivity()
+                    .when(createDue(yesterday, expiresLater))
+                    .expectScheduledDeadlineWithName(today.atStartOfDay(java.time.ZoneOffset.UTC).toInstant(),
+                            Invoice.OVERDUE);
+            fixture.givenCommands(createDue(yesterday, expiresLater))
+                    .whenTimeElapses(java.time.Duration.ofSeconds(1))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(InvoiceOverdue.class,
+                            e -> assertThat(e.dueDate()).isEqualTo(yesterday)))));
+        }
+
+        @Test
+        void anOpenInvoiceGoesOverdueWhenItsDueDateEndsKeepingItsStatus() {
+            fixture.givenCommands(createDue(today, expiresLater))
+                    .whenThenTimeAdvancesTo(dueEnd.plusSeconds(1))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(InvoiceOverdue.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(2);
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.OPEN);
+                        assertThat(e.dueDate()).isEqualTo(today);
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("99.00");
+                    }))));
+        }
+
+        InvoiceOverdue wentOverdue(long sequence, String paid, String due, InvoiceStatus status) {
+            return new InvoiceOverdue(EventId.generate(), id, STORE, sequence, NOW_MICROS, today, status, usd(paid),
+                    usd(due));
+        }
+
+        @Test
+        void aPartiallyPaidInvoiceGoesOverdueKeepingWhatWasPaid() {
+            fixture.givenCommands(createDue(today, expiresLater), pay("10.00", "ref-1"))
+                    .whenThenTimeAdvancesTo(dueEnd.plusSeconds(1))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(InvoiceOverdue.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(3);
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.PARTIALLY_PAID);
+                        assertThat(e.amountPaid().toPlainString()).isEqualTo("10.00");
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("89.00");
+                    }))));
+        }
+
+        @Test
+        void anOverdueInvoiceCanStillBePaid() {
+            fixture.givenCommands(createDue(today, expiresLater), pay("10.00", "ref-1"))
+                    .andGiven(wentOverdue(3, "10.00", "89.00", InvoiceStatus.PARTIALLY_PAID))
+                    .when(pay("89.00", "ref-2"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(PaymentReceived.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(4);
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.PAID);
+                    }))));
+        }
+
+        @Test
+        void aSettledInvoiceNeverGoesOverdue() {
+            fixture.givenCommands(createDue(today, expiresLater), pay("99.00", "ref-1"))
+                    .whenThenTimeAdvancesTo(dueEnd.plusSeconds(1))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void aCancelledInvoiceNeverGoesOverdue() {
+            fixture.givenCommands(createDue(today, expiresLater), new CancelInvoice(id, STORE, false, null))
+                    .whenThenTimeAdvancesTo(dueEnd.plusSeconds(1))
+                    .expectNoEvents();
+        }
+
+        /** The deadline run again (its instance died before marking it done) finds the invoice overdue already. */
+        @Test
+        void aDeadlineFiringOnAnInvoiceAlreadyOverdueAppendsNothing() {
+            fixture.givenCommands(createDue(today, expiresLater))
+                    .andGiven(wentOverdue(2, "0", "99.00", InvoiceStatus.OPEN))
+                    .whenThenTimeAdvancesTo(dueEnd.plusSeconds(1))
+                    .expectDeadlinesMetMatching(exactSequenceOf(org.hamcrest.Matchers.anything()))
                     .expectNoEvents();
         }
     }

@@ -22,8 +22,8 @@ import ledger.events.InvoiceView;
  * and are public because the template engine calls only public methods.
  */
 record BuyerView(String storeName, String description, String currency, String amount, String amountPaid,
-                 String amountDue, InvoiceStatus status, LocalDate dueDate, Instant expiresAt, boolean livemode,
-                 String returnUrl, String reference, boolean hasReceipt) {
+                 String amountDue, InvoiceStatus status, LocalDate dueDate, boolean overdue, Instant expiresAt,
+                 boolean livemode, String returnUrl, String reference, boolean hasReceipt) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final DateTimeFormatter DATE_TIME =
@@ -51,8 +51,9 @@ record BuyerView(String storeName, String description, String currency, String a
                 : token.value().substring(3, 3 + TOKEN_REFERENCE_LENGTH);
         boolean paid = invoice.status() == InvoiceStatus.PAID || invoice.status() == InvoiceStatus.OVERPAID;
         return new BuyerView(storeName, invoice.description(), invoice.currency(), invoice.amount(),
-                invoice.amountPaid(), invoice.amountDue(), invoice.status(), invoice.dueDate(), invoice.expiresAt(),
-                invoice.livemode(), paid ? invoice.returnUrl() : null, reference, !invoice.payments().isEmpty());
+                invoice.amountPaid(), invoice.amountDue(), invoice.status(), invoice.dueDate(), invoice.overdue(),
+                invoice.expiresAt(), invoice.livemode(), paid ? invoice.returnUrl() : null, reference,
+                !invoice.payments().isEmpty());
     }
 
     public boolean finalState() {
@@ -67,8 +68,9 @@ record BuyerView(String storeName, String description, String currency, String a
         return status.isPayable() && now.isBefore(expiresAt);
     }
 
+    /** The due date, and that it has passed while something is still due. */
     public String dueDateText() {
-        return dueDate == null ? "—" : dueDate.toString();
+        return dueDate == null ? "—" : dueDate + (overdue ? " (overdue)" : "");
     }
 
     public String expiresAtText() {

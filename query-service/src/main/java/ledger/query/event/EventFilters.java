@@ -26,13 +26,15 @@ final class EventFilters {
             Map.entry("PaymentReceived", new TypeFilter("PaymentReceived", null)),
             Map.entry("InvoiceCancelled", new TypeFilter("InvoiceCancelled", null)),
             Map.entry("InvoiceExpired", new TypeFilter("InvoiceExpired", null)),
+            Map.entry("InvoiceOverdue", new TypeFilter("InvoiceOverdue", null)),
             Map.entry(WebhookTypes.INVOICE_CREATED, new TypeFilter("InvoiceCreated", null)),
             Map.entry(WebhookTypes.INVOICE_PARTIALLY_PAID,
                     new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PARTIALLY_PAID))),
             Map.entry(WebhookTypes.INVOICE_PAID,
                     new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PAID, InvoiceStatus.OVERPAID))),
             Map.entry(WebhookTypes.INVOICE_CANCELLED, new TypeFilter("InvoiceCancelled", null)),
-            Map.entry(WebhookTypes.INVOICE_EXPIRED, new TypeFilter("InvoiceExpired", null)));
+            Map.entry(WebhookTypes.INVOICE_EXPIRED, new TypeFilter("InvoiceExpired", null)),
+            Map.entry(WebhookTypes.INVOICE_OVERDUE, new TypeFilter("InvoiceOverdue", null)));
 
     private EventFilters() {
     }
@@ -43,8 +45,8 @@ final class EventFilters {
             TypeFilter filter = TYPES.get(type);
             if (filter == null) {
                 throw ApiException.invalid("type", "type must be a ledger event type (InvoiceCreated, PaymentReceived,"
-                        + " InvoiceCancelled, InvoiceExpired) or a webhook type (" + String.join(", ", WebhookTypes.ALL)
-                        + ")");
+                        + " InvoiceCancelled, InvoiceExpired, InvoiceOverdue) or a webhook type ("
+                        + String.join(", ", WebhookTypes.ALL) + ")");
             }
             where.append(" AND type = ?");
             args.add(filter.ledgerType());

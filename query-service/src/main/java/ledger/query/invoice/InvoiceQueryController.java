@@ -123,6 +123,7 @@ class InvoiceQueryController {
                            @RequestParam(name = "ending_before", required = false) String endingBefore,
                            @RequestParam(required = false) String status,
                            @RequestParam(name = "external_order_id", required = false) String externalOrderId,
+                           @RequestParam(required = false) String overdue,
                            CreatedRange created, ApiPrincipal principal) {
         var params = ListParams.of(limit, startingAfter, endingBefore);
         var where = new StringBuilder();
@@ -134,6 +135,9 @@ class InvoiceQueryController {
         if (externalOrderId != null) {
             where.append(" AND external_order_id = ?");
             args.add(externalOrderId);
+        }
+        if (overdue != null) {
+            where.append(overdue(overdue) ? " AND overdue" : " AND NOT overdue");
         }
         created.appendTo("created_at", where, args);
         return PAGE.fetch(jdbc, "view::text", principal, where.toString(), args, params,
@@ -147,6 +151,15 @@ class InvoiceQueryController {
             throw ApiException.invalid("status",
                     "status must be one of open, partially_paid, paid, overpaid, cancelled, expired");
         }
+    }
+
+    /** Strictly {@code true} or {@code false} (SPEC §4.1): anything else is refused, not read as false. */
+    private static boolean overdue(String value) {
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.invalid("overdue", "overdue must be true or false");
+        };
     }
 
     private static void requireWellFormed(String id) {

@@ -41,23 +41,24 @@ public class InvoiceTables {
 
     /** The columns a row is written with, in the order of {@link Row#values}. */
     public static final String COLUMNS = "id, store_id, livemode, status, currency, amount, amount_paid, amount_due,"
-            + " external_order_id, created_at, updated_at, version, view, checkout_token";
+            + " external_order_id, created_at, updated_at, version, view, checkout_token, overdue";
 
     // Rows only ever advance to a higher version, whoever writes them (see upsert and merge).
     private static final String ON_CONFLICT = """
             ON CONFLICT (id) DO UPDATE SET status = excluded.status, amount_paid = excluded.amount_paid,
                 amount_due = excluded.amount_due, updated_at = excluded.updated_at, version = excluded.version,
-                view = excluded.view
+                view = excluded.view, overdue = excluded.overdue
             WHERE t.version < excluded.version""";
 
     private static final String UPSERT = "INSERT INTO %1$s AS t (" + COLUMNS + ")" + """
 
             SELECT id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
-                   created_at, updated_at, version, view::json, checkout_token
+                   created_at, updated_at, version, view::json, checkout_token, overdue
             FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::numeric[], ?::numeric[],
-                        ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[], ?::text[])
+                        ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[], ?::text[],
+                        ?::boolean[])
                  AS u(id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
-                      created_at, updated_at, version, view, checkout_token)
+                      created_at, updated_at, version, view, checkout_token, overdue)
             """ + ON_CONFLICT;
 
     private final JdbcTemplate jdbc;
@@ -83,7 +84,8 @@ public class InvoiceTables {
                     view.currency(), view.amount(), view.amountPaid(), view.amountDue(), view.externalOrderId(),
                     view.createdAt().toString(), view.updatedAt().toString(), Long.toString(view.version()), json,
                     // Fixed at creation (the checkout_url never changes), so an update leaves it alone.
-                    CheckoutToken.ofCheckoutUrl(view.checkoutUrl()).map(CheckoutToken::value).orElse(null)};
+                    CheckoutToken.ofCheckoutUrl(view.checkoutUrl()).map(CheckoutToken::value).orElse(null),
+                    Boolean.toString(view.overdue())};
         }
     }
 
@@ -103,7 +105,7 @@ public class InvoiceTables {
         requireKnown(table);
         List<Row> sorted = rows.stream().sorted(Comparator.comparing(r -> r.view().id())).toList();
         int n = sorted.size();
-        String[][] cols = new String[14][n];
+        String[][] cols = new String[15][n];
         for (int i = 0; i < n; i++) {
             String[] values = sorted.get(i).values();
             for (int c = 0; c < values.length; c++) {

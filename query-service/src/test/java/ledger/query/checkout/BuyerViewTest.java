@@ -14,6 +14,7 @@ import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerJson;
@@ -53,13 +54,28 @@ class BuyerViewTest {
         var names = new ArrayList<String>();
         json.fieldNames().forEachRemaining(names::add);
         assertThat(names).containsExactlyInAnyOrder("store_name", "description", "currency", "amount", "amount_paid",
-                "amount_due", "status", "due_date", "expires_at", "livemode", "return_url", "reference", "has_receipt");
+                "amount_due", "status", "due_date", "overdue", "expires_at", "livemode", "return_url", "reference",
+                "has_receipt");
         assertThat(json.toString()).doesNotContain("inv_", "st_", "pay_", "evt_", "ck_", "internal_note",
                 "merchant.example.com/hook", "buyer@example.com");
         assertThat(json.get("status").asText()).isEqualTo("paid");
         assertThat(json.get("amount_due").asText()).isEqualTo("0.00");
         assertThat(json.get("expires_at").asText()).isEqualTo("2026-03-01T11:00:00Z");
         assertThat(json.get("due_date").asText()).isEqualTo("2026-03-10");
+    }
+
+    @Test
+    void theDueDateSaysWhenTheInvoiceIsOverdueAndStopsOnceSettled() {
+        var open = invoice("100.00", "USD", null, false);
+        assertThat(BuyerView.of(open, TOKEN, null).dueDateText()).isEqualTo("2026-03-10");
+        var overdue = open.apply(new InvoiceOverdue(EventId.generate(), new InvoiceId(open.id()), StoreId.generate(), 2,
+                Instant.parse("2026-03-11T00:00:01Z"), LocalDate.parse("2026-03-10"), InvoiceStatus.OPEN,
+                Money.parse("0", Currency.getInstance("USD")), Money.parse("100", Currency.getInstance("USD"))));
+        var shown = BuyerView.of(overdue, TOKEN, null);
+        assertThat(shown.dueDateText()).isEqualTo("2026-03-10 (overdue)");
+        assertThat(LedgerJson.mapper().valueToTree(shown).get("overdue").asBoolean()).isTrue();
+        var settled = BuyerView.of(pay(overdue, "100.00", InvoiceStatus.PAID, "100.00", "0.00"), TOKEN, null);
+        assertThat(settled.dueDateText()).isEqualTo("2026-03-10");
     }
 
     @Test

@@ -50,6 +50,9 @@ class WebhookPayloadsTest {
                 T0, null, InvoiceStatus.CANCELLED, Money.zero(USD), created.amount()))).isEqualTo("invoice.cancelled");
         assertThat(WebhookTypes.of(new InvoiceExpired(EventId.generate(), created.invoiceId(), created.storeId(), 2, T0,
                 InvoiceStatus.EXPIRED, Money.zero(USD), created.amount()))).isEqualTo("invoice.expired");
+        assertThat(WebhookTypes.of(new ledger.events.InvoiceOverdue(EventId.generate(), created.invoiceId(),
+                created.storeId(), 2, T0, java.time.LocalDate.parse("2026-01-31"), InvoiceStatus.OPEN, Money.zero(USD),
+                created.amount()))).isEqualTo("invoice.overdue");
     }
 
     @Test

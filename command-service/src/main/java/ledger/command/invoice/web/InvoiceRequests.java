@@ -7,6 +7,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -37,6 +38,9 @@ final class InvoiceRequests {
     static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000");
     static final long DEFAULT_EXPIRES_IN = 43_200;
     static final long MAX_EXPIRES_IN = 2_592_000;
+    /** A due date may be in the past (a backdated invoice goes overdue at once), but must be a real calendar year. */
+    static final LocalDate MIN_DUE_DATE = LocalDate.of(1970, 1, 1);
+    static final LocalDate MAX_DUE_DATE = LocalDate.of(9999, 12, 31);
     private static final int MAX_METADATA_KEYS = 50;
     private static final int MAX_METADATA_BYTES = 4096;
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]+");
@@ -116,6 +120,9 @@ final class InvoiceRequests {
             problem("customer_email", "must be an email address");
         }
         Instant expiresAt = expiresAt(body, now);
+        if (body.dueDate() != null && (body.dueDate().isBefore(MIN_DUE_DATE) || body.dueDate().isAfter(MAX_DUE_DATE))) {
+            problem("due_date", "must be between " + MIN_DUE_DATE + " and " + MAX_DUE_DATE);
+        }
         String callbackUrl = url("callback_url", body.callbackUrl());
         String returnUrl = url("return_url", body.returnUrl());
         Map<String, String> metadata = metadata(body.metadata());
