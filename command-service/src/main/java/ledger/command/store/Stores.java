@@ -125,7 +125,7 @@ class Stores {
         }
         Set<String> granted = new LinkedHashSet<>(scopes == null ? Scopes.ALL : scopes);
         for (String scope : granted) {
-            if (!Scopes.ALL.contains(scope)) {
+            if (scope == null || !Scopes.ALL.contains(scope)) { // Set.of(…).contains(null) throws
                 throw ApiException.invalid("scopes", "unknown scope " + scope);
             }
         }
