@@ -37,7 +37,6 @@ public final class InvoiceHistory {
     /** Before the hosted page (issue 12) the checkout URL ended in the invoice id; see {@link #withCheckoutToken}. */
     private String checkoutUrl = "http://localhost:8080/checkout/" + id;
     private String callbackUrl;
-    private String number;
 
     private InvoiceHistory(StoreId store, boolean livemode, Money amount) {
         this.store = store;
@@ -61,7 +60,7 @@ public final class InvoiceHistory {
 
     public InvoiceCreated create(Instant at, LocalDate dueDate, Instant expiresAt, String externalOrderId,
                                  String description) {
-        var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, number, amount, externalOrderId,
+        var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, amount, externalOrderId,
                 description, "buyer@example.com", Map.of("channel", "web", "api_key", "hidden"),
                 checkoutUrl, callbackUrl, "https://merchant.example.com/thanks", dueDate,
                 expiresAt, livemode, status, paid, amount.minusFloorZero(paid));
@@ -71,11 +70,6 @@ public final class InvoiceHistory {
     /** Gives the invoice a checkout URL ending in a token, as command-service creates them since the hosted page. */
     public InvoiceHistory withCheckoutToken(CheckoutToken token) {
         checkoutUrl = "http://localhost:8080/checkout/" + token.value();
-        return this;
-    }
-
-    public InvoiceHistory withNumber(String number) {
-        this.number = number;
         return this;
     }
 

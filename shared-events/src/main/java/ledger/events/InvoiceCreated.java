@@ -7,8 +7,7 @@ import java.util.Map;
 /**
  * A merchant created an invoice. Carries everything the invoice was created with, so a read model
  * can be built from the event history alone. {@code metadata} holds every key the merchant sent,
- * including secret-looking ones: hiding those is the job of the views, not of the ledger. {@code number} is the
- * store's gap-free invoice number ({@code INV-000042}); null on invoices created before numbering existed.
+ * including secret-looking ones: hiding those is the job of the views, not of the ledger.
  */
 public record InvoiceCreated(
         EventId eventId,
@@ -16,7 +15,6 @@ public record InvoiceCreated(
         StoreId storeId,
         long sequence,
         Instant occurredAt,
-        String number,
         Money amount,
         String externalOrderId,
         String description,
@@ -41,7 +39,7 @@ public record InvoiceCreated(
      * event store holds ({@link InvoiceView#visibleMetadata}).
      */
     public InvoiceCreated withVisibleMetadataOnly() {
-        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, number, amount, externalOrderId,
+        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, amount, externalOrderId,
                 description, customerEmail, InvoiceView.visibleMetadata(metadata), checkoutUrl, callbackUrl, returnUrl,
                 dueDate, expiresAt, livemode, status, amountPaid, amountDue);
     }

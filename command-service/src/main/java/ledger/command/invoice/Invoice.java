@@ -73,7 +73,7 @@ public class Invoice {
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.ALWAYS)
     InvoiceCreated handle(CreateInvoice command, Clock clock, DeadlineManager deadlines,
-                          ExternalOrderIds externalOrderIds, CheckoutTokens checkoutTokens, InvoiceNumbers numbers) {
+                          ExternalOrderIds externalOrderIds, CheckoutTokens checkoutTokens) {
         if (command.externalOrderId() != null
                 && !externalOrderIds.claim(command.storeId(), command.livemode(), command.externalOrderId(),
                         command.invoiceId())) {
@@ -81,6 +81,13 @@ public class Invoice {
                     "An open invoice with external_order_id " + command.externalOrderId() + " already exists",
                     "external_order_id");
         }
+        var zero = Money.zero(command.amount().currency());
+        var created = new InvoiceCreated(EventId.generate(), command.invoiceId(), command.storeId(), 1, now(clock),
+                command.amount(), command.externalOrderId(), command.description(), command.customerEmail(),
+                command.metadata(), command.checkoutUrl(), command.callbackUrl(), command.returnUrl(),
+                command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN, zero,
+                command.amount());
+        apply(created);
         checkoutTokens.record(CheckoutToken.ofCheckoutUrl(command.checkoutUrl()).orElseThrow(),
                 new CheckoutTokens.Owner(command.invoiceId(), command.storeId(), command.livemode()));
         deadlines.schedule(command.expiresAt(), EXPIRY, new ExpiryDue(command.invoiceId()));
@@ -88,15 +95,6 @@ public class Invoice {
             // a due date already past (a backdated invoice) is due at once: the scheduler fires it on its next poll
             deadlines.schedule(endOf(command.dueDate()), OVERDUE, new OverdueDue(command.invoiceId()));
         }
-        // Last, after every refusal: a refused create takes no number, and the store's sequence row stays locked
-        // for as little of the transaction as can be (a create that fails later gives its number back on rollback).
-        String number = numbers.next(command.storeId(), command.livemode());
-        var created = new InvoiceCreated(EventId.generate(), command.invoiceId(), command.storeId(), 1, now(clock),
-                number, command.amount(), command.externalOrderId(), command.description(), command.customerEmail(),
-                command.metadata(), command.checkoutUrl(), command.callbackUrl(), command.returnUrl(),
-                command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN,
-                Money.zero(command.amount().currency()), command.amount());
-        apply(created);
         return created;
     }
 

@@ -28,7 +28,7 @@ class WebhookPayloadsTest {
     private final ObjectMapper json = new ObjectMapper();
 
     private final InvoiceCreated created = new InvoiceCreated(EventId.generate(), InvoiceId.generate(),
-            StoreId.generate(), 1, T0, null, Money.parse("100.00", USD), "order-7", "Two mugs", "a@example.com",
+            StoreId.generate(), 1, T0, Money.parse("100.00", USD), "order-7", "Two mugs", "a@example.com",
             Map.of("channel", "web", "api_key", "hidden"), "https://pay.example/c/1", "https://shop.example/cb",
             null, null, T0.plusSeconds(3600), false, InvoiceStatus.OPEN, Money.zero(USD), Money.parse("100.00", USD));
 
