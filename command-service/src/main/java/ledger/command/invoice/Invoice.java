@@ -56,7 +56,6 @@ public class Invoice {
     private long sequence;
     private String externalOrderId;
     private Instant expiresAt;
-    private boolean overdue;
     /** The invoice as the API shows it, so a payment or cancellation answers without reading the events back. */
     private InvoiceView view;
     /** Payer references seen so far, for idempotent payments. */
@@ -176,7 +175,7 @@ public class Invoice {
      */
     @DeadlineHandler(deadlineName = OVERDUE)
     void goOverdue(OverdueDue due, Clock clock) {
-        if (status.isPayable() && !overdue) {
+        if (status.isPayable() && view.overdueAt() == null) {
             apply(new InvoiceOverdue(EventId.generate(), id, storeId, sequence + 1, now(clock), view.dueDate(), status,
                     paid, amount.minusFloorZero(paid)));
         }
@@ -250,7 +249,6 @@ public class Invoice {
 
     @EventSourcingHandler
     void on(InvoiceOverdue e) {
-        overdue = true;
         sequence = e.sequence();
         view = view.apply(e);
     }
