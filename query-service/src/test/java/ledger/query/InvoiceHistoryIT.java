@@ -31,7 +31,9 @@ class InvoiceHistoryIT extends QueryIntegrationTest {
         var store = StoreId.generate();
         String key = keyFor(store, Scopes.INVOICES_READ);
         var invoice = InvoiceHistory.of(store, "100.00", "USD");
-        invoice.create(T, java.time.LocalDate.parse("2026-05-10"), T.plusSeconds(4 * 3600));
+        var backdated = java.time.LocalDate.parse("2026-05-03");
+        invoice.create(T, backdated, T.plusSeconds(4 * 3600));
+        invoice.overdue(T.plusSeconds(1800), backdated);
         invoice.pay("40.00", T.plusSeconds(3600));
         invoice.pay("30.00", T.plusSeconds(2 * 3600));
         invoice.expire(T.plusSeconds(4 * 3600));
@@ -40,7 +42,7 @@ class InvoiceHistoryIT extends QueryIntegrationTest {
             publish(e);
         }
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> api().get(invoice.path(), key).json().path("version").asLong() == 4);
+                .until(() -> api().get(invoice.path(), key).json().path("version").asLong() == 5);
 
         var before = api().get(invoice.path() + "?as_of=" + T.minusNanos(1000), key);
         assertThat(before.status()).isEqualTo(404);
@@ -57,6 +59,14 @@ class InvoiceHistoryIT extends QueryIntegrationTest {
                 assertThat(response.header("Ledger-Version")).contains(Integer.toString(k));
             }
         }
+        // Overdue from its InvoiceOverdue on while it owes; once expired no longer, but when it went overdue stays.
+        var overdue = api().get(invoice.path() + "?as_of=" + T.plusSeconds(1800), key).json();
+        assertThat(overdue.get("overdue").asBoolean()).isTrue();
+        assertThat(api().get(invoice.path() + "?as_of=" + T.plusSeconds(1799), key).json().get("overdue").asBoolean())
+                .isFalse();
+        var expired = api().get(invoice.path(), key).json();
+        assertThat(expired.get("overdue").asBoolean()).isFalse();
+        assertThat(expired.get("overdue_at").asText()).isEqualTo(overdue.get("overdue_at").asText());
         // An offset other than Z means the same instant.
         var offset = api().get(invoice.path() + "?as_of=2026-05-04T12:30:00%2B02:00", key).json();
         assertThat(offset.get("version").asLong()).isEqualTo(1); // 10:30Z: created, not paid yet
