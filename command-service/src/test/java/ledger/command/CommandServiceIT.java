@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import ledger.events.InvoiceCreated;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
@@ -83,6 +86,112 @@ class CommandServiceIT {
         Long position = jdbc.queryForObject(
                 "SELECT global_index FROM command.domain_event_entry WHERE aggregate_identifier = ?", Long.class, id);
         assertThat(header(relayed, "global_position")).isEqualTo(Long.toString(position));
+    }
+
+    @Test
+    void anInvoiceOfLineItemsIsTheirSumWithEachLineComputedAndStoredAsRevision2() throws Exception {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        var response = api().post("/v1/invoices", store[1], """
+                {"currency":"USD","line_items":[
+                  {"description":"Coffee beans, 250 g","quantity":"3","unit_amount":"30.00",
+                   "discount_percent":"10","tax_percent":"20"},
+                  {"description":"Delivery","quantity":"0.5","unit_amount":"3.60"}]}""");
+
+        assertThat(response.status()).as(response.raw()).isEqualTo(201);
+        var body = response.json();
+        assertThat(body.get("amount").asText()).isEqualTo("99.00");
+        assertThat(body.get("amount_due").asText()).isEqualTo("99.00");
+        var first = body.get("line_items").get(0);
+        assertThat(List.of(first.get("quantity").asText(), first.get("unit_amount").asText(),
+                first.get("discount_percent").asText(), first.get("tax_percent").asText(),
+                first.get("amount_subtotal").asText(), first.get("amount_discount").asText(),
+                first.get("amount_tax").asText(), first.get("amount_total").asText()))
+                .containsExactly("3", "30.00", "10", "20", "90.00", "9.00", "16.20", "97.20");
+        var second = body.get("line_items").get(1);
+        assertThat(second.get("discount_percent").isNull()).isTrue();
+        assertThat(second.get("amount_total").asText()).isEqualTo("1.80");
+
+        String id = body.get("id").asText();
+        assertThat(jdbc.queryForObject("SELECT payload_revision FROM command.domain_event_entry"
+                + " WHERE aggregate_identifier = ?", String.class, id)).isEqualTo("2");
+        var relayed = LedgerJson.mapper().readTree(awaitRecordFor(id).value());
+        assertThat(relayed.get("schema_revision").asInt()).isEqualTo(2);
+        assertThat(relayed.at("/line_items/0/amount_total/amount").asText()).isEqualTo("97.20");
+        // The same sum sent as amount too is accepted.
+        assertThat(api().post("/v1/invoices", store[1], "{\"amount\":\"2\",\"line_items\":[{\"description\":\"a\","
+                + "\"quantity\":\"1\",\"unit_amount\":\"2.00\"}]}").status()).isEqualTo(201);
+    }
+
+    @Test
+    void badLineItemsAreA400NamingTheLineAndFieldAndWriteNothing() {
+        String key = api().storeWithKey(ADMIN, "invoices:write")[1];
+        Integer before = jdbc.queryForObject("SELECT count(*) FROM command.domain_event_entry", Integer.class);
+        String line = "{\"description\":\"a\",\"quantity\":\"1\",\"unit_amount\":\"2.00\"}";
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\"amount\":\"3.00\",\"line_items\":[" + line + "]}", "amount");
+        cases.put("{\"line_items\":[]}", "line_items");
+        cases.put("{\"line_items\":[" + (line + ",").repeat(100) + line + "]}", "line_items");
+        cases.put("{\"line_items\":[" + line + ",{\"quantity\":\"1\",\"unit_amount\":\"2\"}]}",
+                "line_items[1].description");
+        cases.put("{\"line_items\":[{\"description\":\"a\",\"quantity\":\"0\",\"unit_amount\":\"2\"}]}",
+                "line_items[0].quantity");
+        cases.put("{\"line_items\":[{\"description\":\"a\",\"quantity\":\"1.0000001\",\"unit_amount\":\"2\"}]}",
+                "line_items[0].quantity");
+        cases.put("{\"line_items\":[{\"description\":\"a\",\"quantity\":\"-1\",\"unit_amount\":\"2\"}]}",
+                "line_items[0].quantity");
+        cases.put("{\"currency\":\"JPY\",\"line_items\":[{\"description\":\"a\",\"quantity\":\"1\","
+                + "\"unit_amount\":\"2.5\"}]}", "line_items[0].unit_amount");
+        cases.put("{\"line_items\":[{\"description\":\"a\",\"quantity\":\"1\",\"unit_amount\":\"2\","
+                + "\"tax_percent\":\"100.5\"}]}", "line_items[0].tax_percent");
+        cases.put("{\"line_items\":[{\"description\":\"a\",\"quantity\":\"1\",\"unit_amount\":\"2\","
+                + "\"discount_percent\":\"1e1\"}]}", "line_items[0].discount_percent");
+        cases.put("{\"line_items\":[{\"description\":\"a\",\"quantity\":\"1\",\"unit_amount\":\"0.00\"}]}",
+                "line_items");
+        cases.put("{\"amount\":\"0\",\"line_items\":[{\"description\":\"a\",\"quantity\":\"1\","
+                + "\"unit_amount\":\"0.00\"}]}", "line_items");
+        cases.put("{\"line_items\":[{\"description\":\"a\",\"quantity\":\"1000000000\",\"unit_amount\":\"2\"}]}",
+                "line_items");
+        cases.put("{\"line_items\":[null]}", "line_items[0]");
+        cases.put("{\"line_items\":[{\"description\":\"a\",\"quantity\":\"1\",\"unit_amount\":\"2\","
+                + "\"colour\":\"red\"}]}", "line_items[0].colour");
+        cases.forEach((json, param) -> {
+            var response = api().post("/v1/invoices", key, json);
+            assertThat(response.status()).as(json + " → " + response.raw()).isEqualTo(400);
+            assertThat(response.json().get("param").asText()).as(json + " → " + response.raw()).isEqualTo(param);
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM command.domain_event_entry", Integer.class)).isEqualTo(before);
+    }
+
+    /**
+     * An invoice created before line items was stored as revision 1, without a payload revision. The relay sends
+     * it upcast to revision 2, and the aggregate loads it: a payment on it succeeds.
+     */
+    @Test
+    void aRevision1InvoiceCreatedIsUpcastForTheRelayAndTheAggregate() throws Exception {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write", "payments:write");
+        String template = api().post("/v1/invoices", store[1], "{\"amount\":\"10.00\"}").json().get("id").asText();
+        String old = "inv_Revision1" + System.nanoTime();
+        var json = (ObjectNode) LedgerJson.mapper().readTree(jdbc.queryForObject(
+                "SELECT convert_from(payload, 'UTF8') FROM command.domain_event_entry WHERE aggregate_identifier = ?",
+                String.class, template));
+        json.remove("line_items");
+        json.put("schema_revision", 1).put("invoice_id", old).put("event_id", "evt_" + old.substring(4));
+        jdbc.update("""
+                INSERT INTO command.domain_event_entry (event_identifier, aggregate_identifier, sequence_number, type,
+                    time_stamp, payload_type, payload_revision, payload, meta_data)
+                SELECT ?, ?, 0, type, time_stamp, payload_type, NULL, ?, meta_data
+                FROM command.domain_event_entry WHERE aggregate_identifier = ?""",
+                UUID.randomUUID().toString(), old, LedgerJson.mapper().writeValueAsBytes(json), template);
+
+        var relayed = LedgerJson.mapper().readTree(awaitRecordFor(old).value());
+        assertThat(relayed.get("schema_revision").asInt()).isEqualTo(2);
+        assertThat(relayed.get("line_items").isArray()).isTrue();
+        assertThat(relayed.get("line_items").isEmpty()).isTrue();
+        var paid = api().post("/v1/invoices/" + old + "/payments", store[1],
+                "{\"amount\":\"10.00\",\"currency\":\"USD\",\"reference\":\"r1\"}");
+        assertThat(paid.status()).as(paid.raw()).isEqualTo(201);
+        assertThat(paid.json().at("/invoice/status").asText()).isEqualTo("paid");
+        assertThat(paid.json().at("/invoice/line_items").isEmpty()).isTrue();
     }
 
     /**

@@ -15,6 +15,7 @@ import ledger.events.InvoiceId;
 import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.LedgerEvent;
+import ledger.events.LineItem;
 import ledger.events.Money;
 import ledger.events.PaymentId;
 import ledger.events.PaymentReceived;
@@ -37,6 +38,7 @@ public final class InvoiceHistory {
     /** Before the hosted page (issue 12) the checkout URL ended in the invoice id; see {@link #withCheckoutToken}. */
     private String checkoutUrl = "http://localhost:8080/checkout/" + id;
     private String callbackUrl;
+    private List<LineItem> lines = List.of();
 
     private InvoiceHistory(StoreId store, boolean livemode, Money amount) {
         this.store = store;
@@ -50,6 +52,13 @@ public final class InvoiceHistory {
         return new InvoiceHistory(store, false, Money.parse(amount, Currency.getInstance(currency)));
     }
 
+    /** A test-mode invoice of these lines; its amount is their sum. */
+    public static InvoiceHistory ofLines(StoreId store, LineItem... lines) {
+        var history = new InvoiceHistory(store, false, LineItem.totalOf(List.of(lines)));
+        history.lines = List.of(lines);
+        return history;
+    }
+
     public static InvoiceHistory live(StoreId store, String amount, String currency) {
         return new InvoiceHistory(store, true, Money.parse(amount, Currency.getInstance(currency)));
     }
@@ -60,7 +69,7 @@ public final class InvoiceHistory {
 
     public InvoiceCreated create(Instant at, LocalDate dueDate, Instant expiresAt, String externalOrderId,
                                  String description) {
-        var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, amount, externalOrderId,
+        var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, amount, lines, externalOrderId,
                 description, "buyer@example.com", Map.of("channel", "web", "api_key", "hidden"),
                 checkoutUrl, callbackUrl, "https://merchant.example.com/thanks", dueDate,
                 expiresAt, livemode, status, paid, amount.minusFloorZero(paid));

@@ -5,14 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Currency;
 import java.util.List;
 import java.util.concurrent.Future;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
+import ledger.events.LineItem;
+import ledger.events.Money;
 import ledger.events.StoreId;
 import ledger.query.ledger.LedgerEvents;
 import ledger.support.auth.Scopes;
@@ -136,6 +141,54 @@ class RebuildIT extends QueryIntegrationTest {
         send(invoice.pay("1.00", Instant.parse("2026-07-02T00:00:00Z")), nextPosition()).get();
         awaitProjected();
         assertEveryRowIsTheFoldOfItsEvents(store);
+    }
+
+    /**
+     * A ledger from before line items holds revision 1 InvoiceCreated events; the live projection read them as
+     * invoices without lines, and a rebuild of that ledger (beside newer, itemised invoices) equals it.
+     */
+    @Test
+    void anOldLedgerOfRevision1EventsRebuildsToTheLiveTable() throws Exception {
+        var store = StoreId.generate();
+        Instant t = Instant.parse("2026-07-04T00:00:00Z");
+        var usd = Currency.getInstance("USD");
+        List<InvoiceHistory> old = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            var invoice = InvoiceHistory.of(store, "12.00", "USD");
+            var created = invoice.create(t.plusSeconds(i), null, t.plusSeconds(3600));
+            var revision1 = (ObjectNode) JSON.readTree(LedgerJson.mapper().writerFor(LedgerEvent.class)
+                    .writeValueAsString(created));
+            revision1.remove("line_items");
+            revision1.put("schema_revision", 1);
+            send(created, JSON.writeValueAsString(revision1), nextPosition()).get();
+            publish(invoice.pay("5.00", t.plusSeconds(i + 1)));
+            old.add(invoice);
+        }
+        var itemised = InvoiceHistory.ofLines(store,
+                LineItem.compute("Widget", new BigDecimal("1.5"), Money.parse("3.33", usd),
+                        new BigDecimal("12.5"), new BigDecimal("19")));
+        publish(itemised.create(t, null, t.plusSeconds(3600)));
+        awaitProjected();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM ledger_event WHERE invoice_id = ? AND payload::text"
+                + " LIKE '%\"schema_revision\":1%'", Long.class, old.get(0).id().value())).isEqualTo(1);
+        String live = invoices();
+
+        var done = awaitFinished(start(null).get("id").asText());
+
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("completed");
+        assertThat(invoices()).isEqualTo(live);
+        assertEveryRowIsTheFoldOfItsEvents(store);
+        var oldView = JSON.readTree(jdbc.queryForObject("SELECT view::text FROM invoice WHERE id = ?", String.class,
+                old.get(0).id().value()));
+        assertThat(oldView.get("line_items").isArray()).isTrue();
+        assertThat(oldView.get("line_items").isEmpty()).isTrue();
+        assertThat(oldView.get("amount_due").asText()).isEqualTo("7.00");
+        var itemisedView = JSON.readTree(jdbc.queryForObject("SELECT view::text FROM invoice WHERE id = ?",
+                String.class, itemised.id().value()));
+        // 1.5 × 3.33 = 4.995 (5.00), − 12.5 % = 4.370625 (4.37), + 19 % = 5.20104375 (5.20)
+        assertThat(itemisedView.at("/line_items/0/amount_total").asText()).isEqualTo("5.20");
+        assertThat(itemisedView.at("/line_items/0/amount_discount").asText()).isEqualTo("0.63");
+        assertThat(itemisedView.get("amount").asText()).isEqualTo("5.20");
     }
 
     @Test

@@ -1,13 +1,20 @@
 package ledger.events;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A merchant created an invoice. Carries everything the invoice was created with, so a read model
  * can be built from the event history alone. {@code metadata} holds every key the merchant sent,
  * including secret-looking ones: hiding those is the job of the views, not of the ledger.
+ *
+ * <p>Schema revision 2 added {@code line_items} ({@link LineItem}; empty when the merchant sent only an
+ * {@code amount}). Revision 1 events have none, and read as an invoice without lines: the event store upcasts
+ * their JSON with {@link #upcastToRevision2}, and every other reader binds it with the same result, since this
+ * record takes a missing {@code line_items} for an empty list.
  */
 public record InvoiceCreated(
         EventId eventId,
@@ -16,6 +23,7 @@ public record InvoiceCreated(
         long sequence,
         Instant occurredAt,
         Money amount,
+        List<LineItem> lineItems,
         String externalOrderId,
         String description,
         String customerEmail,
@@ -30,8 +38,24 @@ public record InvoiceCreated(
         Money amountPaid,
         Money amountDue) implements LedgerEvent {
 
+    /** The current schema revision of this event's JSON. */
+    public static final int REVISION = 2;
+
     public InvoiceCreated {
+        lineItems = lineItems == null ? List.of() : List.copyOf(lineItems);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    @Override
+    public int schemaRevision() {
+        return REVISION;
+    }
+
+    /** Revision 1's JSON (from before line items) as revision 2 says the same: no lines. */
+    public static ObjectNode upcastToRevision2(ObjectNode revision1) {
+        revision1.putArray("line_items");
+        revision1.put("schema_revision", 2);
+        return revision1;
     }
 
     /**
@@ -39,7 +63,7 @@ public record InvoiceCreated(
      * event store holds ({@link InvoiceView#visibleMetadata}).
      */
     public InvoiceCreated withVisibleMetadataOnly() {
-        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, amount, externalOrderId,
+        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, amount, lineItems, externalOrderId,
                 description, customerEmail, InvoiceView.visibleMetadata(metadata), checkoutUrl, callbackUrl, returnUrl,
                 dueDate, expiresAt, livemode, status, amountPaid, amountDue);
     }

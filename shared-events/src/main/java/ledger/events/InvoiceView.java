@@ -34,6 +34,7 @@ public record InvoiceView(
         String amountDue,
         String amountOverpaid,
         String currency,
+        List<Line> lineItems,
         String externalOrderId,
         String description,
         String customerEmail,
@@ -74,13 +75,34 @@ public record InvoiceView(
                           Instant receivedAt, Instant createdAt) {
     }
 
+    /**
+     * One line as listed on the invoice: what was sent and the figures {@link LineItem} computed, amounts at the
+     * currency's scale; a percentage not sent is null.
+     */
+    public record Line(String description, String quantity, String unitAmount, String discountPercent,
+                       String taxPercent, String amountSubtotal, String amountDiscount, String amountTax,
+                       String amountTotal) {
+
+        static Line of(LineItem item) {
+            return new Line(item.description(), item.quantity().toPlainString(), item.unitAmount().toPlainString(),
+                    plain(item.discountPercent()), plain(item.taxPercent()), item.amountSubtotal().toPlainString(),
+                    item.amountDiscount().toPlainString(), item.amountTax().toPlainString(),
+                    item.amountTotal().toPlainString());
+        }
+
+        private static String plain(java.math.BigDecimal value) {
+            return value == null ? null : value.toPlainString();
+        }
+    }
+
     public static InvoiceView created(InvoiceCreated e) {
         return new InvoiceView(e.invoiceId().value(), "invoice", e.status(), e.amount().toPlainString(),
                 e.amountPaid().toPlainString(), e.amountDue().toPlainString(),
                 overpaid(e.amount(), e.amountPaid()).toPlainString(), e.amount().currency().getCurrencyCode(),
-                e.externalOrderId(), e.description(), e.customerEmail(), visibleMetadata(e.metadata()),
-                e.checkoutUrl(), e.returnUrl(), e.callbackUrl(), e.dueDate(), e.expiresAt(), e.occurredAt(),
-                e.occurredAt(), null, null, null, null, false, null, List.of(), e.sequence(), e.livemode());
+                e.lineItems().stream().map(Line::of).toList(), e.externalOrderId(), e.description(), e.customerEmail(),
+                visibleMetadata(e.metadata()), e.checkoutUrl(), e.returnUrl(), e.callbackUrl(), e.dueDate(),
+                e.expiresAt(), e.occurredAt(), e.occurredAt(), null, null, null, null, false, null, List.of(),
+                e.sequence(), e.livemode());
     }
 
     /**
@@ -117,8 +139,8 @@ public record InvoiceView(
         }
         return new InvoiceView(id, object, event.status(), amount, event.amountPaid().toPlainString(),
                 event.amountDue().toPlainString(), overpaid(total, event.amountPaid()).toPlainString(), currency,
-                externalOrderId, description, customerEmail, metadata, checkoutUrl, returnUrl, callbackUrl, dueDate,
-                expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt,
+                lineItems, externalOrderId, description, customerEmail, metadata, checkoutUrl, returnUrl, callbackUrl,
+                dueDate, expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt,
                 overdueAt != null && event.status().isPayable(), overdueAt, payments, event.sequence(), livemode);
     }
 

@@ -16,7 +16,7 @@ class InvoiceViewTest {
     static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
     static InvoiceCreated created(Map<String, String> metadata) {
-        return new InvoiceCreated(EventId.generate(), INVOICE, STORE, 1, T0, Money.parse("100", USD), "o-1", null, null,
+        return new InvoiceCreated(EventId.generate(), INVOICE, STORE, 1, T0, Money.parse("100", USD), List.of(), "o-1", null, null,
                 metadata, "http://localhost/checkout/" + INVOICE, null, null, null, T0.plusSeconds(3600), false,
                 InvoiceStatus.OPEN, Money.zero(USD), Money.parse("100", USD));
     }

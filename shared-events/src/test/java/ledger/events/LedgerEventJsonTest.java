@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Currency;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -32,14 +35,10 @@ class LedgerEventJsonTest {
 
     static Stream<Arguments> events() {
         return Stream.of(
-                Arguments.of("invoice-created.json", new InvoiceCreated(
-                        new EventId("evt_0000000000000000000000A1"), INVOICE, STORE, 1, T0,
-                        Money.parse("99.00", USD), "order-1001", "Two coffees", "buyer@example.com",
-                        Map.of("channel", "web"), "http://localhost:8080/checkout/inv_7Hq2LmXc9RtY4vBn3KpW8sJd",
-                        "https://merchant.example.com/hooks/ledger",
-                        "https://merchant.example.com/thanks", LocalDate.parse("2026-12-01"),
-                        Instant.parse("2026-11-21T22:15:30Z"), false,
-                        InvoiceStatus.OPEN, Money.zero(USD), Money.parse("99.00", USD))),
+                Arguments.of("invoice-created.json", created(List.of(
+                        LineItem.compute("Coffee beans, 250 g", new BigDecimal("3"), Money.parse("30.00", USD),
+                                new BigDecimal("10"), new BigDecimal("20")),
+                        LineItem.compute("Delivery", new BigDecimal("0.5"), Money.parse("3.60", USD), null, null)))),
                 Arguments.of("payment-received.json", new PaymentReceived(
                         new EventId("evt_0000000000000000000000A2"), INVOICE, STORE, 2, T0.plusSeconds(60),
                         new PaymentId("pay_0000000000000000000000B1"), Money.parse("40", USD), "bank-tx-77",
@@ -56,6 +55,28 @@ class LedgerEventJsonTest {
                         new EventId("evt_0000000000000000000000A5"), INVOICE, STORE, 3,
                         Instant.parse("2026-12-02T00:00:01.500Z"), LocalDate.parse("2026-12-01"),
                         InvoiceStatus.PARTIALLY_PAID, Money.parse("40.00", USD), Money.parse("59.00", USD))));
+    }
+
+    static InvoiceCreated created(List<LineItem> lines) {
+        return new InvoiceCreated(new EventId("evt_0000000000000000000000A1"), INVOICE, STORE, 1, T0,
+                Money.parse("99.00", USD), lines, "order-1001", "Two coffees", "buyer@example.com",
+                Map.of("channel", "web"), "http://localhost:8080/checkout/inv_7Hq2LmXc9RtY4vBn3KpW8sJd",
+                "https://merchant.example.com/hooks/ledger", "https://merchant.example.com/thanks",
+                LocalDate.parse("2026-12-01"), Instant.parse("2026-11-21T22:15:30Z"), false, InvoiceStatus.OPEN,
+                Money.zero(USD), Money.parse("99.00", USD));
+    }
+
+    /** Revision 1, from before line items: read directly or upcast first, it is the same invoice without lines. */
+    @Test
+    void aRevision1InvoiceCreatedReadsAsOneWithoutLinesEitherWay() throws IOException {
+        var revision1 = (ObjectNode) golden("invoice-created-r1.json");
+        assertThat(revision1.has("line_items")).isFalse();
+        var withoutLines = created(List.of());
+
+        assertThat(JSON.treeToValue(revision1, LedgerEvent.class)).isEqualTo(withoutLines);
+        var upcast = InvoiceCreated.upcastToRevision2(revision1.deepCopy());
+        assertThat(JSON.treeToValue(upcast, LedgerEvent.class)).isEqualTo(withoutLines);
+        assertThat(upcast).isEqualTo(JSON.readTree(JSON.writerFor(LedgerEvent.class).writeValueAsString(withoutLines)));
     }
 
     @ParameterizedTest(name = "{0}")

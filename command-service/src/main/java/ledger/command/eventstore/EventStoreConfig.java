@@ -1,6 +1,7 @@
 package ledger.command.eventstore;
 
 import javax.sql.DataSource;
+import ledger.events.InvoiceCreated;
 import ledger.events.LedgerJson;
 import org.axonframework.common.jdbc.ConnectionProvider;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
@@ -109,10 +110,22 @@ class EventStoreConfig {
         return new SQLStateResolver("23505");
     }
 
-    /** Event payloads are stored in exactly their Kafka wire format (the golden JSON of shared-events). */
+    /**
+     * Event payloads are stored in exactly their Kafka wire format (the golden JSON of shared-events). The payload
+     * revision is the event's schema revision from its second on (revision 1 was stored without one).
+     */
     @Bean
     @Qualifier("eventSerializer")
     Serializer eventSerializer() {
-        return JacksonSerializer.builder().objectMapper(LedgerJson.mapper()).build();
+        return JacksonSerializer.builder().objectMapper(LedgerJson.mapper())
+                .revisionResolver(type -> type == InvoiceCreated.class
+                        ? Integer.toString(InvoiceCreated.REVISION) : null)
+                .build();
+    }
+
+    /** Axon's configuration picks up every upcaster bean into the chain {@link #eventStorageEngine} reads with. */
+    @Bean
+    InvoiceCreatedUpcaster invoiceCreatedUpcaster() {
+        return new InvoiceCreatedUpcaster();
     }
 }

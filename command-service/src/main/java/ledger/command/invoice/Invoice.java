@@ -82,10 +82,10 @@ public class Invoice {
         }
         var zero = Money.zero(command.amount().currency());
         var created = new InvoiceCreated(EventId.generate(), command.invoiceId(), command.storeId(), 1, now(clock),
-                command.amount(), command.externalOrderId(), command.description(), command.customerEmail(),
-                command.metadata(), command.checkoutUrl(), command.callbackUrl(), command.returnUrl(),
-                command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN, zero,
-                command.amount());
+                command.amount(), command.lineItems(), command.externalOrderId(), command.description(),
+                command.customerEmail(), command.metadata(), command.checkoutUrl(), command.callbackUrl(),
+                command.returnUrl(), command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN,
+                zero, command.amount());
         apply(created);
         checkoutTokens.record(CheckoutToken.ofCheckoutUrl(command.checkoutUrl()).orElseThrow(),
                 new CheckoutTokens.Owner(command.invoiceId(), command.storeId(), command.livemode()));

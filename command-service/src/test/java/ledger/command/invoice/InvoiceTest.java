@@ -59,12 +59,12 @@ class InvoiceTest {
     }
 
     CreateInvoice create(String amount, String externalOrderId) {
-        return new CreateInvoice(id, STORE, usd(amount), externalOrderId, "desc", null, Map.of("a", "b"),
+        return new CreateInvoice(id, STORE, usd(amount), List.of(), externalOrderId, "desc", null, Map.of("a", "b"),
                 "http://localhost:8080/checkout/" + token.value(), null, null, null, EXPIRES, false);
     }
 
     InvoiceCreated created(String amount) {
-        return new InvoiceCreated(EventId.generate(), id, STORE, 1, NOW_MICROS, usd(amount), "order-1", null, null,
+        return new InvoiceCreated(EventId.generate(), id, STORE, 1, NOW_MICROS, usd(amount), List.of(), "order-1", null, null,
                 Map.of(), "http://localhost/checkout/" + id, null, null, null, EXPIRES, false, InvoiceStatus.OPEN,
                 usd("0"), usd(amount));
     }
@@ -394,7 +394,7 @@ class InvoiceTest {
         final Instant expiresLater = NOW.plusSeconds(30 * 86_400);
 
         CreateInvoice createDue(java.time.LocalDate dueDate, Instant expiresAt) {
-            return new CreateInvoice(id, STORE, usd("99.00"), null, "desc", null, Map.of(),
+            return new CreateInvoice(id, STORE, usd("99.00"), List.of(), null, "desc", null, Map.of(),
                     "http://localhost:8080/checkout/" + token.value(), null, null, dueDate, expiresAt, false);
         }
 

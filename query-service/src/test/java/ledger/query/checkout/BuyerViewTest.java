@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Currency;
+import java.util.List;
 import java.util.Map;
 import ledger.events.CheckoutToken;
 import ledger.events.EventId;
@@ -31,7 +32,7 @@ class BuyerViewTest {
 
     static InvoiceView invoice(String amount, String currency, String orderId, boolean livemode) {
         var money = Money.parse(amount, Currency.getInstance(currency));
-        var created = new InvoiceCreated(EventId.generate(), InvoiceId.generate(), StoreId.generate(), 1, T0, money,
+        var created = new InvoiceCreated(EventId.generate(), InvoiceId.generate(), StoreId.generate(), 1, T0, money, List.of(),
                 orderId, "Two tickets", "buyer@example.com", Map.of("internal_note", "vip"),
                 "http://localhost:8080/checkout/" + TOKEN.value(), "https://merchant.example.com/hook",
                 "https://merchant.example.com/thanks", LocalDate.parse("2026-03-10"), T0.plusSeconds(3600), livemode,

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
+import java.util.List;
 import java.util.Map;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
@@ -14,6 +16,7 @@ import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
+import ledger.events.LineItem;
 import ledger.events.Money;
 import ledger.events.PaymentId;
 import ledger.events.PaymentReceived;
@@ -28,7 +31,9 @@ class WebhookPayloadsTest {
     private final ObjectMapper json = new ObjectMapper();
 
     private final InvoiceCreated created = new InvoiceCreated(EventId.generate(), InvoiceId.generate(),
-            StoreId.generate(), 1, T0, Money.parse("100.00", USD), "order-7", "Two mugs", "a@example.com",
+            StoreId.generate(), 1, T0, Money.parse("100.00", USD),
+            List.of(LineItem.compute("Mug", new BigDecimal("2"), Money.parse("50.00", USD), null, null)), "order-7",
+            "Two mugs", "a@example.com",
             Map.of("channel", "web", "api_key", "hidden"), "https://pay.example/c/1", "https://shop.example/cb",
             null, null, T0.plusSeconds(3600), false, InvoiceStatus.OPEN, Money.zero(USD), Money.parse("100.00", USD));
 
@@ -72,6 +77,8 @@ class WebhookPayloadsTest {
         assertThat(invoice.get("callback_url").asText()).isEqualTo("https://shop.example/cb");
         assertThat(invoice.get("metadata").has("api_key")).isFalse();
         assertThat(invoice.get("version").asLong()).isEqualTo(1);
+        assertThat(invoice.at("/line_items/0/description").asText()).isEqualTo("Mug");
+        assertThat(invoice.at("/line_items/0/amount_total").asText()).isEqualTo("100.00");
         assertThat(body.get("data").has("payment")).isFalse();
     }
 

@@ -21,6 +21,7 @@ import ledger.command.invoice.CreateInvoice;
 import ledger.command.invoice.PayInvoice;
 import ledger.events.CheckoutToken;
 import ledger.events.InvoiceId;
+import ledger.events.LineItem;
 import ledger.events.Money;
 import ledger.events.StoreId;
 import ledger.support.auth.ApiPrincipal;
@@ -36,6 +37,12 @@ import org.springframework.http.HttpStatus;
 final class InvoiceRequests {
 
     static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000");
+    static final int MAX_LINE_ITEMS = 100;
+    /** A line's quantity: more than 0, at most 1,000,000,000, with up to 6 decimals. */
+    private static final Pattern QUANTITY = Pattern.compile("\\d{1,10}(\\.\\d{1,6})?");
+    /** A discount or tax rate in percent, 0 to 100, with up to 6 decimals. */
+    private static final Pattern PERCENT = Pattern.compile("\\d{1,3}(\\.\\d{1,6})?");
+    private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
     static final long DEFAULT_EXPIRES_IN = 43_200;
     static final long MAX_EXPIRES_IN = 2_592_000;
     /** A due date may be in the past (a backdated invoice goes overdue at once), but must be a real calendar year. */
@@ -112,7 +119,8 @@ final class InvoiceRequests {
 
     private CreateInvoice create(CreateInvoiceRequest body, ApiPrincipal principal, Instant now) {
         Currency currency = currency(body.currency() == null ? "USD" : body.currency());
-        Money amount = currency == null ? null : amount(body.amount(), currency);
+        List<LineItem> lines = currency == null ? List.of() : lines(body.lineItems(), currency);
+        Money amount = currency == null ? null : amount(body.amount(), currency, body.lineItems() != null, lines);
         String externalOrderId = text("external_order_id", body.externalOrderId(), 255);
         String description = text("description", body.description(), 255);
         String email = text("customer_email", body.customerEmail(), 255);
@@ -128,7 +136,7 @@ final class InvoiceRequests {
         Map<String, String> metadata = metadata(body.metadata());
         throwIfInvalid();
         var id = InvoiceId.generate();
-        return new CreateInvoice(id, principal.storeId(), amount, externalOrderId, description, email, metadata,
+        return new CreateInvoice(id, principal.storeId(), amount, lines, externalOrderId, description, email, metadata,
                 properties.checkoutBaseUrl() + "/" + CheckoutToken.generate().value(), callbackUrl, returnUrl, body.dueDate(), expiresAt,
                 principal.livemode());
     }
@@ -156,18 +164,103 @@ final class InvoiceRequests {
         if (value == null) {
             return missing("amount");
         }
+        Money money = money("amount", value, currency);
+        if (money != null && money.isZero()) {
+            problem("amount", "must be greater than zero");
+        }
+        return money;
+    }
+
+    /**
+     * An invoice's amount: as sent, the sum of its lines' totals, or both when they agree (SPEC §4.2). Lines that
+     * were sent but refused ({@code lines} empty) leave nothing to compare.
+     */
+    private Money amount(String value, Currency currency, boolean linesSent, List<LineItem> lines) {
+        if (lines.isEmpty()) {
+            return linesSent ? (value == null ? null : money("amount", value, currency)) : amount(value, currency);
+        }
+        Money sum = LineItem.totalOf(lines);
+        if (sum.isZero()) {
+            problem("line_items", "must add up to more than zero");
+        } else if (sum.amount().compareTo(MAX_AMOUNT) > 0) {
+            problem("line_items", "must add up to at most 1000000000");
+        }
+        Money sent = value == null ? null : money("amount", value, sum.currency());
+        if (sent != null && sent.compareTo(sum) != 0) {
+            problem("amount", "must equal the sum of the line items' totals (" + sum.toPlainString()
+                    + ") or be left out");
+        }
+        return sum;
+    }
+
+    private Money money(String field, String value, Currency currency) {
         try {
             var money = Money.parse(value, currency);
-            if (money.isZero()) {
-                problem("amount", "must be greater than zero");
-            } else if (money.amount().compareTo(MAX_AMOUNT) > 0) {
-                problem("amount", "must be at most 1000000000");
+            if (money.amount().compareTo(MAX_AMOUNT) > 0) {
+                problem(field, "must be at most 1000000000");
             }
             return money;
         } catch (Money.MoneyFormatException e) {
-            problem("amount", e.getMessage());
+            problem(field, e.getMessage());
             return null;
         }
+    }
+
+    /** Validates every line, reporting each problem under {@code line_items[i].field}; computes the valid ones. */
+    private List<LineItem> lines(List<CreateInvoiceRequest.Line> sent, Currency currency) {
+        if (sent == null) {
+            return List.of();
+        }
+        if (sent.isEmpty() || sent.size() > MAX_LINE_ITEMS) {
+            problem("line_items", "must have 1 to " + MAX_LINE_ITEMS + " lines");
+            return List.of();
+        }
+        var lines = new ArrayList<LineItem>(sent.size());
+        int problemsBefore = problems.size();
+        for (int i = 0; i < sent.size(); i++) {
+            String at = "line_items[" + i + "].";
+            var line = sent.get(i);
+            if (line == null) {
+                problem("line_items[" + i + "]", "must be an object");
+                continue;
+            }
+            String description = line.description() == null || line.description().isBlank()
+                    ? missing(at + "description") : text(at + "description", line.description(), 255);
+            BigDecimal quantity = line.quantity() == null ? missing(at + "quantity")
+                    : decimal(at + "quantity", line.quantity(), QUANTITY, "a decimal string such as \"2\" or "
+                    + "\"1.5\" (at most 1000000000, up to 6 decimals)");
+            if (quantity != null && quantity.signum() == 0) {
+                problem(at + "quantity", "must be greater than zero");
+            }
+            Money unitAmount = line.unitAmount() == null ? missing(at + "unit_amount")
+                    : money(at + "unit_amount", line.unitAmount(), currency);
+            BigDecimal discount = percent(at + "discount_percent", line.discountPercent());
+            BigDecimal tax = percent(at + "tax_percent", line.taxPercent());
+            if (problems.size() == problemsBefore) {
+                lines.add(LineItem.compute(description, quantity, unitAmount, discount, tax));
+            }
+        }
+        return problems.size() == problemsBefore ? lines : List.of();
+    }
+
+    private BigDecimal percent(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        BigDecimal percent = decimal(field, value, PERCENT,
+                "a decimal string from \"0\" to \"100\" (up to 6 decimals)");
+        if (percent != null && percent.compareTo(HUNDRED) > 0) {
+            problem(field, "must be at most 100");
+        }
+        return percent;
+    }
+
+    private BigDecimal decimal(String field, String value, Pattern shape, String rule) {
+        if (!shape.matcher(value).matches()) {
+            problem(field, "must be " + rule);
+            return null;
+        }
+        return new BigDecimal(value);
     }
 
     private String text(String field, String value, int max) {
