@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.lowagie.text.pdf.PdfReader;
 import com.lowagie.text.pdf.parser.PdfTextExtractor;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,12 +14,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
+import java.util.Currency;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import ledger.events.CheckoutToken;
 import ledger.events.LedgerJson;
+import ledger.events.LineItem;
+import ledger.events.Money;
 import ledger.events.StoreId;
 import ledger.support.auth.AccessRecord;
 import ledger.support.auth.Scopes;
@@ -41,6 +45,8 @@ class CheckoutPageIT extends QueryIntegrationTest {
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
                     + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
 
+    static final Currency USD = Currency.getInstance("USD");
+
     final StoreId store = StoreId.generate();
     final Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     final HttpClient http = HttpClient.newHttpClient();
@@ -50,6 +56,9 @@ class CheckoutPageIT extends QueryIntegrationTest {
     final Invoice paid = new Invoice(InvoiceHistory.of(store, "30.00", "USD"));
     final Invoice cancelled = new Invoice(InvoiceHistory.of(store, "30.00", "USD"));
     final Invoice expired = new Invoice(InvoiceHistory.of(store, "30.00", "USD"));
+    final Invoice itemised = new Invoice(InvoiceHistory.ofLines(store,
+            LineItem.compute("Sourdough loaf", new BigDecimal("2"), Money.parse("4.50", USD), null, new BigDecimal("7")),
+            LineItem.compute("Croissant", new BigDecimal("3"), Money.parse("1.99", USD), new BigDecimal("10"), null)));
     /** Created before tokens existed: its checkout_url ends in the invoice id. */
     final InvoiceHistory old = InvoiceHistory.of(store, "10.00", "USD");
 
@@ -81,6 +90,7 @@ class CheckoutPageIT extends QueryIntegrationTest {
         publish(cancelled.history().cancel(now.plusSeconds(3)));
         publish(expired.history().create(now, null, now.plusSeconds(5), null, "Pie"));
         publish(expired.history().expire(now.plusSeconds(5)));
+        publish(itemised.history().create(now, null, expires, null, "Breakfast order"));
         publish(old.create(now, null, expires, null, "From before tokens"));
         awaitProjected();
     }
@@ -154,6 +164,21 @@ class CheckoutPageIT extends QueryIntegrationTest {
                 "buyer@example.com", "merchant.example.com", "whsec_");
         // No inline script or style: the CSP allows only the page's own files.
         assertThat(html).doesNotContain("<script>", "style=", "<style");
+    }
+
+    /** 2 × 4.50 = 9.00 + 7 % tax = 9.63; 3 × 1.99 = 5.97 − 10 % = 5.373 → 5.37, a 0.60 discount; 15.00 in all. */
+    @Test
+    void anInvoiceOfLinesListsEachLineAboveItsFiguresOnThePageAndInThePdf() throws Exception {
+        String html = page(itemised);
+        assertThat(shown(html, "line-items")).isTrue();
+        var rows = Pattern.compile("<tr class=\"line\">(.*?)</tr>", Pattern.DOTALL).matcher(html).results()
+                .map(r -> r.group(1).replaceAll("\\s*<td>([^<]*)</td>\\s*", "$1|")).toList();
+        assertThat(rows).containsExactly("Sourdough loaf|2|4.50|0.00|0.63|9.63|", "Croissant|3|1.99|0.60|0.00|5.37|");
+        assertThat(text(html, "amount")).isEqualTo("15.00");
+        assertThat(tag(page(unpaid), "line-items")).as("an invoice of an amount only has no table").isNull();
+
+        String pdf = pdfText(bytes(itemised.page() + "/invoice.pdf").body());
+        assertThat(pdf).contains("Sourdough loaf", "Croissant", "9.63", "5.37", "15.00 USD");
     }
 
     @Test

@@ -54,6 +54,7 @@ class CheckoutController {
         Instant now = clock.instant();
         var page = new ModelAndView("checkout/page");
         page.addObject("view", found.view());
+        page.addObject("lines", found.invoice().lineItems());
         page.addObject("token", found.token().value());
         page.addObject("payable", found.view().payable(now));
         page.addObject("countdown", found.view().countdown(now));

@@ -26,7 +26,7 @@ final class CheckoutPdfs {
     private CheckoutPdfs() {
     }
 
-    /** Store, description, amounts, status and dates. */
+    /** Store, description, amounts, status and dates; then the lines, when the invoice has any. */
     static byte[] invoice(BuyerView view, InvoiceView invoice) {
         return document(view, view.livemode() ? "Invoice" : "Invoice (TEST)", List.of(
                 row("Description", view.description() == null ? "" : view.description()),
@@ -37,7 +37,31 @@ final class CheckoutPdfs {
                 row("Status", view.status().wireName()),
                 row("Issued", BuyerView.dateTime(invoice.createdAt())),
                 row("Due date", view.dueDateText()),
-                row("Expires", view.expiresAtText())), null);
+                row("Expires", view.expiresAtText())), lines(invoice.lineItems(), view));
+    }
+
+    private static PdfPTable lines(List<InvoiceView.Line> lines, BuyerView view) {
+        if (lines.isEmpty()) {
+            return null;
+        }
+        var table = new PdfPTable(new float[] {5, 2, 3, 3, 3, 3});
+        table.setWidthPercentage(100);
+        table.addCell(cell("Item", LABEL, Element.ALIGN_LEFT));
+        for (String heading : List.of("Qty", "Unit price", "Discount", "Tax", "Total")) {
+            table.addCell(cell(heading, LABEL, Element.ALIGN_RIGHT));
+        }
+        for (InvoiceView.Line line : lines) {
+            table.addCell(cell(line.description(), TEXT, Element.ALIGN_LEFT));
+            for (String figure : List.of(line.quantity(), line.unitAmount(), line.amountDiscount(), line.amountTax(),
+                    line.amountTotal())) {
+                table.addCell(cell(figure, TEXT, Element.ALIGN_RIGHT));
+            }
+        }
+        table.addCell(cell("Amount", LABEL, Element.ALIGN_LEFT));
+        var total = cell(money(view.amount(), view), LABEL, Element.ALIGN_RIGHT);
+        total.setColspan(5);
+        table.addCell(total);
+        return table;
     }
 
     /** The payments received, each with its date and amount, and what they add up to. */
