@@ -20,8 +20,8 @@ final class Hostile {
 
     /** Field names the API knows somewhere, so that mutations hit the parsers, not just the unknown-field check. */
     static final List<String> KNOWN_FIELDS = List.of(
-            "amount", "currency", "external_order_id", "description", "customer_email", "due_date", "expires_in",
-            "expires_at", "callback_url", "return_url", "metadata", "store_id", "reference", "method", "received_at",
+            "amount", "line_items", "currency", "external_order_id", "description", "customer_email", "due_date",
+            "expires_in", "expires_at", "callback_url", "return_url", "metadata", "store_id", "reference", "method", "received_at",
             "reason", "url", "enabled_events", "disabled", "since", "endpoint", "name", "scopes", "mode", "key",
             "max_events_per_second");
 

@@ -361,6 +361,9 @@ class HostileInputIT {
                 new WriteEndpoint("POST", "/v1/invoices", Map.of("amount", "\"12.50\"", "currency", "\"USD\"",
                         "description", "\"hostile\"", "customer_email", "\"buyer@example.com\"", "due_date", "\"2027-01-01\"",
                         "expires_in", "3600", "metadata", "{\"k\":\"v\"}"), false),
+                new WriteEndpoint("POST", "/v1/invoices", Map.of("currency", "\"BHD\"", "line_items",
+                        "[{\"description\":\"a\",\"quantity\":\"2.5\",\"unit_amount\":\"0.125\","
+                                + "\"discount_percent\":\"50\",\"tax_percent\":\"10\"}]"), false),
                 new WriteEndpoint("POST", "/v1/invoices/" + fx.openInvoice() + "/payments", Map.of("amount", "\"0.01\"",
                         "currency", "\"USD\"", "reference", "\"ref-1\"", "method", "\"card\""), false),
                 new WriteEndpoint("POST", "/v1/invoices/" + fx.openInvoice() + "/cancel", Map.of("reason", "\"x\""), false),
