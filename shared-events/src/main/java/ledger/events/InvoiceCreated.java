@@ -63,8 +63,8 @@ public record InvoiceCreated(
      * event store holds ({@link InvoiceView#visibleMetadata}).
      */
     public InvoiceCreated withVisibleMetadataOnly() {
-        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, amount, lineItems, externalOrderId,
-                description, customerEmail, InvoiceView.visibleMetadata(metadata), checkoutUrl, callbackUrl, returnUrl,
-                dueDate, expiresAt, livemode, status, amountPaid, amountDue);
+        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, amount, lineItems,
+                externalOrderId, description, customerEmail, InvoiceView.visibleMetadata(metadata), checkoutUrl,
+                callbackUrl, returnUrl, dueDate, expiresAt, livemode, status, amountPaid, amountDue);
     }
 }
