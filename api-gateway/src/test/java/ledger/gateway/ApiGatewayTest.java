@@ -277,7 +277,7 @@ class ApiGatewayTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({ "GET, /v1/nope", "GET, /", "GET, /v1/invoices/inv_1/pay", "GET, /admin/v1/stores/st_1",
+    @CsvSource({ "GET, /v1/nope", "GET, /", "GET, /v1/invoices/inv_1/pay", "GET, /admin/v1/stores/st_1/settings",
             "GET, /v1/invoicesX", "GET, /actuator/env", "GET, /actuator/prometheus", "GET, /actuator/info",
             "POST, /actuator/health", "GET, /v1/invoices/inv_1/actuator/health", "GET, /error" })
     void unroutedRequestsGetTheHouse404(String method, String path) throws Exception {

@@ -343,6 +343,73 @@ class WriteApiIT {
                 .as("fires exactly once across instances").isEqualTo(1);
     }
 
+    /**
+     * SPEC §4.2: 8 threads × 200 creates spread over two instances take the store's numbers 1..1600 exactly once;
+     * a refused create in between takes none.
+     */
+    @Test
+    void racingCreatesOnTwoInstancesNumberInvoicesWithoutGapsOrRepeats() throws Exception {
+        try (var other = secondInstance()) {
+            var apis = List.of(api(), new ApiClient("http://localhost:" + port(other)));
+            String taken = "order-" + UUID.randomUUID();
+            createInvoice(api(), "{\"amount\":\"1.00\",\"external_order_id\":\"" + taken + "\"}");
+            List<Callable<List<String>>> threads = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                var api = apis.get(t % 2);
+                threads.add(() -> {
+                    List<String> numbers = new ArrayList<>();
+                    for (int i = 0; i < 200; i++) {
+                        if (i == 100) { // refused after validation, in the aggregate: must take no number
+                            var refused = api.post("/v1/invoices", key,
+                                    "{\"amount\":\"1.00\",\"external_order_id\":\"" + taken + "\"}");
+                            assertThat(refused.status()).as(refused.raw()).isEqualTo(409);
+                        }
+                        var created = api.post("/v1/invoices", key, "{\"amount\":\"1.00\"}");
+                        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+                        numbers.add(created.json().get("number").asText());
+                    }
+                    return numbers;
+                });
+            }
+            List<String> all = new ArrayList<>();
+            concurrently(threads).forEach(all::addAll);
+            List<String> expected = new ArrayList<>();
+            for (int n = 2; n <= 1601; n++) { // number 1 went to the invoice holding the order id
+                expected.add("INV-%06d".formatted(n));
+            }
+            assertThat(all).hasSize(1600).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    @Test
+    void theNumberPrefixIsAStoreSettingAndEachModeHasItsOwnSequence() {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        String testKey = store[1];
+        String liveKey = api().post("/admin/v1/stores/" + store[0] + "/api_keys", ADMIN,
+                "{\"mode\":\"live\",\"scopes\":[\"invoices:write\"]}").json().get("key").asText();
+        String body = "{\"amount\":\"1.00\"}";
+        assertThat(api().post("/v1/invoices", testKey, body).json().get("number").asText()).isEqualTo("INV-000001");
+        assertThat(api().post("/v1/invoices", liveKey, body).json().get("number").asText()).isEqualTo("INV-000001");
+
+        var bad = api().send("PATCH", "/admin/v1/stores/" + store[0], ADMIN, "{\"invoice_prefix\":\"acme-1\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("param").asText()).isEqualTo("invoice_prefix");
+        assertThat(api().send("PATCH", "/admin/v1/stores/st_Nope000000000000000000", ADMIN,
+                "{\"invoice_prefix\":\"ACME\"}").status()).isEqualTo(404);
+        var updated = api().send("PATCH", "/admin/v1/stores/" + store[0], ADMIN, "{\"invoice_prefix\":\"ACME\"}");
+        assertThat(updated.status()).as(updated.raw()).isEqualTo(200);
+        assertThat(updated.json().get("invoice_prefix").asText()).isEqualTo("ACME");
+        assertThat(updated.json().get("callback_secret").isNull()).as("shown only at creation").isTrue();
+
+        assertThat(api().post("/v1/invoices", testKey, body).json().get("number").asText()).isEqualTo("ACME-000002");
+        var replayed = List.of(
+                api().post("/v1/invoices", testKey, body, "Idempotency-Key", "same-create"),
+                api().post("/v1/invoices", testKey, body, "Idempotency-Key", "same-create"));
+        assertThat(replayed).extracting(r -> r.json().get("number").asText()).containsExactly("ACME-000003",
+                "ACME-000003");
+        assertThat(api().post("/v1/invoices", testKey, body).json().get("number").asText()).isEqualTo("ACME-000004");
+    }
+
     /** SPEC §4.2: a backdated due date is accepted, and the invoice goes overdue within seconds, once. */
     @Test
     void aBackdatedInvoiceGoesOverdueOnceWithinSecondsAndCanStillBePaid() {

@@ -39,6 +39,7 @@ public final class InvoiceHistory {
     private String checkoutUrl = "http://localhost:8080/checkout/" + id;
     private String callbackUrl;
     private List<LineItem> lines = List.of();
+    private String number;
 
     private InvoiceHistory(StoreId store, boolean livemode, Money amount) {
         this.store = store;
@@ -69,7 +70,7 @@ public final class InvoiceHistory {
 
     public InvoiceCreated create(Instant at, LocalDate dueDate, Instant expiresAt, String externalOrderId,
                                  String description) {
-        var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, amount, lines, externalOrderId,
+        var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, number, amount, lines, externalOrderId,
                 description, "buyer@example.com", Map.of("channel", "web", "api_key", "hidden"),
                 checkoutUrl, callbackUrl, "https://merchant.example.com/thanks", dueDate,
                 expiresAt, livemode, status, paid, amount.minusFloorZero(paid));
@@ -79,6 +80,11 @@ public final class InvoiceHistory {
     /** Gives the invoice a checkout URL ending in a token, as command-service creates them since the hosted page. */
     public InvoiceHistory withCheckoutToken(CheckoutToken token) {
         checkoutUrl = "http://localhost:8080/checkout/" + token.value();
+        return this;
+    }
+
+    public InvoiceHistory withNumber(String number) {
+        this.number = number;
         return this;
     }
 

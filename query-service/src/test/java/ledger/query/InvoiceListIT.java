@@ -35,7 +35,7 @@ class InvoiceListIT extends QueryIntegrationTest {
         key = keyFor(store, Scopes.INVOICES_READ);
         var sent = new ArrayList<Future<?>>();
         for (int i = 0; i < 250; i++) {
-            var invoice = InvoiceHistory.of(store, (i + 1) + ".00", "USD");
+            var invoice = InvoiceHistory.of(store, (i + 1) + ".00", "USD").withNumber(InvoiceListIT.number(i));
             Instant created = T0.plusSeconds(60L * (i / 50));
             sent.add(send(invoice.create(created, null, created.plusSeconds(86_400), "order-" + i, null), nextPosition()));
             if (i % 3 == 0) {
@@ -54,6 +54,10 @@ class InvoiceListIT extends QueryIntegrationTest {
             f.get();
         }
         awaitProjected();
+    }
+
+    static String number(int i) {
+        return "INV-%06d".formatted(i + 1);
     }
 
     List<String> expectedNewestFirst() {
@@ -109,6 +113,12 @@ class InvoiceListIT extends QueryIntegrationTest {
         var one = api().get("/v1/invoices?external_order_id=order-17", key).json().get("data");
         assertThat(one).hasSize(1);
         assertThat(one.get(0).get("id").asText()).isEqualTo(invoices.get(17).id().value());
+
+        var numbered = api().get("/v1/invoices?number=" + number(41), key).json().get("data");
+        assertThat(numbered).hasSize(1);
+        assertThat(numbered.get(0).get("id").asText()).isEqualTo(invoices.get(41).id().value());
+        assertThat(numbered.get(0).get("number").asText()).isEqualTo("INV-000042");
+        assertThat(api().get("/v1/invoices?number=INV-999999", key).json().get("data")).isEmpty();
 
         // Groups are one minute apart: [T0+60s, T0+180s) holds groups 1 and 2.
         String encoded = "/v1/invoices?limit=100&created%5Bgte%5D=2026-03-01T09:01:00Z&created%5Blt%5D=2026-03-01T09:03:00Z";

@@ -119,7 +119,7 @@ class RebuildIT extends QueryIntegrationTest {
         assertThat(jdbc.queryForList("SELECT indexname FROM pg_indexes WHERE schemaname = 'query' AND tablename = 'invoice'",
                 String.class)).containsExactlyInAnyOrder("invoice_pkey", "invoice_store_created",
                 "invoice_store_status_created", "invoice_store_external_order", "invoice_checkout_token",
-                "invoice_store_overdue_created");
+                "invoice_store_overdue_created", "invoice_store_number");
         // A checkout token opens exactly one invoice, also after a swap.
         assertThat(jdbc.queryForObject("SELECT indexdef FROM pg_indexes WHERE schemaname = 'query' "
                 + "AND indexname = 'invoice_checkout_token'", String.class)).startsWith("CREATE UNIQUE INDEX");

@@ -9,12 +9,13 @@ import java.util.Map;
 /**
  * A merchant created an invoice. Carries everything the invoice was created with, so a read model
  * can be built from the event history alone. {@code metadata} holds every key the merchant sent,
- * including secret-looking ones: hiding those is the job of the views, not of the ledger.
+ * including secret-looking ones: hiding those is the job of the views, not of the ledger. {@code number} is the
+ * store's gap-free invoice number ({@code INV-000042}); null on invoices created before numbering existed.
  *
- * <p>Schema revision 2 added {@code line_items} ({@link LineItem}; empty when the merchant sent only an
- * {@code amount}). Revision 1 events have none, and read as an invoice without lines: the event store upcasts
- * their JSON with {@link #upcastToRevision2}, and every other reader binds it with the same result, since this
- * record takes a missing {@code line_items} for an empty list.
+ * <p>Schema revision 2 added {@code number} and {@code line_items} ({@link LineItem}; empty when the merchant sent
+ * only an {@code amount}). Revision 1 events have neither, and read as an invoice without a number or lines: the
+ * event store upcasts their JSON with {@link #upcastToRevision2}, and every other reader binds it with the same
+ * result, since this record takes a missing {@code line_items} for an empty list.
  */
 public record InvoiceCreated(
         EventId eventId,
@@ -22,6 +23,7 @@ public record InvoiceCreated(
         StoreId storeId,
         long sequence,
         Instant occurredAt,
+        String number,
         Money amount,
         List<LineItem> lineItems,
         String externalOrderId,
@@ -51,8 +53,9 @@ public record InvoiceCreated(
         return REVISION;
     }
 
-    /** Revision 1's JSON (from before line items) as revision 2 says the same: no lines. */
+    /** Revision 1's JSON (from before numbers and line items) as revision 2 says the same: neither. */
     public static ObjectNode upcastToRevision2(ObjectNode revision1) {
+        revision1.putNull("number");
         revision1.putArray("line_items");
         revision1.put("schema_revision", 2);
         return revision1;
@@ -63,8 +66,15 @@ public record InvoiceCreated(
      * event store holds ({@link InvoiceView#visibleMetadata}).
      */
     public InvoiceCreated withVisibleMetadataOnly() {
-        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, amount, lineItems,
+        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, number, amount, lineItems,
                 externalOrderId, description, customerEmail, InvoiceView.visibleMetadata(metadata), checkoutUrl,
                 callbackUrl, returnUrl, dueDate, expiresAt, livemode, status, amountPaid, amountDue);
+    }
+
+    /** This event with the number the event store gave it at commit ({@code V6__invoice_numbers.sql}). */
+    public InvoiceCreated withNumber(String number) {
+        return new InvoiceCreated(eventId, invoiceId, storeId, sequence, occurredAt, number, amount, lineItems,
+                externalOrderId, description, customerEmail, metadata, checkoutUrl, callbackUrl, returnUrl, dueDate,
+                expiresAt, livemode, status, amountPaid, amountDue);
     }
 }

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 public record InvoiceView(
         String id,
         String object,
+        String number,
         InvoiceStatus status,
         String amount,
         String amountPaid,
@@ -96,7 +97,7 @@ public record InvoiceView(
     }
 
     public static InvoiceView created(InvoiceCreated e) {
-        return new InvoiceView(e.invoiceId().value(), "invoice", e.status(), e.amount().toPlainString(),
+        return new InvoiceView(e.invoiceId().value(), "invoice", e.number(), e.status(), e.amount().toPlainString(),
                 e.amountPaid().toPlainString(), e.amountDue().toPlainString(),
                 overpaid(e.amount(), e.amountPaid()).toPlainString(), e.amount().currency().getCurrencyCode(),
                 e.lineItems().stream().map(Line::of).toList(), e.externalOrderId(), e.description(), e.customerEmail(),
@@ -137,7 +138,7 @@ public record InvoiceView(
         } else if (event instanceof InvoiceOverdue o) {
             overdueAt = o.occurredAt();
         }
-        return new InvoiceView(id, object, event.status(), amount, event.amountPaid().toPlainString(),
+        return new InvoiceView(id, object, number, event.status(), amount, event.amountPaid().toPlainString(),
                 event.amountDue().toPlainString(), overpaid(total, event.amountPaid()).toPlainString(), currency,
                 lineItems, externalOrderId, description, customerEmail, metadata, checkoutUrl, returnUrl, callbackUrl,
                 dueDate, expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt,

@@ -16,7 +16,8 @@ class InvoiceViewTest {
     static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
 
     static InvoiceCreated created(Map<String, String> metadata) {
-        return new InvoiceCreated(EventId.generate(), INVOICE, STORE, 1, T0, Money.parse("100", USD), List.of(), "o-1", null, null,
+        return new InvoiceCreated(EventId.generate(), INVOICE, STORE, 1, T0, null, Money.parse("100", USD), List.of(),
+                "o-1", null, null,
                 metadata, "http://localhost/checkout/" + INVOICE, null, null, null, T0.plusSeconds(3600), false,
                 InvoiceStatus.OPEN, Money.zero(USD), Money.parse("100", USD));
     }
@@ -36,6 +37,18 @@ class InvoiceViewTest {
         assertThat(view.amountOverpaid()).isEqualTo("0.00");
         assertThat(view.status()).isEqualTo(InvoiceStatus.OPEN);
         assertThat(view.version()).isEqualTo(1);
+    }
+
+    @Test
+    void theInvoiceNumberIsShownFromCreationOn() {
+        var c = created(Map.of());
+        var numbered = new InvoiceCreated(c.eventId(), c.invoiceId(), c.storeId(), 1, c.occurredAt(), "INV-000007",
+                c.amount(), List.of(), c.externalOrderId(), null, null, Map.of(), c.checkoutUrl(), null, null, null,
+                c.expiresAt(),
+                false, c.status(), c.amountPaid(), c.amountDue());
+        var view = InvoiceView.created(numbered).apply(payment(2, "10", "10", "90", InvoiceStatus.PARTIALLY_PAID));
+        assertThat(view.number()).isEqualTo("INV-000007");
+        assertThat(InvoiceView.created(c).number()).isNull();
     }
 
     @Test

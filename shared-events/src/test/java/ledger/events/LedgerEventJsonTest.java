@@ -35,7 +35,7 @@ class LedgerEventJsonTest {
 
     static Stream<Arguments> events() {
         return Stream.of(
-                Arguments.of("invoice-created.json", created(List.of(
+                Arguments.of("invoice-created.json", created("INV-000042", List.of(
                         LineItem.compute("Coffee beans, 250 g", new BigDecimal("3"), Money.parse("30.00", USD),
                                 new BigDecimal("10"), new BigDecimal("20")),
                         LineItem.compute("Delivery", new BigDecimal("0.5"), Money.parse("3.60", USD), null, null)))),
@@ -57,8 +57,8 @@ class LedgerEventJsonTest {
                         InvoiceStatus.PARTIALLY_PAID, Money.parse("40.00", USD), Money.parse("59.00", USD))));
     }
 
-    static InvoiceCreated created(List<LineItem> lines) {
-        return new InvoiceCreated(new EventId("evt_0000000000000000000000A1"), INVOICE, STORE, 1, T0,
+    static InvoiceCreated created(String number, List<LineItem> lines) {
+        return new InvoiceCreated(new EventId("evt_0000000000000000000000A1"), INVOICE, STORE, 1, T0, number,
                 Money.parse("99.00", USD), lines, "order-1001", "Two coffees", "buyer@example.com",
                 Map.of("channel", "web"), "http://localhost:8080/checkout/inv_7Hq2LmXc9RtY4vBn3KpW8sJd",
                 "https://merchant.example.com/hooks/ledger", "https://merchant.example.com/thanks",
@@ -66,12 +66,15 @@ class LedgerEventJsonTest {
                 Money.zero(USD), Money.parse("99.00", USD));
     }
 
-    /** Revision 1, from before line items: read directly or upcast first, it is the same invoice without lines. */
+    /**
+     * Revision 1, from before numbers and line items: read directly or upcast first, it is the same invoice without
+     * either.
+     */
     @Test
-    void aRevision1InvoiceCreatedReadsAsOneWithoutLinesEitherWay() throws IOException {
+    void aRevision1InvoiceCreatedReadsAsOneWithoutANumberOrLinesEitherWay() throws IOException {
         var revision1 = (ObjectNode) golden("invoice-created-r1.json");
-        assertThat(revision1.has("line_items")).isFalse();
-        var withoutLines = created(List.of());
+        assertThat(revision1.has("line_items") || revision1.has("number")).isFalse();
+        var withoutLines = created(null, List.of());
 
         assertThat(JSON.treeToValue(revision1, LedgerEvent.class)).isEqualTo(withoutLines);
         var upcast = InvoiceCreated.upcastToRevision2(revision1.deepCopy());

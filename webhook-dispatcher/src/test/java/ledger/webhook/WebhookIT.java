@@ -194,7 +194,8 @@ public abstract class WebhookIT {
 
     protected static InvoiceCreated created(StoreId store, String amount, String callbackUrl, boolean livemode) {
         var now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return new InvoiceCreated(EventId.generate(), InvoiceId.generate(), store, 1, now, Money.parse(amount, USD), List.of(),
+        return new InvoiceCreated(EventId.generate(), InvoiceId.generate(), store, 1, now, null, Money.parse(amount, USD),
+                List.of(),
                 "order-" + ledger.events.Ids.randomToken(6), "Test invoice", null, Map.of("channel", "web"),
                 "http://localhost/checkout/x", callbackUrl, null, null, now.plusSeconds(3600), livemode,
                 InvoiceStatus.OPEN, Money.zero(USD), Money.parse(amount, USD));

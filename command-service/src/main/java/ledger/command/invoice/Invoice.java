@@ -80,13 +80,6 @@ public class Invoice {
                     "An open invoice with external_order_id " + command.externalOrderId() + " already exists",
                     "external_order_id");
         }
-        var zero = Money.zero(command.amount().currency());
-        var created = new InvoiceCreated(EventId.generate(), command.invoiceId(), command.storeId(), 1, now(clock),
-                command.amount(), command.lineItems(), command.externalOrderId(), command.description(),
-                command.customerEmail(), command.metadata(), command.checkoutUrl(), command.callbackUrl(),
-                command.returnUrl(), command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN,
-                zero, command.amount());
-        apply(created);
         checkoutTokens.record(CheckoutToken.ofCheckoutUrl(command.checkoutUrl()).orElseThrow(),
                 new CheckoutTokens.Owner(command.invoiceId(), command.storeId(), command.livemode()));
         deadlines.schedule(command.expiresAt(), EXPIRY, new ExpiryDue(command.invoiceId()));
@@ -94,6 +87,13 @@ public class Invoice {
             // a due date already past (a backdated invoice) is due at once: the scheduler fires it on its next poll
             deadlines.schedule(endOf(command.dueDate()), OVERDUE, new OverdueDue(command.invoiceId()));
         }
+        // number: given by the event store as this create commits (InvoiceNumbers), so a refused create takes none
+        var created = new InvoiceCreated(EventId.generate(), command.invoiceId(), command.storeId(), 1, now(clock),
+                null, command.amount(), command.lineItems(), command.externalOrderId(), command.description(),
+                command.customerEmail(), command.metadata(), command.checkoutUrl(), command.callbackUrl(), command.returnUrl(),
+                command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN,
+                Money.zero(command.amount().currency()), command.amount());
+        apply(created);
         return created;
     }
 

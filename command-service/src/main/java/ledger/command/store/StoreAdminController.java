@@ -7,6 +7,7 @@ import ledger.support.auth.AccessRecord;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -25,12 +26,19 @@ class StoreAdminController {
         this.stores = stores;
     }
 
-    record CreateStore(String name) {
+    record CreateStore(String name, String invoicePrefix) {
     }
 
-    record StoreCreated(String id, String object, String name, String callbackSecret, Instant createdAt) {
-        static StoreCreated of(AccessRecord.Store s) {
-            return new StoreCreated(s.storeId().value(), "store", s.name(), s.callbackSecret(), s.createdAt());
+    record UpdateStore(String invoicePrefix) {
+    }
+
+    /** A store as the admin API shows it; {@code callbackSecret} only in the answer to its creation. */
+    record StoreView(String id, String object, String name, String invoicePrefix, String callbackSecret,
+                     Instant createdAt) {
+        static StoreView of(Stores.Settings s, boolean withSecret) {
+            var store = s.store();
+            return new StoreView(store.storeId().value(), "store", store.name(), s.invoicePrefix(),
+                    withSecret ? store.callbackSecret() : null, store.createdAt());
         }
     }
 
@@ -46,9 +54,15 @@ class StoreAdminController {
     }
 
     @PostMapping("/admin/v1/stores")
-    ResponseEntity<StoreCreated> create(@RequestBody(required = false) CreateStore body) {
-        var store = stores.create(body == null ? null : body.name());
-        return ResponseEntity.status(HttpStatus.CREATED).body(StoreCreated.of(store));
+    ResponseEntity<StoreView> create(@RequestBody(required = false) CreateStore body) {
+        var store = stores.create(body == null ? null : body.name(), body == null ? null : body.invoicePrefix());
+        return ResponseEntity.status(HttpStatus.CREATED).body(StoreView.of(store, true));
+    }
+
+    /** Settings apply from the next invoice on: a new prefix does not renumber, nor restart, the sequence. */
+    @PatchMapping("/admin/v1/stores/{storeId}")
+    StoreView update(@PathVariable String storeId, @RequestBody UpdateStore body) {
+        return StoreView.of(stores.update(storeId, body.invoicePrefix()), false);
     }
 
     @PostMapping("/admin/v1/stores/{storeId}/api_keys")

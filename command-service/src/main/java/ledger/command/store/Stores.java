@@ -70,19 +70,49 @@ class Stores {
     record Issued(AccessRecord.ApiKey record, String key, boolean created) {
     }
 
+    /** A store with the settings only this service uses. */
+    record Settings(AccessRecord.Store store, String invoicePrefix) {
+    }
+
+    /** What invoice numbers start with (SPEC §4.2): {@code INV} → {@code INV-000001}. */
+    static final String DEFAULT_INVOICE_PREFIX = "INV";
+    private static final java.util.regex.Pattern INVOICE_PREFIX = java.util.regex.Pattern.compile("[A-Z0-9]{1,12}");
+
     @Transactional
-    AccessRecord.Store create(String name) {
+    Settings create(String name, String invoicePrefix) {
         if (name != null && Text.codePoints(name) > 255) {
             throw ApiException.invalid("name", "name must be at most 255 characters");
         }
+        String prefix = invoicePrefix == null ? DEFAULT_INVOICE_PREFIX : validPrefix(invoicePrefix);
         var secret = new byte[32];
         new java.security.SecureRandom().nextBytes(secret);
         var store = new AccessRecord.Store(StoreId.generate(), name == null || name.isBlank() ? "Store" : name,
                 "whsec_" + Base64.getEncoder().encodeToString(secret), now());
-        jdbc.update("INSERT INTO store (id, name, callback_secret, created_at) VALUES (?, ?, ?, ?)",
-                store.storeId().value(), store.name(), store.callbackSecret(), Timestamp.from(store.createdAt()));
+        jdbc.update("INSERT INTO store (id, name, callback_secret, created_at, invoice_prefix) VALUES (?, ?, ?, ?, ?)",
+                store.storeId().value(), store.name(), store.callbackSecret(), Timestamp.from(store.createdAt()),
+                prefix);
         publishAfterCommit(store);
-        return store;
+        return new Settings(store, prefix);
+    }
+
+    @Transactional
+    Settings update(String storeId, String invoicePrefix) {
+        if (invoicePrefix == null) {
+            throw ApiException.invalid("invoice_prefix", "invoice_prefix is required");
+        }
+        String prefix = validPrefix(invoicePrefix);
+        return jdbc.query("UPDATE store SET invoice_prefix = ? WHERE id = ? RETURNING id, name, callback_secret,"
+                        + " created_at, invoice_prefix", (rs, i) -> new Settings(new AccessRecord.Store(
+                        new StoreId(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getTimestamp(4).toInstant()),
+                        rs.getString(5)), prefix, storeId).stream().findFirst()
+                .orElseThrow(() -> ApiException.notFound("store"));
+    }
+
+    private static String validPrefix(String prefix) {
+        if (!INVOICE_PREFIX.matcher(prefix).matches()) {
+            throw ApiException.invalid("invoice_prefix", "invoice_prefix must be 1-12 capital letters or digits");
+        }
+        return prefix;
     }
 
     /** Issues a key; with {@code requestedKey}, registers exactly that key (idempotent for the same store). */

@@ -64,8 +64,8 @@ class InvoiceTest {
     }
 
     InvoiceCreated created(String amount) {
-        return new InvoiceCreated(EventId.generate(), id, STORE, 1, NOW_MICROS, usd(amount), List.of(), "order-1", null, null,
-                Map.of(), "http://localhost/checkout/" + id, null, null, null, EXPIRES, false, InvoiceStatus.OPEN,
+        return new InvoiceCreated(EventId.generate(), id, STORE, 1, NOW_MICROS, null, usd(amount), List.of(), "order-1",
+                null, null, Map.of(), "http://localhost/checkout/" + id, null, null, null, EXPIRES, false, InvoiceStatus.OPEN,
                 usd("0"), usd(amount));
     }
 
@@ -102,6 +102,7 @@ class InvoiceTest {
                 assertThat(e.metadata()).isEqualTo(command.metadata());
                 assertThat(e.expiresAt()).isEqualTo(EXPIRES);
                 assertThat(e.checkoutUrl()).isEqualTo("http://localhost:8080/checkout/" + token.value());
+                assertThat(e.number()).as("given by the event store at commit").isNull();
             });
             fixture.givenNoPriorActivity()
                     .when(command)

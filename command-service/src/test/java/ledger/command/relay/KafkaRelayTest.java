@@ -92,8 +92,9 @@ class KafkaRelayTest {
         var id = InvoiceId.generate();
         var amount = Money.parse("10.00", USD);
         var now = NOW.truncatedTo(ChronoUnit.MICROS);
-        return new InvoiceCreated(EventId.generate(), id, new StoreId("st_store1"), 1, now, amount, List.of(), "order-1", null,
-                null, Map.of(), "http://localhost/checkout/" + id.value(), null, null, null, now.plusSeconds(3600), false,
+        return new InvoiceCreated(EventId.generate(), id, new StoreId("st_store1"), 1, now, null, amount, List.of(),
+                "order-1", null, null, Map.of(), "http://localhost/checkout/" + id.value(), null, null, null,
+                now.plusSeconds(3600), false,
                 InvoiceStatus.OPEN, Money.zero(USD), amount);
     }
 }

@@ -768,8 +768,8 @@ public final class Bench {
         var amount = Money.parse("99.00", usd);
         var id = InvoiceId.generate();
         return new InvoiceCreated(EventId.generate(), id, new StoreId(storeId),
-                1, Instant.now(), amount, List.of(), "order-1", "bench invoice", "buyer@example.com", Map.of("bench", "true"),
-                "http://localhost:8080/checkout/" + id.value(), null, null, null, null, false,
+                1, Instant.now(), null, amount, List.of(), "order-1", "bench invoice", "buyer@example.com",
+                Map.of("bench", "true"), "http://localhost:8080/checkout/" + id.value(), null, null, null, null, false,
                 InvoiceStatus.OPEN, Money.zero(usd), amount);
     }
 

@@ -64,7 +64,8 @@ final class EventSeeder {
                 InvoiceId invoice = InvoiceId.generate();
                 Instant created = base.plusMillis(i * 10);
                 Money amount = new Money(BigDecimal.valueOf(1000 + i % 9000, 2), USD);
-                InvoiceCreated c = new InvoiceCreated(EventId.generate(), invoice, store, 1, created, amount, List.of(),
+                InvoiceCreated c = new InvoiceCreated(EventId.generate(), invoice, store, 1, created, null, amount,
+                        List.of(),
                         "order-" + i, "bench invoice", "buyer@example.com", Map.of("bench", "true"),
                         "http://localhost:8080/checkout/" + invoice.value(), null, null, null, null, false,
                         InvoiceStatus.OPEN, zero, amount);

@@ -30,6 +30,7 @@ final class CheckoutPdfs {
     static byte[] invoice(BuyerView view, InvoiceView invoice) {
         return document(view, view.livemode() ? "Invoice" : "Invoice (TEST)", List.of(
                 row("Description", view.description() == null ? "" : view.description()),
+                row("Invoice number", view.number() == null ? "—" : view.number()),
                 row("Reference", view.reference()),
                 row("Amount", money(view.amount(), view)),
                 row("Paid", money(view.amountPaid(), view)),

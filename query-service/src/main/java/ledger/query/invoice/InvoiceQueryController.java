@@ -123,6 +123,7 @@ class InvoiceQueryController {
                            @RequestParam(name = "ending_before", required = false) String endingBefore,
                            @RequestParam(required = false) String status,
                            @RequestParam(name = "external_order_id", required = false) String externalOrderId,
+                           @RequestParam(required = false) String number,
                            @RequestParam(required = false) String overdue,
                            CreatedRange created, ApiPrincipal principal) {
         var params = ListParams.of(limit, startingAfter, endingBefore);
@@ -135,6 +136,10 @@ class InvoiceQueryController {
         if (externalOrderId != null) {
             where.append(" AND external_order_id = ?");
             args.add(externalOrderId);
+        }
+        if (number != null) {
+            where.append(" AND number = ?");
+            args.add(number);
         }
         if (overdue != null) {
             where.append(overdue(overdue) ? " AND overdue" : " AND NOT overdue");

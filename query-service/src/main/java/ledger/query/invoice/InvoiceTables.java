@@ -41,7 +41,7 @@ public class InvoiceTables {
 
     /** The columns a row is written with, in the order of {@link Row#values}. */
     public static final String COLUMNS = "id, store_id, livemode, status, currency, amount, amount_paid, amount_due,"
-            + " external_order_id, created_at, updated_at, version, view, checkout_token, overdue";
+            + " external_order_id, created_at, updated_at, version, view, checkout_token, overdue, number";
 
     // Rows only ever advance to a higher version, whoever writes them (see upsert and merge).
     private static final String ON_CONFLICT = """
@@ -53,12 +53,12 @@ public class InvoiceTables {
     private static final String UPSERT = "INSERT INTO %1$s AS t (" + COLUMNS + ")" + """
 
             SELECT id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
-                   created_at, updated_at, version, view::json, checkout_token, overdue
+                   created_at, updated_at, version, view::json, checkout_token, overdue, number
             FROM unnest(?::text[], ?::text[], ?::boolean[], ?::text[], ?::text[], ?::numeric[], ?::numeric[],
                         ?::numeric[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::bigint[], ?::text[], ?::text[],
-                        ?::boolean[])
+                        ?::boolean[], ?::text[])
                  AS u(id, store_id, livemode, status, currency, amount, amount_paid, amount_due, external_order_id,
-                      created_at, updated_at, version, view, checkout_token, overdue)
+                      created_at, updated_at, version, view, checkout_token, overdue, number)
             """ + ON_CONFLICT;
 
     private final JdbcTemplate jdbc;
@@ -85,7 +85,8 @@ public class InvoiceTables {
                     view.createdAt().toString(), view.updatedAt().toString(), Long.toString(view.version()), json,
                     // Fixed at creation (the checkout_url never changes), so an update leaves it alone.
                     CheckoutToken.ofCheckoutUrl(view.checkoutUrl()).map(CheckoutToken::value).orElse(null),
-                    Boolean.toString(view.overdue())};
+                    Boolean.toString(view.overdue()),
+                    view.number()}; // fixed at creation too
         }
     }
 
@@ -105,7 +106,7 @@ public class InvoiceTables {
         requireKnown(table);
         List<Row> sorted = rows.stream().sorted(Comparator.comparing(r -> r.view().id())).toList();
         int n = sorted.size();
-        String[][] cols = new String[15][n];
+        String[][] cols = new String[16][n];
         for (int i = 0; i < n; i++) {
             String[] values = sorted.get(i).values();
             for (int c = 0; c < values.length; c++) {

@@ -32,7 +32,8 @@ class BuyerViewTest {
 
     static InvoiceView invoice(String amount, String currency, String orderId, boolean livemode) {
         var money = Money.parse(amount, Currency.getInstance(currency));
-        var created = new InvoiceCreated(EventId.generate(), InvoiceId.generate(), StoreId.generate(), 1, T0, money, List.of(),
+        var created = new InvoiceCreated(EventId.generate(), InvoiceId.generate(), StoreId.generate(), 1, T0, null, money,
+                List.of(),
                 orderId, "Two tickets", "buyer@example.com", Map.of("internal_note", "vip"),
                 "http://localhost:8080/checkout/" + TOKEN.value(), "https://merchant.example.com/hook",
                 "https://merchant.example.com/thanks", LocalDate.parse("2026-03-10"), T0.plusSeconds(3600), livemode,
@@ -54,7 +55,7 @@ class BuyerViewTest {
         JsonNode json = LedgerJson.mapper().valueToTree(view);
         var names = new ArrayList<String>();
         json.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactlyInAnyOrder("store_name", "description", "currency", "amount", "amount_paid",
+        assertThat(names).containsExactlyInAnyOrder("store_name", "number", "description", "currency", "amount", "amount_paid",
                 "amount_due", "status", "due_date", "overdue", "expires_at", "livemode", "return_url", "reference",
                 "has_receipt");
         assertThat(json.toString()).doesNotContain("inv_", "st_", "pay_", "evt_", "ck_", "internal_note",

@@ -157,7 +157,8 @@ class LedgerConsumerTest {
     }
 
     static InvoiceCreated created(InvoiceId invoice, Map<String, String> metadata) {
-        return new InvoiceCreated(EventId.generate(), invoice, STORE, 1, T0, Money.parse("1000", USD), List.of(), null, null,
+        return new InvoiceCreated(EventId.generate(), invoice, STORE, 1, T0, null, Money.parse("1000", USD), List.of(),
+                null, null,
                 null, metadata, "http://localhost/checkout/" + invoice.value(), null, null, null,
                 T0.plusSeconds(3600), false, InvoiceStatus.OPEN, Money.zero(USD), Money.parse("1000", USD));
     }

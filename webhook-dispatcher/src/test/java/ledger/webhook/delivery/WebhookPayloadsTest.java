@@ -31,7 +31,7 @@ class WebhookPayloadsTest {
     private final ObjectMapper json = new ObjectMapper();
 
     private final InvoiceCreated created = new InvoiceCreated(EventId.generate(), InvoiceId.generate(),
-            StoreId.generate(), 1, T0, Money.parse("100.00", USD),
+            StoreId.generate(), 1, T0, null, Money.parse("100.00", USD),
             List.of(LineItem.compute("Mug", new BigDecimal("2"), Money.parse("50.00", USD), null, null)), "order-7",
             "Two mugs", "a@example.com",
             Map.of("channel", "web", "api_key", "hidden"), "https://pay.example/c/1", "https://shop.example/cb",

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import ledger.command.axon.Commands;
 import ledger.command.invoice.CancelInvoice;
+import ledger.command.invoice.InvoiceNumbers;
 import ledger.command.invoice.InvoiceRejected;
 import ledger.command.invoice.PaymentOutcome;
 import ledger.events.Ids;
@@ -34,11 +35,13 @@ class InvoiceController {
     private final Commands commands;
     private final Clock clock;
     private final InvoiceProperties properties;
+    private final InvoiceNumbers numbers;
 
-    InvoiceController(Commands commands, Clock clock, InvoiceProperties properties) {
+    InvoiceController(Commands commands, Clock clock, InvoiceProperties properties, InvoiceNumbers numbers) {
         this.commands = commands;
         this.clock = clock;
         this.properties = properties;
+        this.numbers = numbers;
     }
 
     record PaymentResponse(InvoiceView.Payment payment, InvoiceView invoice) {
@@ -48,7 +51,8 @@ class InvoiceController {
     @RequiresScope(Scopes.INVOICES_WRITE)
     ResponseEntity<InvoiceView> create(@RequestBody CreateInvoiceRequest body, ApiPrincipal principal) {
         var command = InvoiceRequests.toCommand(body, principal, clock.instant(), properties);
-        InvoiceCreated created = commands.send(command);
+        InvoiceCreated appended = commands.send(command);
+        InvoiceCreated created = appended.withNumber(numbers.numberOf(appended.invoiceId()));
         return ResponseEntity.created(URI.create("/v1/invoices/" + created.invoiceId().value()))
                 .header(LEDGER_VERSION, Long.toString(created.sequence()))
                 .body(InvoiceView.created(created));
