@@ -23,16 +23,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Order(SharedLedger.LAST)
 class OverdueIT {
 
-    private static final String SCOPES = "[\"invoices:read\",\"invoices:write\",\"payments:write\",\"events:read\","
-            + "\"webhooks:write\"]";
+    private static final String[] SCOPES = {"invoices:read", "invoices:write", "payments:write",
+            "events:read", "webhooks:write"};
 
     @Test
     void aBackdatedInvoiceGoesOverdueEverywhereAndAPaymentEndsIt(LocalLedger ledger) throws Exception {
         var api = new ApiClient(ledger.gatewayUrl());
-        var store = api.post("/admin/v1/stores", ledger.adminToken(), "{\"name\":\"Overdue\"}");
-        assertThat(store.status()).as(store.raw()).isEqualTo(201);
-        String key = api.post("/admin/v1/stores/" + store.json().get("id").asText() + "/api_keys",
-                ledger.adminToken(), "{\"mode\":\"test\",\"scopes\":" + SCOPES + "}").json().get("key").asText();
+        String key = api.storeWithKey(ledger.adminToken(), SCOPES)[1];
         try (var receiver = new ModeIsolationIT.Receiver()) {
             var endpoint = api.post("/v1/webhook_endpoints", key,
                     "{\"url\":\"" + receiver.url("/hooks") + "\",\"enabled_events\":[\"invoice.overdue\"]}");

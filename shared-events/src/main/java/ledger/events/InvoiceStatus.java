@@ -6,10 +6,11 @@ import java.util.Locale;
 
 /**
  * Where an invoice stands. {@code open → partially_paid → paid | overpaid}; {@code open → cancelled};
- * {@code open | partially_paid → expired}. The last four are final.
+ * {@code open | partially_paid → expired}; {@code open | partially_paid → uncollectible → paid | overpaid}
+ * (written off, SPEC §4.5). Paid, overpaid, cancelled and expired are final.
  */
 public enum InvoiceStatus {
-    OPEN, PARTIALLY_PAID, PAID, OVERPAID, CANCELLED, EXPIRED;
+    OPEN, PARTIALLY_PAID, PAID, OVERPAID, CANCELLED, EXPIRED, UNCOLLECTIBLE;
 
     @JsonValue
     public String wireName() {
@@ -30,8 +31,16 @@ public enum InvoiceStatus {
         return this == PAID || this == OVERPAID || this == CANCELLED || this == EXPIRED;
     }
 
-    /** Payments are accepted only before the invoice reached a final state. */
+    /** Payments are accepted only before the invoice reached a final state, also once it was written off. */
     public boolean isPayable() {
+        return !isFinal();
+    }
+
+    /**
+     * Still being collected: open or partially paid. Only such an invoice expires, goes overdue or can be written
+     * off; an uncollectible one no longer expires.
+     */
+    public boolean isCollecting() {
         return this == OPEN || this == PARTIALLY_PAID;
     }
 }

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * and webhook payloads all use this one fold, so they cannot disagree.
  *
  * <p>{@code overdue} is true while an invoice that went overdue ({@link InvoiceOverdue}) is still open or partially
- * paid; {@code overdue_at} keeps when it went overdue after it is settled, cancelled or expired.
+ * paid (not once it is written off); {@code overdue_at} keeps when it went overdue after it is settled, cancelled,
+ * expired or written off.
  *
  * <p>Amounts are decimal strings at the currency's scale. Metadata keys that look like secrets are
  * dropped here, and so are values that are credentials
@@ -53,6 +54,7 @@ public record InvoiceView(
         Instant expiredAt,
         boolean overdue,
         Instant overdueAt,
+        Instant markedUncollectibleAt,
         List<Payment> payments,
         long version,
         boolean livemode) {
@@ -102,7 +104,7 @@ public record InvoiceView(
                 overpaid(e.amount(), e.amountPaid()).toPlainString(), e.amount().currency().getCurrencyCode(),
                 e.lineItems().stream().map(Line::of).toList(), e.externalOrderId(), e.description(), e.customerEmail(),
                 visibleMetadata(e.metadata()), e.checkoutUrl(), e.returnUrl(), e.callbackUrl(), e.dueDate(),
-                e.expiresAt(), e.occurredAt(), e.occurredAt(), null, null, null, null, false, null, List.of(),
+                e.expiresAt(), e.occurredAt(), e.occurredAt(), null, null, null, null, false, null, null, List.of(),
                 e.sequence(), e.livemode());
     }
 
@@ -122,6 +124,7 @@ public record InvoiceView(
         String cancellationReason = this.cancellationReason;
         Instant expiredAt = this.expiredAt;
         Instant overdueAt = this.overdueAt;
+        Instant markedUncollectibleAt = this.markedUncollectibleAt;
         if (event instanceof PaymentReceived p) {
             var list = new ArrayList<>(payments);
             list.add(new Payment(p.paymentId().value(), "payment", p.amount().toPlainString(), currency, p.reference(),
@@ -137,12 +140,15 @@ public record InvoiceView(
             expiredAt = x.occurredAt();
         } else if (event instanceof InvoiceOverdue o) {
             overdueAt = o.occurredAt();
+        } else if (event instanceof InvoiceMarkedUncollectible u) {
+            markedUncollectibleAt = u.occurredAt();
         }
         return new InvoiceView(id, object, number, event.status(), amount, event.amountPaid().toPlainString(),
                 event.amountDue().toPlainString(), overpaid(total, event.amountPaid()).toPlainString(), currency,
                 lineItems, externalOrderId, description, customerEmail, metadata, checkoutUrl, returnUrl, callbackUrl,
                 dueDate, expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt,
-                overdueAt != null && event.status().isPayable(), overdueAt, payments, event.sequence(), livemode);
+                overdueAt != null && event.status().isCollecting(), overdueAt, markedUncollectibleAt, payments,
+                event.sequence(), livemode);
     }
 
     /** Folds a complete, ordered history that starts with {@link InvoiceCreated}. */

@@ -20,11 +20,12 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = PaymentReceived.class, name = "PaymentReceived"),
         @JsonSubTypes.Type(value = InvoiceCancelled.class, name = "InvoiceCancelled"),
         @JsonSubTypes.Type(value = InvoiceExpired.class, name = "InvoiceExpired"),
-        @JsonSubTypes.Type(value = InvoiceOverdue.class, name = "InvoiceOverdue")
+        @JsonSubTypes.Type(value = InvoiceOverdue.class, name = "InvoiceOverdue"),
+        @JsonSubTypes.Type(value = InvoiceMarkedUncollectible.class, name = "InvoiceMarkedUncollectible")
 })
 @JsonIgnoreProperties(value = "schema_revision", allowGetters = true)
 public sealed interface LedgerEvent permits InvoiceCreated, PaymentReceived, InvoiceCancelled, InvoiceExpired,
-        InvoiceOverdue {
+        InvoiceOverdue, InvoiceMarkedUncollectible {
 
     EventId eventId();
 

@@ -14,11 +14,12 @@ public final class WebhookTypes {
     public static final String INVOICE_CANCELLED = "invoice.cancelled";
     public static final String INVOICE_EXPIRED = "invoice.expired";
     public static final String INVOICE_OVERDUE = "invoice.overdue";
+    public static final String INVOICE_MARKED_UNCOLLECTIBLE = "invoice.marked_uncollectible";
     /** In {@code enabled_events}: every type, including ones added later. */
     public static final String WILDCARD = "*";
 
     public static final List<String> ALL = List.of(INVOICE_CREATED, INVOICE_PARTIALLY_PAID, INVOICE_PAID,
-            INVOICE_CANCELLED, INVOICE_EXPIRED, INVOICE_OVERDUE);
+            INVOICE_CANCELLED, INVOICE_EXPIRED, INVOICE_OVERDUE, INVOICE_MARKED_UNCOLLECTIBLE);
 
     private WebhookTypes() {
     }
@@ -42,6 +43,9 @@ public final class WebhookTypes {
         }
         if (event instanceof InvoiceOverdue) {
             return INVOICE_OVERDUE;
+        }
+        if (event instanceof InvoiceMarkedUncollectible) {
+            return INVOICE_MARKED_UNCOLLECTIBLE;
         }
         throw new IllegalArgumentException("no webhook type for " + event.type());
     }

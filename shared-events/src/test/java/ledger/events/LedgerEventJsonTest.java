@@ -54,7 +54,11 @@ class LedgerEventJsonTest {
                 Arguments.of("invoice-overdue.json", new InvoiceOverdue(
                         new EventId("evt_0000000000000000000000A5"), INVOICE, STORE, 3,
                         Instant.parse("2026-12-02T00:00:01.500Z"), LocalDate.parse("2026-12-01"),
-                        InvoiceStatus.PARTIALLY_PAID, Money.parse("40.00", USD), Money.parse("59.00", USD))));
+                        InvoiceStatus.PARTIALLY_PAID, Money.parse("40.00", USD), Money.parse("59.00", USD))),
+                Arguments.of("invoice-marked-uncollectible.json", new InvoiceMarkedUncollectible(
+                        new EventId("evt_0000000000000000000000A6"), INVOICE, STORE, 3,
+                        Instant.parse("2026-12-20T09:00:00Z"), InvoiceStatus.UNCOLLECTIBLE, Money.parse("40.00", USD),
+                        Money.parse("59.00", USD))));
     }
 
     static InvoiceCreated created(String number, List<LineItem> lines) {

@@ -15,6 +15,7 @@ import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceMarkedUncollectible;
 import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
@@ -90,8 +91,8 @@ public class Invoice {
         // number: given by the event store as this create commits (InvoiceNumbers), so a refused create takes none
         var created = new InvoiceCreated(EventId.generate(), command.invoiceId(), command.storeId(), 1, now(clock),
                 null, command.amount(), command.lineItems(), command.externalOrderId(), command.description(),
-                command.customerEmail(), command.metadata(), command.checkoutUrl(), command.callbackUrl(), command.returnUrl(),
-                command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN,
+                command.customerEmail(), command.metadata(), command.checkoutUrl(), command.callbackUrl(),
+                command.returnUrl(), command.dueDate(), command.expiresAt(), command.livemode(), InvoiceStatus.OPEN,
                 Money.zero(command.amount().currency()), command.amount());
         apply(created);
         return created;
@@ -116,13 +117,13 @@ public class Invoice {
         if (!status.isPayable()) {
             throw new InvoiceRejected(InvoiceRejected.NOT_PAYABLE, "The invoice is " + status.wireName(), null);
         }
-        if (isPastDeadline(clock)) {
+        if (status.isCollecting() && isPastDeadline(clock)) { // an uncollectible invoice no longer expires
             throw new InvoiceRejected(InvoiceRejected.NOT_PAYABLE, "The invoice expired at " + expiresAt, null);
         }
         var newPaid = paid.plus(command.amount());
         int vsAmount = newPaid.compareTo(amount);
-        var newStatus = vsAmount < 0 ? InvoiceStatus.PARTIALLY_PAID
-                : vsAmount == 0 ? InvoiceStatus.PAID : InvoiceStatus.OVERPAID;
+        var owing = status == InvoiceStatus.UNCOLLECTIBLE ? InvoiceStatus.UNCOLLECTIBLE : InvoiceStatus.PARTIALLY_PAID;
+        var newStatus = vsAmount < 0 ? owing : vsAmount == 0 ? InvoiceStatus.PAID : InvoiceStatus.OVERPAID;
         var paymentId = PaymentId.generate();
         Instant occurredAt = now(clock);
         apply(new PaymentReceived(EventId.generate(), id, storeId, sequence + 1, occurredAt, paymentId,
@@ -156,13 +157,37 @@ public class Invoice {
     }
 
     /**
+     * Writes the invoice off (SPEC §4.5): it leaves collection, so it no longer expires or goes overdue, and a later
+     * payment still settles it. Marking it again changes nothing and answers the same.
+     */
+    @CommandHandler
+    InvoiceView handle(MarkUncollectible command, Clock clock) {
+        requireCaller(command.storeId(), command.livemode());
+        if (status == InvoiceStatus.UNCOLLECTIBLE) {
+            return view;
+        }
+        if (!status.isCollecting()) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_MARKABLE_UNCOLLECTIBLE,
+                    "Only an open or partially paid invoice can be marked uncollectible; this one is "
+                            + status.wireName(), null);
+        }
+        if (isPastDeadline(clock)) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_MARKABLE_UNCOLLECTIBLE, "The invoice expired at " + expiresAt,
+                    null);
+        }
+        apply(new InvoiceMarkedUncollectible(EventId.generate(), id, storeId, sequence + 1, now(clock),
+                InvoiceStatus.UNCOLLECTIBLE, paid, amount.minusFloorZero(paid)));
+        return view;
+    }
+
+    /**
      * Fires at {@code expires_at}; a settled or cancelled invoice has nothing left to expire. Settling
      * does not cancel the deadline: Axon's db-scheduler deadline manager cancels by scanning every
      * scheduled deadline, which grows with the open invoices, while a no-op firing costs one load.
      */
     @DeadlineHandler(deadlineName = EXPIRY)
     void expire(ExpiryDue due, Clock clock, ExternalOrderIds externalOrderIds) {
-        if (status.isPayable()) {
+        if (status.isCollecting()) {
             apply(new InvoiceExpired(EventId.generate(), id, storeId, sequence + 1, now(clock), InvoiceStatus.EXPIRED,
                     paid, amount.minusFloorZero(paid)));
             release(externalOrderIds);
@@ -175,7 +200,7 @@ public class Invoice {
      */
     @DeadlineHandler(deadlineName = OVERDUE)
     void goOverdue(OverdueDue due, Clock clock) {
-        if (status.isPayable() && view.overdueAt() == null) {
+        if (status.isCollecting() && view.overdueAt() == null) {
             apply(new InvoiceOverdue(EventId.generate(), id, storeId, sequence + 1, now(clock), view.dueDate(), status,
                     paid, amount.minusFloorZero(paid)));
         }
@@ -242,6 +267,13 @@ public class Invoice {
 
     @EventSourcingHandler
     void on(InvoiceExpired e) {
+        status = e.status();
+        sequence = e.sequence();
+        view = view.apply(e);
+    }
+
+    @EventSourcingHandler
+    void on(InvoiceMarkedUncollectible e) {
         status = e.status();
         sequence = e.sequence();
         view = view.apply(e);

@@ -10,6 +10,7 @@ public class InvoiceRejected extends RuntimeException {
     public static final String CURRENCY_MISMATCH = "currency_mismatch";
     public static final String NOT_PAYABLE = "invoice_not_payable";
     public static final String NOT_CANCELLABLE = "invoice_not_cancellable";
+    public static final String NOT_MARKABLE_UNCOLLECTIBLE = "invoice_not_markable_uncollectible";
     public static final String REFERENCE_CONFLICT = "payment_reference_conflict";
     public static final String DUPLICATE_EXTERNAL_ORDER_ID = "duplicate_external_order_id";
 

@@ -17,6 +17,7 @@ import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceMarkedUncollectible;
 import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
@@ -342,6 +343,91 @@ class InvoiceTest {
             fixture.given(created("99.00"))
                     .when(new CancelInvoice(id, STORE, true, null))
                     .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_FOUND));
+        }
+    }
+
+    @Nested
+    class Uncollectible {
+        final MarkUncollectible mark = new MarkUncollectible(id, STORE, false);
+
+        @Test
+        void anOpenOrPartlyPaidInvoiceIsWrittenOffKeepingWhatIsDue() {
+            fixture.given(created("99.00"), paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID))
+                    .when(mark)
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(
+                            satisfies(InvoiceMarkedUncollectible.class, e -> {
+                                assertThat(e.sequence()).isEqualTo(3);
+                                assertThat(e.status()).isEqualTo(InvoiceStatus.UNCOLLECTIBLE);
+                                assertThat(e.amountPaid().toPlainString()).isEqualTo("40.00");
+                                assertThat(e.amountDue().toPlainString()).isEqualTo("59.00");
+                            }))))
+                    .expectResultMessagePayloadMatching(satisfies(InvoiceView.class, v -> {
+                        assertThat(v.status()).isEqualTo(InvoiceStatus.UNCOLLECTIBLE);
+                        assertThat(v.markedUncollectibleAt()).isEqualTo(NOW_MICROS);
+                        assertThat(v.version()).isEqualTo(3);
+                    }));
+        }
+
+        @Test
+        void markingAgainChangesNothing() {
+            fixture.givenCommands(create("99.00", null), mark)
+                    .when(mark)
+                    .expectNoEvents()
+                    .expectSuccessfulHandlerExecution();
+        }
+
+        @Test
+        void refusedOnceSettledCancelledExpiredOrPastTheDeadline() {
+            fixture.given(created("99.00"), paid(2, "99.00", "ref-1", "99.00", "0.00", InvoiceStatus.PAID))
+                    .when(mark)
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_MARKABLE_UNCOLLECTIBLE));
+            fixture.given(created("99.00"), cancelled(2))
+                    .when(mark)
+                    .expectException(rejected(InvoiceRejected.NOT_MARKABLE_UNCOLLECTIBLE));
+            fixture.given(created("99.00"), expired(2, "0.00", "99.00"))
+                    .when(mark)
+                    .expectException(rejected(InvoiceRejected.NOT_MARKABLE_UNCOLLECTIBLE));
+            clock.moveTo(EXPIRES.plusMillis(300));
+            fixture.given(created("99.00"))
+                    .when(mark)
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_MARKABLE_UNCOLLECTIBLE));
+        }
+
+        @Test
+        void itNoLongerExpiresNorGoesOverdue() {
+            fixture.givenCommands(create("99.00", null), mark)
+                    .whenThenTimeAdvancesTo(EXPIRES.plusSeconds(1))
+                    .expectNoEvents();
+        }
+
+        @Test
+        void aPartPaymentKeepsItWrittenOffAndTheRestSettlesItEvenPastTheOldExpiry() {
+            var writtenOff = new InvoiceMarkedUncollectible(EventId.generate(), id, STORE, 2, NOW_MICROS,
+                    InvoiceStatus.UNCOLLECTIBLE, usd("0"), usd("99.00"));
+            clock.moveTo(EXPIRES.plusSeconds(60));
+            fixture.given(created("99.00"), writtenOff)
+                    .when(pay("40.00", "late-1"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(PaymentReceived.class, e ->
+                            assertThat(e.status()).isEqualTo(InvoiceStatus.UNCOLLECTIBLE)))));
+            fixture.given(created("99.00"), writtenOff,
+                            paid(3, "40.00", "late-1", "40.00", "59.00", InvoiceStatus.UNCOLLECTIBLE))
+                    .when(pay("59.00", "late-2"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(PaymentReceived.class, e -> {
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.PAID);
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("0.00");
+                    }))));
+        }
+
+        @Test
+        void anotherStoresOrModesInvoiceLooksMissing() {
+            fixture.given(created("99.00"))
+                    .when(new MarkUncollectible(id, new StoreId("st_other"), false))
+                    .expectException(rejected(InvoiceRejected.NOT_FOUND));
+            fixture.given(created("99.00"))
+                    .when(new MarkUncollectible(id, STORE, true))
                     .expectException(rejected(InvoiceRejected.NOT_FOUND));
         }
     }

@@ -65,7 +65,7 @@ record BuyerView(String storeName, String number, String description, String cur
      * has arrived, so the page never offers a form the ledger would refuse.
      */
     boolean payable(Instant now) {
-        return status.isPayable() && now.isBefore(expiresAt);
+        return status.isPayable() && (!status.isCollecting() || now.isBefore(expiresAt)); // written off: no expiry
     }
 
     /** The due date, and that it has passed while something is still due. */
@@ -83,13 +83,14 @@ record BuyerView(String storeName, String number, String description, String cur
 
     /**
      * What the page's countdown shows: the time left; "expired" once the ledger expired it, even if this
-     * service's clock has not quite reached {@code expires_at}; a dash once paid or cancelled.
+     * service's clock has not quite reached {@code expires_at}; a dash once paid, cancelled or written off (an
+     * uncollectible invoice no longer expires).
      */
     String countdown(Instant now) {
         if (status == InvoiceStatus.EXPIRED) {
             return "expired";
         }
-        return status.isFinal() ? "—" : countdown(expiresAt, now);
+        return status.isCollecting() ? countdown(expiresAt, now) : "—";
     }
 
     /** Time left until {@code expiresAt} as {@code 1 d 02:03:04} or {@code 02:03:04}; checkout.js counts the same way. */

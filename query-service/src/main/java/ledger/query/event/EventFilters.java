@@ -27,6 +27,7 @@ final class EventFilters {
             Map.entry("InvoiceCancelled", new TypeFilter("InvoiceCancelled", null)),
             Map.entry("InvoiceExpired", new TypeFilter("InvoiceExpired", null)),
             Map.entry("InvoiceOverdue", new TypeFilter("InvoiceOverdue", null)),
+            Map.entry("InvoiceMarkedUncollectible", new TypeFilter("InvoiceMarkedUncollectible", null)),
             Map.entry(WebhookTypes.INVOICE_CREATED, new TypeFilter("InvoiceCreated", null)),
             Map.entry(WebhookTypes.INVOICE_PARTIALLY_PAID,
                     new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PARTIALLY_PAID))),
@@ -34,7 +35,8 @@ final class EventFilters {
                     new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PAID, InvoiceStatus.OVERPAID))),
             Map.entry(WebhookTypes.INVOICE_CANCELLED, new TypeFilter("InvoiceCancelled", null)),
             Map.entry(WebhookTypes.INVOICE_EXPIRED, new TypeFilter("InvoiceExpired", null)),
-            Map.entry(WebhookTypes.INVOICE_OVERDUE, new TypeFilter("InvoiceOverdue", null)));
+            Map.entry(WebhookTypes.INVOICE_OVERDUE, new TypeFilter("InvoiceOverdue", null)),
+            Map.entry(WebhookTypes.INVOICE_MARKED_UNCOLLECTIBLE, new TypeFilter("InvoiceMarkedUncollectible", null)));
 
     private EventFilters() {
     }
@@ -45,7 +47,7 @@ final class EventFilters {
             TypeFilter filter = TYPES.get(type);
             if (filter == null) {
                 throw ApiException.invalid("type", "type must be a ledger event type (InvoiceCreated, PaymentReceived,"
-                        + " InvoiceCancelled, InvoiceExpired, InvoiceOverdue) or a webhook type ("
+                        + " InvoiceCancelled, InvoiceExpired, InvoiceOverdue, InvoiceMarkedUncollectible) or a webhook type ("
                         + String.join(", ", WebhookTypes.ALL) + ")");
             }
             where.append(" AND type = ?");

@@ -53,9 +53,14 @@ class Reports {
                              (due_date + 1)::timestamp AT TIME ZONE 'UTC', expires_at))) / 86400) AS days
                   FROM invoice_as_of
                   WHERE status IN ('open', 'partially_paid')) aged
-            GROUP BY 1, 2""";
+            GROUP BY 1, 2
+            UNION ALL
+            SELECT currency, 'written_off', count(*), sum(amount_due)
+            FROM invoice_as_of WHERE status = 'uncollectible'
+            GROUP BY 1""";
 
     static final List<String> BUCKETS = List.of("not_yet_due", "days_1_30", "days_31_60", "days_61_90", "days_over_90");
+    private static final String WRITTEN_OFF = "written_off";
 
     private final JdbcTemplate jdbc;
 
@@ -96,14 +101,17 @@ class Reports {
 
     /** Amounts are decimal strings at the currency's scale. */
     record Balance(String currency, String invoiced, String paid, String outstanding, String overpaid,
-                   String expiredUnpaid, String cancelled, long invoiceCount, Map<String, Long> counts) {
+                   String expiredUnpaid, String cancelled, String writtenOff, long invoiceCount,
+                   Map<String, Long> counts) {
     }
 
     /** One aging bucket: the outstanding amount and how many invoices make it up. */
     record Bucket(String amount, long count) {
     }
 
-    record Aging(String currency, String outstanding, long invoiceCount, Map<String, Bucket> buckets) {
+    /** {@code outstanding} is what the buckets hold; uncollectible invoices are out of them, in {@code writtenOff}. */
+    record Aging(String currency, String outstanding, long invoiceCount, Map<String, Bucket> buckets,
+                 Bucket writtenOff) {
     }
 
     private static final class BalanceBuilder {
@@ -114,6 +122,7 @@ class Reports {
         private BigDecimal overpaid = BigDecimal.ZERO;
         private BigDecimal expiredUnpaid = BigDecimal.ZERO;
         private BigDecimal cancelled = BigDecimal.ZERO;
+        private BigDecimal writtenOff = BigDecimal.ZERO;
         private final Map<InvoiceStatus, Long> counts = new EnumMap<>(InvoiceStatus.class);
 
         BalanceBuilder(Currency currency) {
@@ -134,6 +143,8 @@ class Reports {
                 outstanding = outstanding.add(amountDue);
             } else if (status == InvoiceStatus.EXPIRED) {
                 expiredUnpaid = expiredUnpaid.add(amountDue);
+            } else if (status == InvoiceStatus.UNCOLLECTIBLE) {
+                writtenOff = writtenOff.add(amountDue);
             }
         }
 
@@ -146,7 +157,7 @@ class Reports {
                 total += n;
             }
             return new Balance(currency.getCurrencyCode(), money(invoiced), money(paid), money(outstanding),
-                    money(overpaid), money(expiredUnpaid), money(cancelled), total, byName);
+                    money(overpaid), money(expiredUnpaid), money(cancelled), money(writtenOff), total, byName);
         }
 
         private String money(BigDecimal value) {
@@ -165,6 +176,8 @@ class Reports {
                 amounts.put(b, BigDecimal.ZERO);
                 counts.put(b, 0L);
             }
+            amounts.put(WRITTEN_OFF, BigDecimal.ZERO);
+            counts.put(WRITTEN_OFF, 0L);
         }
 
         void add(String bucket, long count, BigDecimal amount) {
@@ -181,7 +194,8 @@ class Reports {
                 total = total.add(amounts.get(b));
                 n += counts.get(b);
             }
-            return new Aging(currency.getCurrencyCode(), new Money(total, currency).toPlainString(), n, buckets);
+            return new Aging(currency.getCurrencyCode(), new Money(total, currency).toPlainString(), n, buckets,
+                    new Bucket(new Money(amounts.get(WRITTEN_OFF), currency).toPlainString(), counts.get(WRITTEN_OFF)));
         }
     }
 }

@@ -13,8 +13,11 @@
  *   <li>{@code outstanding}: {@code amount_due} of open and partially paid invoices only — the
  *       receivables. Cancelled and expired invoices are not collectable any more, so they are not
  *       outstanding; what an expired invoice still lacked is {@code expired_unpaid};</li>
- *   <li>so {@code invoiced = paid − overpaid + outstanding + expired_unpaid} always holds.</li>
+ *   <li>{@code written_off}: what uncollectible invoices still lack (written off, SPEC §4.5; a later payment
+ *       moves it to {@code paid});</li>
+ *   <li>so {@code invoiced = paid − overpaid + outstanding + expired_unpaid + written_off} always holds.</li>
  * </ul>
+ * Aging leaves uncollectible invoices out of its buckets and shows them as {@code written_off}.
  * Aging buckets the outstanding amounts by days past due, where the due moment is the end of
  * {@code due_date} (UTC) when the invoice has one, else {@code expires_at}; any part of a day past it
  * counts as a day.

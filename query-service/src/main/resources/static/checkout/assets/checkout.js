@@ -4,7 +4,8 @@
   'use strict';
 
   var FINAL = ['paid', 'overpaid', 'cancelled', 'expired'];
-  var SETTLED = ['paid', 'overpaid', 'cancelled'];
+  // No countdown for these: settled, or written off (an uncollectible invoice no longer expires, and can be paid).
+  var NO_EXPIRY = ['paid', 'overpaid', 'cancelled', 'uncollectible'];
   var base = window.location.pathname.replace(/\/+$/, '');
   var form = document.getElementById('simulate-form');
   var errorBox = document.getElementById('simulate-error');
@@ -22,14 +23,15 @@
     }
   }
 
-  // Same as the server's BuyerView.countdown: "1 d 02:03:04", "02:03:04", "expired", or a dash once settled.
+  // Same as the server's BuyerView.countdown: "1 d 02:03:04", "02:03:04", "expired", or a dash once settled or
+  // written off.
   function tick() {
     if (!countdown || isNaN(expiresAt)) {
       return;
     }
     var current = byId('status');
     var status = current ? current.textContent.trim() : '';
-    if (SETTLED.indexOf(status) >= 0) {
+    if (NO_EXPIRY.indexOf(status) >= 0) {
       countdown.textContent = '\u2014';
       return;
     }

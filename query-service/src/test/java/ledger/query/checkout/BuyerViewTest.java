@@ -15,6 +15,7 @@ import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceExpired;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceMarkedUncollectible;
 import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
@@ -64,6 +65,20 @@ class BuyerViewTest {
         assertThat(json.get("amount_due").asText()).isEqualTo("0.00");
         assertThat(json.get("expires_at").asText()).isEqualTo("2026-03-01T11:00:00Z");
         assertThat(json.get("due_date").asText()).isEqualTo("2026-03-10");
+    }
+
+    @Test
+    void aWrittenOffInvoiceCanStillBePaidAfterItsOldExpiryAndCountsNothingDown() {
+        var open = invoice("100.00", "USD", null, false);
+        var usd = Currency.getInstance("USD");
+        var writtenOff = BuyerView.of(open.apply(new InvoiceMarkedUncollectible(EventId.generate(),
+                new InvoiceId(open.id()), StoreId.generate(), 2, T0.plusSeconds(60), InvoiceStatus.UNCOLLECTIBLE,
+                Money.parse("0", usd), Money.parse("100", usd))), TOKEN, null);
+        Instant afterExpiry = T0.plusSeconds(7200);
+
+        assertThat(writtenOff.payable(afterExpiry)).isTrue();
+        assertThat(writtenOff.countdown(afterExpiry)).isEqualTo("—");
+        assertThat(BuyerView.of(open, TOKEN, null).payable(afterExpiry)).isFalse();
     }
 
     @Test

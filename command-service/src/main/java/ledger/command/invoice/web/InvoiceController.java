@@ -6,6 +6,7 @@ import ledger.command.axon.Commands;
 import ledger.command.invoice.CancelInvoice;
 import ledger.command.invoice.InvoiceNumbers;
 import ledger.command.invoice.InvoiceRejected;
+import ledger.command.invoice.MarkUncollectible;
 import ledger.command.invoice.PaymentOutcome;
 import ledger.events.Ids;
 import ledger.events.InvoiceCreated;
@@ -82,6 +83,14 @@ class InvoiceController {
         InvoiceRequests.requireLength("reason", reason, 255);
         InvoiceView view = commands.send(new CancelInvoice(invoice, principal.storeId(), principal.livemode(),
                 reason));
+        return ResponseEntity.ok().header(LEDGER_VERSION, Long.toString(view.version())).body(view);
+    }
+
+    @PostMapping("/v1/invoices/{id}/mark_uncollectible")
+    @RequiresScope(Scopes.INVOICES_WRITE)
+    ResponseEntity<InvoiceView> markUncollectible(@PathVariable String id, ApiPrincipal principal) {
+        InvoiceView view = commands.send(new MarkUncollectible(invoiceId(id), principal.storeId(),
+                principal.livemode()));
         return ResponseEntity.ok().header(LEDGER_VERSION, Long.toString(view.version())).body(view);
     }
 
