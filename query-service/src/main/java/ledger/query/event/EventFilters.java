@@ -1,12 +1,15 @@
 package ledger.query.event;
 
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import ledger.events.Ids;
 import ledger.events.InvoiceId;
 import ledger.events.InvoiceStatus;
+import ledger.events.LedgerEvent;
 import ledger.events.WebhookTypes;
 import ledger.support.web.ApiException;
 
@@ -21,22 +24,26 @@ final class EventFilters {
     record TypeFilter(String ledgerType, Set<InvoiceStatus> statuses) {
     }
 
-    static final Map<String, TypeFilter> TYPES = Map.ofEntries(
-            Map.entry("InvoiceCreated", new TypeFilter("InvoiceCreated", null)),
-            Map.entry("PaymentReceived", new TypeFilter("PaymentReceived", null)),
-            Map.entry("InvoiceCancelled", new TypeFilter("InvoiceCancelled", null)),
-            Map.entry("InvoiceExpired", new TypeFilter("InvoiceExpired", null)),
-            Map.entry("InvoiceOverdue", new TypeFilter("InvoiceOverdue", null)),
-            Map.entry("InvoiceMarkedUncollectible", new TypeFilter("InvoiceMarkedUncollectible", null)),
-            Map.entry(WebhookTypes.INVOICE_CREATED, new TypeFilter("InvoiceCreated", null)),
-            Map.entry(WebhookTypes.INVOICE_PARTIALLY_PAID,
-                    new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PARTIALLY_PAID))),
-            Map.entry(WebhookTypes.INVOICE_PAID,
-                    new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PAID, InvoiceStatus.OVERPAID))),
-            Map.entry(WebhookTypes.INVOICE_CANCELLED, new TypeFilter("InvoiceCancelled", null)),
-            Map.entry(WebhookTypes.INVOICE_EXPIRED, new TypeFilter("InvoiceExpired", null)),
-            Map.entry(WebhookTypes.INVOICE_OVERDUE, new TypeFilter("InvoiceOverdue", null)),
-            Map.entry(WebhookTypes.INVOICE_MARKED_UNCOLLECTIBLE, new TypeFilter("InvoiceMarkedUncollectible", null)));
+    /** The ledger's event types, from the records {@link LedgerEvent} permits: a new event is filterable at once. */
+    static final List<String> LEDGER_TYPES = Arrays.stream(LedgerEvent.class.getPermittedSubclasses())
+            .map(Class::getSimpleName).toList();
+
+    static final Map<String, TypeFilter> TYPES = types();
+
+    private static Map<String, TypeFilter> types() {
+        var types = new HashMap<String, TypeFilter>();
+        LEDGER_TYPES.forEach(type -> types.put(type, new TypeFilter(type, null)));
+        types.put(WebhookTypes.INVOICE_CREATED, new TypeFilter("InvoiceCreated", null));
+        types.put(WebhookTypes.INVOICE_PARTIALLY_PAID,
+                new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PARTIALLY_PAID)));
+        types.put(WebhookTypes.INVOICE_PAID,
+                new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PAID, InvoiceStatus.OVERPAID)));
+        types.put(WebhookTypes.INVOICE_CANCELLED, new TypeFilter("InvoiceCancelled", null));
+        types.put(WebhookTypes.INVOICE_EXPIRED, new TypeFilter("InvoiceExpired", null));
+        types.put(WebhookTypes.INVOICE_OVERDUE, new TypeFilter("InvoiceOverdue", null));
+        types.put(WebhookTypes.INVOICE_MARKED_UNCOLLECTIBLE, new TypeFilter("InvoiceMarkedUncollectible", null));
+        return Map.copyOf(types);
+    }
 
     private EventFilters() {
     }
@@ -46,9 +53,8 @@ final class EventFilters {
         if (type != null) {
             TypeFilter filter = TYPES.get(type);
             if (filter == null) {
-                throw ApiException.invalid("type", "type must be a ledger event type (InvoiceCreated, PaymentReceived,"
-                        + " InvoiceCancelled, InvoiceExpired, InvoiceOverdue, InvoiceMarkedUncollectible) or a webhook type ("
-                        + String.join(", ", WebhookTypes.ALL) + ")");
+                throw ApiException.invalid("type", "type must be a ledger event type (" + String.join(", ", LEDGER_TYPES)
+                        + ") or a webhook type (" + String.join(", ", WebhookTypes.ALL) + ")");
             }
             where.append(" AND type = ?");
             args.add(filter.ledgerType());

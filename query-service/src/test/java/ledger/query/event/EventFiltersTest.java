@@ -58,6 +58,19 @@ class EventFiltersTest {
     }
 
     @Test
+    void everyLedgerEventTypeSelectsItself() {
+        assertThat(EventFilters.LEDGER_TYPES).containsExactlyInAnyOrder("InvoiceCreated", "PaymentReceived",
+                "InvoiceCancelled", "InvoiceExpired", "InvoiceOverdue", "InvoiceMarkedUncollectible");
+        for (String type : EventFilters.LEDGER_TYPES) {
+            var where = new StringBuilder();
+            var args = new ArrayList<Object>();
+            EventFilters.appendTo(type, null, where, args);
+            assertThat(where.toString()).isEqualTo(" AND type = ?");
+            assertThat(args).containsExactly(type);
+        }
+    }
+
+    @Test
     void unknownTypesAndMalformedInvoicesAreParameterErrors() {
         assertThatThrownBy(() -> EventFilters.appendTo("InvoicePaid", null, new StringBuilder(), new ArrayList<>()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.param()).isEqualTo("type"));
