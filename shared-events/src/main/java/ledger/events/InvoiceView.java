@@ -1,5 +1,6 @@
 package ledger.events;
 
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -22,6 +23,11 @@ import java.util.regex.Pattern;
  * paid (not once it is written off); {@code overdue_at} keeps when it went overdue after it is settled, cancelled,
  * expired or written off.
  *
+ * <p>Corrections (SPEC §4.5): {@code amount} never changes. Credit notes lower what is asked for, so
+ * {@code amount_due = max(amount − amount_credited − amount_paid, 0)} and {@code amount_overpaid =
+ * max(amount_paid − (amount − amount_credited), 0)}; refunds give money back and change neither: {@code amount_paid}
+ * stays what was received and {@code amount_refunded} says how much of it went back.
+ *
  * <p>Amounts are decimal strings at the currency's scale. Metadata keys that look like secrets are
  * dropped here, and so are values that are credentials
  * ({@code sk_live_…}, {@code whsec_…}, {@code Bearer …}) — they stay in the ledger, but no view shows them.
@@ -35,6 +41,8 @@ public record InvoiceView(
         String amountPaid,
         String amountDue,
         String amountOverpaid,
+        String amountCredited,
+        String amountRefunded,
         String currency,
         List<Line> lineItems,
         String externalOrderId,
@@ -56,6 +64,8 @@ public record InvoiceView(
         Instant overdueAt,
         Instant markedUncollectibleAt,
         List<Payment> payments,
+        List<Refund> refunds,
+        List<CreditNote> creditNotes,
         long version,
         boolean livemode) {
 
@@ -76,6 +86,16 @@ public record InvoiceView(
     /** One payment as listed on the invoice. */
     public record Payment(String id, String object, String amount, String currency, String reference, String method,
                           Instant receivedAt, Instant createdAt) {
+    }
+
+    /** One refund as listed on the invoice; {@code payment} is the payment it names, if any. */
+    public record Refund(String id, String object, String amount, String currency, String reference, String payment,
+                         String reason, Instant createdAt) {
+    }
+
+    /** One credit note as listed on the invoice. */
+    public record CreditNote(String id, String object, String amount, String currency, CreditNoteReason reason,
+                             String memo, Instant createdAt) {
     }
 
     /**
@@ -99,13 +119,15 @@ public record InvoiceView(
     }
 
     public static InvoiceView created(InvoiceCreated e) {
+        var zero = Money.zero(e.amount().currency()).toPlainString();
         return new InvoiceView(e.invoiceId().value(), "invoice", e.number(), e.status(), e.amount().toPlainString(),
                 e.amountPaid().toPlainString(), e.amountDue().toPlainString(),
-                overpaid(e.amount(), e.amountPaid()).toPlainString(), e.amount().currency().getCurrencyCode(),
+                e.amountPaid().minusFloorZero(e.amount()).toPlainString(), zero, zero,
+                e.amount().currency().getCurrencyCode(),
                 e.lineItems().stream().map(Line::of).toList(), e.externalOrderId(), e.description(), e.customerEmail(),
                 visibleMetadata(e.metadata()), e.checkoutUrl(), e.returnUrl(), e.callbackUrl(), e.dueDate(),
                 e.expiresAt(), e.occurredAt(), e.occurredAt(), null, null, null, null, false, null, null, List.of(),
-                e.sequence(), e.livemode());
+                List.of(), List.of(), e.sequence(), e.livemode());
     }
 
     /**
@@ -116,9 +138,12 @@ public record InvoiceView(
         if (event.sequence() <= version) {
             return this;
         }
-        var money = Money.zero(java.util.Currency.getInstance(currency));
-        var total = new Money(new java.math.BigDecimal(amount), money.currency());
+        var money = java.util.Currency.getInstance(currency);
         List<Payment> payments = this.payments;
+        List<Refund> refunds = this.refunds;
+        List<CreditNote> creditNotes = this.creditNotes;
+        String amountCredited = this.amountCredited;
+        String amountRefunded = this.amountRefunded;
         Instant paidAt = this.paidAt;
         Instant cancelledAt = this.cancelledAt;
         String cancellationReason = this.cancellationReason;
@@ -126,13 +151,16 @@ public record InvoiceView(
         Instant overdueAt = this.overdueAt;
         Instant markedUncollectibleAt = this.markedUncollectibleAt;
         if (event instanceof PaymentReceived p) {
-            var list = new ArrayList<>(payments);
-            list.add(new Payment(p.paymentId().value(), "payment", p.amount().toPlainString(), currency, p.reference(),
-                    p.method(), p.receivedAt(), p.occurredAt()));
-            payments = Collections.unmodifiableList(list);
-            if (paidAt == null && (p.status() == InvoiceStatus.PAID || p.status() == InvoiceStatus.OVERPAID)) {
-                paidAt = p.occurredAt();
-            }
+            payments = append(payments, new Payment(p.paymentId().value(), "payment", p.amount().toPlainString(),
+                    currency, p.reference(), p.method(), p.receivedAt(), p.occurredAt()));
+        } else if (event instanceof RefundIssued r) {
+            refunds = append(refunds, new Refund(r.refundId().value(), "refund", r.amount().toPlainString(), currency,
+                    r.reference(), r.paymentId() == null ? null : r.paymentId().value(), r.reason(), r.occurredAt()));
+            amountRefunded = r.amountRefunded().toPlainString();
+        } else if (event instanceof CreditNoteIssued n) {
+            creditNotes = append(creditNotes, new CreditNote(n.creditNoteId().value(), "credit_note",
+                    n.amount().toPlainString(), currency, n.reason(), n.memo(), n.occurredAt()));
+            amountCredited = n.amountCredited().toPlainString();
         } else if (event instanceof InvoiceCancelled c) {
             cancelledAt = c.occurredAt();
             cancellationReason = c.reason();
@@ -143,12 +171,18 @@ public record InvoiceView(
         } else if (event instanceof InvoiceMarkedUncollectible u) {
             markedUncollectibleAt = u.occurredAt();
         }
+        if (paidAt == null && (event.status() == InvoiceStatus.PAID || event.status() == InvoiceStatus.OVERPAID)) {
+            paidAt = event.occurredAt(); // settled by a payment or by a credit note
+        }
+        var asked = new Money(new BigDecimal(amount), money)
+                .minusFloorZero(new Money(new BigDecimal(amountCredited), money));
         return new InvoiceView(id, object, number, event.status(), amount, event.amountPaid().toPlainString(),
-                event.amountDue().toPlainString(), overpaid(total, event.amountPaid()).toPlainString(), currency,
+                event.amountDue().toPlainString(), event.amountPaid().minusFloorZero(asked).toPlainString(),
+                amountCredited, amountRefunded, currency,
                 lineItems, externalOrderId, description, customerEmail, metadata, checkoutUrl, returnUrl, callbackUrl,
                 dueDate, expiresAt, createdAt, event.occurredAt(), paidAt, cancelledAt, cancellationReason, expiredAt,
-                overdueAt != null && event.status().isCollecting(), overdueAt, markedUncollectibleAt, payments,
-                event.sequence(), livemode);
+                overdueAt != null && event.status().isCollecting(), overdueAt, markedUncollectibleAt, payments, refunds,
+                creditNotes, event.sequence(), livemode);
     }
 
     /** Folds a complete, ordered history that starts with {@link InvoiceCreated}. */
@@ -207,8 +241,11 @@ public record InvoiceView(
         return view;
     }
 
-    private static Money overpaid(Money amount, Money paid) {
-        return paid.minusFloorZero(amount);
+    private static <T> List<T> append(List<T> list, T item) {
+        var longer = new ArrayList<T>(list.size() + 1);
+        longer.addAll(list);
+        longer.add(item);
+        return Collections.unmodifiableList(longer);
     }
 
     /**

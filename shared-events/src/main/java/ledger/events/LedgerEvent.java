@@ -21,11 +21,13 @@ import java.time.Instant;
         @JsonSubTypes.Type(value = InvoiceCancelled.class, name = "InvoiceCancelled"),
         @JsonSubTypes.Type(value = InvoiceExpired.class, name = "InvoiceExpired"),
         @JsonSubTypes.Type(value = InvoiceOverdue.class, name = "InvoiceOverdue"),
-        @JsonSubTypes.Type(value = InvoiceMarkedUncollectible.class, name = "InvoiceMarkedUncollectible")
+        @JsonSubTypes.Type(value = InvoiceMarkedUncollectible.class, name = "InvoiceMarkedUncollectible"),
+        @JsonSubTypes.Type(value = RefundIssued.class, name = "RefundIssued"),
+        @JsonSubTypes.Type(value = CreditNoteIssued.class, name = "CreditNoteIssued")
 })
 @JsonIgnoreProperties(value = "schema_revision", allowGetters = true)
 public sealed interface LedgerEvent permits InvoiceCreated, PaymentReceived, InvoiceCancelled, InvoiceExpired,
-        InvoiceOverdue, InvoiceMarkedUncollectible {
+        InvoiceOverdue, InvoiceMarkedUncollectible, RefundIssued, CreditNoteIssued {
 
     EventId eventId();
 
@@ -44,7 +46,7 @@ public sealed interface LedgerEvent permits InvoiceCreated, PaymentReceived, Inv
     /** Total paid on the invoice after this event. */
     Money amountPaid();
 
-    /** What is still due after this event: max(amount − amount_paid, 0). */
+    /** What is still due after this event: max(amount − amount_credited − amount_paid, 0). */
     Money amountDue();
 
     /** The record's simple name, also its {@code type} on the wire and in Kafka headers. */

@@ -15,11 +15,14 @@ public final class WebhookTypes {
     public static final String INVOICE_EXPIRED = "invoice.expired";
     public static final String INVOICE_OVERDUE = "invoice.overdue";
     public static final String INVOICE_MARKED_UNCOLLECTIBLE = "invoice.marked_uncollectible";
+    public static final String INVOICE_REFUNDED = "invoice.refunded";
+    public static final String INVOICE_CREDITED = "invoice.credited";
     /** In {@code enabled_events}: every type, including ones added later. */
     public static final String WILDCARD = "*";
 
     public static final List<String> ALL = List.of(INVOICE_CREATED, INVOICE_PARTIALLY_PAID, INVOICE_PAID,
-            INVOICE_CANCELLED, INVOICE_EXPIRED, INVOICE_OVERDUE, INVOICE_MARKED_UNCOLLECTIBLE);
+            INVOICE_CANCELLED, INVOICE_EXPIRED, INVOICE_OVERDUE, INVOICE_MARKED_UNCOLLECTIBLE, INVOICE_REFUNDED,
+            INVOICE_CREDITED);
 
     private WebhookTypes() {
     }
@@ -46,6 +49,12 @@ public final class WebhookTypes {
         }
         if (event instanceof InvoiceMarkedUncollectible) {
             return INVOICE_MARKED_UNCOLLECTIBLE;
+        }
+        if (event instanceof RefundIssued) {
+            return INVOICE_REFUNDED;
+        }
+        if (event instanceof CreditNoteIssued) {
+            return INVOICE_CREDITED;
         }
         throw new IllegalArgumentException("no webhook type for " + event.type());
     }

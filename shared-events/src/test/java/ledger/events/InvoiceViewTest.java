@@ -28,6 +28,59 @@ class InvoiceViewTest {
                 Money.parse(paid, USD), Money.parse(due, USD));
     }
 
+    static CreditNoteIssued credit(long sequence, String amount, String credited, String paid, String due,
+                                   InvoiceStatus status) {
+        return new CreditNoteIssued(EventId.generate(), INVOICE, STORE, sequence, T0.plusSeconds(sequence),
+                CreditNoteId.generate(), Money.parse(amount, USD), CreditNoteReason.ORDER_CHANGE, "memo " + sequence,
+                Money.parse(credited, USD), status, Money.parse(paid, USD), Money.parse(due, USD));
+    }
+
+    static RefundIssued refund(long sequence, String amount, String refunded, String paid, String due,
+                               InvoiceStatus status) {
+        return new RefundIssued(EventId.generate(), INVOICE, STORE, sequence, T0.plusSeconds(sequence),
+                RefundId.generate(), Money.parse(amount, USD), "re-ref-" + sequence, null, null,
+                Money.parse(refunded, USD), status, Money.parse(paid, USD), Money.parse(due, USD));
+    }
+
+    @Test
+    void aCreditNoteLowersWhatIsAskedForSoTheRestOverpaysFromThereOn() {
+        var view = InvoiceView.replay(List.of(created(Map.of()),
+                credit(2, "30", "30", "0", "70", InvoiceStatus.OPEN),
+                payment(3, "80", "80", "0", InvoiceStatus.OVERPAID)));
+        assertThat(view.amount()).isEqualTo("100.00");
+        assertThat(view.amountCredited()).isEqualTo("30.00");
+        assertThat(view.amountOverpaid()).isEqualTo("10.00");
+        assertThat(view.creditNotes()).singleElement().satisfies(n -> {
+            assertThat(n.amount()).isEqualTo("30.00");
+            assertThat(n.object()).isEqualTo("credit_note");
+            assertThat(n.reason()).isEqualTo(CreditNoteReason.ORDER_CHANGE);
+            assertThat(n.memo()).isEqualTo("memo 2");
+        });
+    }
+
+    @Test
+    void aCreditNoteThatLeavesNothingDueSettlesTheInvoice() {
+        var view = InvoiceView.replay(List.of(created(Map.of()),
+                payment(2, "60", "60", "40", InvoiceStatus.PARTIALLY_PAID),
+                credit(3, "40", "40", "60", "0", InvoiceStatus.PAID)));
+        assertThat(view.status()).isEqualTo(InvoiceStatus.PAID);
+        assertThat(view.paidAt()).isEqualTo(T0.plusSeconds(3));
+        assertThat(view.amountOverpaid()).isEqualTo("0.00");
+    }
+
+    @Test
+    void refundsAreListedAndSummedWithoutChangingWhatWasPaidOrIsDue() {
+        var paid = InvoiceView.replay(List.of(created(Map.of()), payment(2, "100", "100", "0", InvoiceStatus.PAID)));
+        var view = paid.apply(refund(3, "25", "25", "100", "0", InvoiceStatus.PAID))
+                .apply(refund(4, "5", "30", "100", "0", InvoiceStatus.PAID));
+        assertThat(view.amountRefunded()).isEqualTo("30.00");
+        assertThat(view.refunds()).extracting(InvoiceView.Refund::amount).containsExactly("25.00", "5.00");
+        assertThat(view.amountPaid()).isEqualTo("100.00");
+        assertThat(view.amountDue()).isEqualTo("0.00");
+        assertThat(view.paidAt()).isEqualTo(paid.paidAt());
+        assertThat(paid.amountRefunded()).isEqualTo("0.00");
+    }
+
     @Test
     void createdInvoiceShowsNothingPaidAndTheWholeAmountDue() {
         var view = InvoiceView.created(created(Map.of()));

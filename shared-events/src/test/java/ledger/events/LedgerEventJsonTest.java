@@ -58,7 +58,18 @@ class LedgerEventJsonTest {
                 Arguments.of("invoice-marked-uncollectible.json", new InvoiceMarkedUncollectible(
                         new EventId("evt_0000000000000000000000A6"), INVOICE, STORE, 3,
                         Instant.parse("2026-12-20T09:00:00Z"), InvoiceStatus.UNCOLLECTIBLE, Money.parse("40.00", USD),
-                        Money.parse("59.00", USD))));
+                        Money.parse("59.00", USD))),
+                Arguments.of("credit-note-issued.json", new CreditNoteIssued(
+                        new EventId("evt_0000000000000000000000A7"), INVOICE, STORE, 3, Instant.parse("2026-11-22T08:00:00Z"),
+                        new CreditNoteId("cn_0000000000000000000000C1"), Money.parse("9.00", USD),
+                        CreditNoteReason.ORDER_CHANGE, "One coffee was out of stock", Money.parse("9.00", USD),
+                        InvoiceStatus.PARTIALLY_PAID, Money.parse("40.00", USD), Money.parse("50.00", USD))),
+                Arguments.of("refund-issued.json", new RefundIssued(
+                        new EventId("evt_0000000000000000000000A8"), INVOICE, STORE, 4,
+                        Instant.parse("2026-11-22T09:30:00.500Z"), new RefundId("re_0000000000000000000000D1"),
+                        Money.parse("10.00", USD), "refund-77", new PaymentId("pay_0000000000000000000000B1"),
+                        "requested_by_customer", Money.parse("10.00", USD), InvoiceStatus.PARTIALLY_PAID,
+                        Money.parse("40.00", USD), Money.parse("50.00", USD))));
     }
 
     static InvoiceCreated created(String number, List<LineItem> lines) {

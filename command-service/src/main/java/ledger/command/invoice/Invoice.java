@@ -7,9 +7,12 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.Currency;
 import java.util.HashMap;
 import java.util.Map;
 import ledger.events.CheckoutToken;
+import ledger.events.CreditNoteId;
+import ledger.events.CreditNoteIssued;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
@@ -22,6 +25,8 @@ import ledger.events.InvoiceView;
 import ledger.events.Money;
 import ledger.events.PaymentId;
 import ledger.events.PaymentReceived;
+import ledger.events.RefundId;
+import ledger.events.RefundIssued;
 import ledger.events.StoreId;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.deadline.DeadlineManager;
@@ -53,6 +58,10 @@ public class Invoice {
     private boolean livemode;
     private Money amount;
     private Money paid;
+    /** Lowered from what is asked for by credit notes: what is due is max(amount − credited − paid, 0). */
+    private Money credited;
+    /** Given back of {@link #paid}; never more than it. */
+    private Money refunded;
     private InvoiceStatus status;
     private long sequence;
     private String externalOrderId;
@@ -61,8 +70,17 @@ public class Invoice {
     private InvoiceView view;
     /** Payer references seen so far, for idempotent payments. */
     private final Map<String, RecordedPayment> payments = new HashMap<>();
+    /** Each payment's amount, for a refund that names one. */
+    private final Map<PaymentId, Money> paymentAmounts = new HashMap<>();
+    /** Refund references seen so far, for idempotent refunds. */
+    private final Map<String, RecordedRefund> refunds = new HashMap<>();
+    /** What was refunded of each payment named by a refund. */
+    private final Map<PaymentId, Money> refundedOfPayment = new HashMap<>();
 
     private record RecordedPayment(PaymentId id, Money amount) {
+    }
+
+    private record RecordedRefund(RefundId id, Money amount) {
     }
 
     protected Invoice() {
@@ -121,7 +139,7 @@ public class Invoice {
             throw new InvoiceRejected(InvoiceRejected.NOT_PAYABLE, "The invoice expired at " + expiresAt, null);
         }
         var newPaid = paid.plus(command.amount());
-        int vsAmount = newPaid.compareTo(amount);
+        int vsAmount = newPaid.compareTo(asked());
         var owing = status == InvoiceStatus.UNCOLLECTIBLE ? InvoiceStatus.UNCOLLECTIBLE : InvoiceStatus.PARTIALLY_PAID;
         var newStatus = vsAmount < 0 ? owing : vsAmount == 0 ? InvoiceStatus.PAID : InvoiceStatus.OVERPAID;
         var paymentId = PaymentId.generate();
@@ -129,7 +147,7 @@ public class Invoice {
         apply(new PaymentReceived(EventId.generate(), id, storeId, sequence + 1, occurredAt, paymentId,
                 command.amount(), command.reference(), command.method(),
                 command.receivedAt() == null ? occurredAt : command.receivedAt(), newStatus, newPaid,
-                amount.minusFloorZero(newPaid)));
+                asked().minusFloorZero(newPaid)));
         if (newStatus.isFinal()) {
             release(externalOrderIds);
         }
@@ -151,7 +169,7 @@ public class Invoice {
             throw new InvoiceRejected(InvoiceRejected.NOT_CANCELLABLE, "The invoice expired at " + expiresAt, null);
         }
         apply(new InvoiceCancelled(EventId.generate(), id, storeId, sequence + 1, now(clock), command.reason(),
-                InvoiceStatus.CANCELLED, paid, amount.minusFloorZero(paid)));
+                InvoiceStatus.CANCELLED, paid, due()));
         release(externalOrderIds);
         return view;
     }
@@ -176,7 +194,71 @@ public class Invoice {
                     null);
         }
         apply(new InvoiceMarkedUncollectible(EventId.generate(), id, storeId, sequence + 1, now(clock),
-                InvoiceStatus.UNCOLLECTIBLE, paid, amount.minusFloorZero(paid)));
+                InvoiceStatus.UNCOLLECTIBLE, paid, due()));
+        return view;
+    }
+
+    /**
+     * Gives back money received (SPEC §4.5), in any status, while what was received and not yet refunded covers it
+     * (and, when the refund names a payment, what is left of that payment). A reference seen before with the same
+     * amount is a no-op answering the earlier refund; with another amount, a conflict. Status and what is due stay.
+     */
+    @CommandHandler
+    RefundOutcome handle(IssueRefund command, Clock clock) {
+        requireCaller(command.storeId(), command.livemode());
+        var refund = amountOf(command.amount(), command.currency());
+        var earlier = refunds.get(command.reference());
+        if (earlier != null) {
+            if (earlier.amount().equals(refund)) {
+                return new RefundOutcome(earlier.id(), false, view);
+            }
+            throw new InvoiceRejected(InvoiceRejected.REFUND_REFERENCE_CONFLICT, "Refund reference "
+                    + command.reference() + " was already used with amount " + earlier.amount().toPlainString(),
+                    "reference");
+        }
+        if (command.payment() != null) {
+            var received = paymentAmounts.get(command.payment());
+            if (received == null) {
+                throw new InvoiceRejected(InvoiceRejected.PARAMETER_INVALID,
+                        "No payment " + command.payment() + " on this invoice", "payment");
+            }
+            requireCovered(refund, received.minusFloorZero(refundedOfPayment.getOrDefault(command.payment(),
+                    Money.zero(amount.currency()))), "payment " + command.payment());
+        }
+        requireCovered(refund, paid.minusFloorZero(refunded), "this invoice");
+        var refundId = RefundId.generate();
+        apply(new RefundIssued(EventId.generate(), id, storeId, sequence + 1, now(clock), refundId, refund,
+                command.reference(), command.payment(), command.reason(), refunded.plus(refund), status, paid, due()));
+        return new RefundOutcome(refundId, true, view);
+    }
+
+    /**
+     * Lowers what an open or partially paid invoice asks for, by at most what is due (SPEC §4.5); with nothing left
+     * due it is {@code paid}. Like a payment, only before the invoice's deadline.
+     */
+    @CommandHandler
+    InvoiceView handle(IssueCreditNote command, Clock clock, ExternalOrderIds externalOrderIds) {
+        requireCaller(command.storeId(), command.livemode());
+        var credit = amountOf(command.amount(), command.currency());
+        if (!status.isCollecting()) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_CREDITABLE,
+                    "Only an open or partially paid invoice can be credited; this one is " + status.wireName(), null);
+        }
+        if (isPastDeadline(clock)) {
+            throw new InvoiceRejected(InvoiceRejected.NOT_CREDITABLE, "The invoice expired at " + expiresAt, null);
+        }
+        if (credit.compareTo(due()) > 0) {
+            throw new InvoiceRejected(InvoiceRejected.AMOUNT_TOO_LARGE, "A credit note may be at most the amount due, "
+                    + due().toPlainString(), "amount");
+        }
+        var newCredited = credited.plus(credit);
+        var newDue = amount.minusFloorZero(newCredited).minusFloorZero(paid);
+        var newStatus = newDue.isZero() ? InvoiceStatus.PAID : status;
+        apply(new CreditNoteIssued(EventId.generate(), id, storeId, sequence + 1, now(clock), CreditNoteId.generate(),
+                credit, command.reason(), command.memo(), newCredited, newStatus, paid, newDue));
+        if (newStatus.isFinal()) {
+            release(externalOrderIds);
+        }
         return view;
     }
 
@@ -189,7 +271,7 @@ public class Invoice {
     void expire(ExpiryDue due, Clock clock, ExternalOrderIds externalOrderIds) {
         if (status.isCollecting()) {
             apply(new InvoiceExpired(EventId.generate(), id, storeId, sequence + 1, now(clock), InvoiceStatus.EXPIRED,
-                    paid, amount.minusFloorZero(paid)));
+                    paid, due()));
             release(externalOrderIds);
         }
     }
@@ -202,7 +284,41 @@ public class Invoice {
     void goOverdue(OverdueDue due, Clock clock) {
         if (status.isCollecting() && view.overdueAt() == null) {
             apply(new InvoiceOverdue(EventId.generate(), id, storeId, sequence + 1, now(clock), view.dueDate(), status,
-                    paid, amount.minusFloorZero(paid)));
+                    paid, due()));
+        }
+    }
+
+    /** What the invoice asks for after its credit notes. */
+    private Money asked() {
+        return amount.minusFloorZero(credited);
+    }
+
+    private Money due() {
+        return asked().minusFloorZero(paid);
+    }
+
+    /** A correction's amount, read in the invoice's currency (its decimals are the invoice currency's). */
+    private Money amountOf(String value, Currency currency) {
+        if (currency != null && !currency.equals(amount.currency())) {
+            throw new InvoiceRejected(InvoiceRejected.CURRENCY_MISMATCH,
+                    "The invoice is in " + amount.currency() + ", not " + currency, "currency");
+        }
+        try {
+            var money = Money.parse(value, amount.currency());
+            if (money.isZero()) {
+                throw new InvoiceRejected(InvoiceRejected.PARAMETER_INVALID, "amount must be greater than zero",
+                        "amount");
+            }
+            return money;
+        } catch (Money.MoneyFormatException e) {
+            throw new InvoiceRejected(InvoiceRejected.PARAMETER_INVALID, "amount " + e.getMessage(), "amount");
+        }
+    }
+
+    private static void requireCovered(Money refund, Money available, String of) {
+        if (refund.compareTo(available) > 0) {
+            throw new InvoiceRejected(InvoiceRejected.AMOUNT_TOO_LARGE, "A refund may be at most what was received"
+                    + " and not yet refunded on " + of + ", " + available.toPlainString(), "amount");
         }
     }
 
@@ -242,6 +358,8 @@ public class Invoice {
         livemode = e.livemode();
         amount = e.amount();
         paid = e.amountPaid();
+        credited = Money.zero(e.amount().currency());
+        refunded = credited;
         status = e.status();
         sequence = e.sequence();
         externalOrderId = e.externalOrderId();
@@ -252,6 +370,7 @@ public class Invoice {
     @EventSourcingHandler
     void on(PaymentReceived e) {
         payments.put(e.reference(), new RecordedPayment(e.paymentId(), e.amount()));
+        paymentAmounts.put(e.paymentId(), e.amount());
         paid = e.amountPaid();
         status = e.status();
         sequence = e.sequence();
@@ -274,6 +393,25 @@ public class Invoice {
 
     @EventSourcingHandler
     void on(InvoiceMarkedUncollectible e) {
+        status = e.status();
+        sequence = e.sequence();
+        view = view.apply(e);
+    }
+
+    @EventSourcingHandler
+    void on(RefundIssued e) {
+        refunds.put(e.reference(), new RecordedRefund(e.refundId(), e.amount()));
+        if (e.paymentId() != null) {
+            refundedOfPayment.merge(e.paymentId(), e.amount(), Money::plus);
+        }
+        refunded = e.amountRefunded();
+        sequence = e.sequence();
+        view = view.apply(e);
+    }
+
+    @EventSourcingHandler
+    void on(CreditNoteIssued e) {
+        credited = e.amountCredited();
         status = e.status();
         sequence = e.sequence();
         view = view.apply(e);

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import ledger.command.MovableClock;
 import ledger.events.CheckoutToken;
+import ledger.events.CreditNoteIssued;
+import ledger.events.CreditNoteReason;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
@@ -24,6 +26,8 @@ import ledger.events.InvoiceView;
 import ledger.events.Money;
 import ledger.events.PaymentId;
 import ledger.events.PaymentReceived;
+import ledger.events.RefundId;
+import ledger.events.RefundIssued;
 import ledger.events.StoreId;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.junit.jupiter.api.BeforeEach;
@@ -429,6 +433,182 @@ class InvoiceTest {
             fixture.given(created("99.00"))
                     .when(new MarkUncollectible(id, STORE, true))
                     .expectException(rejected(InvoiceRejected.NOT_FOUND));
+        }
+    }
+
+    @Nested
+    class Refunds {
+        final PaymentReceived fortyPaid = paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID);
+
+        IssueRefund refund(String amount, String reference, PaymentId payment) {
+            return new IssueRefund(id, STORE, false, amount, null, reference, payment, "requested_by_customer");
+        }
+
+        RefundIssued refunded(long sequence, String amount, String reference, String total) {
+            return new RefundIssued(EventId.generate(), id, STORE, sequence, NOW_MICROS, RefundId.generate(),
+                    usd(amount), reference, null, null, usd(total), InvoiceStatus.PARTIALLY_PAID, usd("40.00"),
+                    usd("59.00"));
+        }
+
+        @Test
+        void moneyReceivedIsGivenBackLeavingStatusPaidAndDueAsTheyWere() {
+            fixture.given(created("99.00"), fortyPaid)
+                    .when(refund("15.50", "rf-1", fortyPaid.paymentId()))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(RefundIssued.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(3);
+                        assertThat(e.amount().toPlainString()).isEqualTo("15.50");
+                        assertThat(e.amountRefunded().toPlainString()).isEqualTo("15.50");
+                        assertThat(e.paymentId()).isEqualTo(fortyPaid.paymentId());
+                        assertThat(e.reason()).isEqualTo("requested_by_customer");
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.PARTIALLY_PAID);
+                        assertThat(e.amountPaid().toPlainString()).isEqualTo("40.00");
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("59.00");
+                    }))))
+                    .expectResultMessagePayloadMatching(satisfies(RefundOutcome.class, o -> {
+                        assertThat(o.issued()).isTrue();
+                        assertThat(o.invoice().amountRefunded()).isEqualTo("15.50");
+                        assertThat(o.invoice().refunds()).singleElement()
+                                .satisfies(r -> assertThat(r.id()).isEqualTo(o.refundId().value()));
+                    }));
+        }
+
+        @Test
+        void aRepeatedReferenceWithTheSameAmountIsANoOpAndWithAnotherAConflict() {
+            fixture.given(created("99.00"), fortyPaid, refunded(3, "10.00", "rf-1", "10.00"))
+                    .when(refund("10", "rf-1", null))
+                    .expectNoEvents()
+                    .expectResultMessagePayloadMatching(satisfies(RefundOutcome.class, o -> {
+                        assertThat(o.issued()).isFalse();
+                        assertThat(o.invoice().version()).isEqualTo(3);
+                    }));
+            fixture.given(created("99.00"), fortyPaid, refunded(3, "10.00", "rf-1", "10.00"))
+                    .when(refund("11.00", "rf-1", null))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.REFUND_REFERENCE_CONFLICT));
+        }
+
+        @Test
+        void neverMoreThanWasReceivedAndNotYetRefunded() {
+            fixture.given(created("99.00"), fortyPaid, refunded(3, "30.00", "rf-1", "30.00"))
+                    .when(refund("10.01", "rf-2", null))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.AMOUNT_TOO_LARGE));
+            fixture.given(created("99.00"), fortyPaid, refunded(3, "30.00", "rf-1", "30.00"))
+                    .when(refund("10.00", "rf-2", null))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(RefundIssued.class, e ->
+                            assertThat(e.amountRefunded().toPlainString()).isEqualTo("40.00")))));
+            fixture.given(created("99.00"))
+                    .when(refund("0.01", "rf-1", null))
+                    .expectException(rejected(InvoiceRejected.AMOUNT_TOO_LARGE));
+        }
+
+        @Test
+        void aNamedPaymentMustBeThisInvoicesAndCoverTheRefund() {
+            var second = paid(3, "50.00", "ref-2", "90.00", "9.00", InvoiceStatus.PARTIALLY_PAID);
+            fixture.given(created("99.00"), fortyPaid, second)
+                    .when(refund("40.01", "rf-1", fortyPaid.paymentId()))
+                    .expectException(rejected(InvoiceRejected.AMOUNT_TOO_LARGE));
+            fixture.given(created("99.00"), fortyPaid, second)
+                    .when(refund("1.00", "rf-1", PaymentId.generate()))
+                    .expectException(rejected(InvoiceRejected.PARAMETER_INVALID));
+        }
+
+        @Test
+        void inAnyStatusWithMoneyReceivedEvenPastTheDeadline() {
+            clock.moveTo(EXPIRES.plusSeconds(60));
+            fixture.given(created("99.00"), fortyPaid, expired(3, "40.00", "59.00"))
+                    .when(refund("40.00", "rf-1", null))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(RefundIssued.class, e ->
+                            assertThat(e.status()).isEqualTo(InvoiceStatus.EXPIRED)))));
+        }
+
+        @Test
+        void theAmountIsReadInTheInvoicesCurrency() {
+            fixture.given(created("99.00"), fortyPaid)
+                    .when(refund("1.001", "rf-1", null))
+                    .expectException(rejected(InvoiceRejected.PARAMETER_INVALID));
+            fixture.given(created("99.00"), fortyPaid)
+                    .when(new IssueRefund(id, STORE, false, "1", Currency.getInstance("EUR"), "rf-1", null, null))
+                    .expectException(rejected(InvoiceRejected.CURRENCY_MISMATCH));
+            fixture.given(created("99.00"), fortyPaid)
+                    .when(refund("0", "rf-1", null))
+                    .expectException(rejected(InvoiceRejected.PARAMETER_INVALID));
+        }
+
+        @Test
+        void anotherStoresOrModesInvoiceLooksMissing() {
+            fixture.given(created("99.00"), fortyPaid)
+                    .when(new IssueRefund(id, STORE, true, "1", null, "rf-1", null, null))
+                    .expectException(rejected(InvoiceRejected.NOT_FOUND));
+        }
+    }
+
+    @Nested
+    class CreditNotes {
+        IssueCreditNote credit(String amount) {
+            return new IssueCreditNote(id, STORE, false, amount, null, CreditNoteReason.ORDER_CHANGE, "memo");
+        }
+
+        @Test
+        void lowersWhatIsDueAndWhatAPaymentIsComparedWith() {
+            fixture.given(created("99.00"), paid(2, "40.00", "ref-1", "40.00", "59.00", InvoiceStatus.PARTIALLY_PAID))
+                    .when(credit("9.00"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(CreditNoteIssued.class, e -> {
+                        assertThat(e.sequence()).isEqualTo(3);
+                        assertThat(e.amountCredited().toPlainString()).isEqualTo("9.00");
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("50.00");
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.PARTIALLY_PAID);
+                        assertThat(e.reason()).isEqualTo(CreditNoteReason.ORDER_CHANGE);
+                    }))))
+                    .expectResultMessagePayloadMatching(satisfies(InvoiceView.class, v -> {
+                        assertThat(v.amountCredited()).isEqualTo("9.00");
+                        assertThat(v.creditNotes()).hasSize(1);
+                    }));
+            fixture.givenCommands(create("99.00", null), credit("9.00"))
+                    .when(pay("95.00", "ref-1"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(PaymentReceived.class, e -> {
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.OVERPAID);
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("0.00");
+                    }))))
+                    .expectResultMessagePayloadMatching(satisfies(PaymentOutcome.class, o ->
+                            assertThat(o.invoice().amountOverpaid()).isEqualTo("5.00")));
+        }
+
+        @Test
+        void creditingAllThatIsDueSettlesTheInvoiceAndFreesItsOrderId() {
+            fixture.givenCommands(create("99.00", "order-9"), pay("40.00", "ref-1"))
+                    .when(credit("59.00"))
+                    .expectEventsMatching(exactSequenceOf(messageWithPayload(satisfies(CreditNoteIssued.class, e -> {
+                        assertThat(e.status()).isEqualTo(InvoiceStatus.PAID);
+                        assertThat(e.amountDue().toPlainString()).isEqualTo("0.00");
+                    }))));
+            assertThat(orderIds.claims).doesNotContainKey("order-9");
+        }
+
+        @Test
+        void neverMoreThanIsDue() {
+            fixture.givenCommands(create("99.00", null), pay("40.00", "ref-1"))
+                    .when(credit("59.01"))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.AMOUNT_TOO_LARGE));
+        }
+
+        @Test
+        void onlyOnAnInvoiceStillBeingCollectedBeforeItsDeadline() {
+            fixture.given(created("99.00"), paid(2, "99.00", "ref-1", "99.00", "0.00", InvoiceStatus.PAID))
+                    .when(credit("1.00"))
+                    .expectException(rejected(InvoiceRejected.NOT_CREDITABLE));
+            fixture.given(created("99.00"), cancelled(2))
+                    .when(credit("1.00"))
+                    .expectException(rejected(InvoiceRejected.NOT_CREDITABLE));
+            fixture.givenCommands(create("99.00", null), new MarkUncollectible(id, STORE, false))
+                    .when(credit("1.00"))
+                    .expectException(rejected(InvoiceRejected.NOT_CREDITABLE));
+            clock.moveTo(EXPIRES.plusMillis(300));
+            fixture.given(created("99.00"))
+                    .when(credit("1.00"))
+                    .expectNoEvents()
+                    .expectException(rejected(InvoiceRejected.NOT_CREDITABLE));
         }
     }
 

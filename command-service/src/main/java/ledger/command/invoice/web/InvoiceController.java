@@ -8,6 +8,7 @@ import ledger.command.invoice.InvoiceNumbers;
 import ledger.command.invoice.InvoiceRejected;
 import ledger.command.invoice.MarkUncollectible;
 import ledger.command.invoice.PaymentOutcome;
+import ledger.command.invoice.RefundOutcome;
 import ledger.events.Ids;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceId;
@@ -46,6 +47,12 @@ class InvoiceController {
     }
 
     record PaymentResponse(InvoiceView.Payment payment, InvoiceView invoice) {
+    }
+
+    record RefundResponse(InvoiceView.Refund refund, InvoiceView invoice) {
+    }
+
+    record CreditNoteResponse(InvoiceView.CreditNote creditNote, InvoiceView invoice) {
     }
 
     @PostMapping("/v1/invoices")
@@ -92,6 +99,30 @@ class InvoiceController {
         InvoiceView view = commands.send(new MarkUncollectible(invoiceId(id), principal.storeId(),
                 principal.livemode()));
         return ResponseEntity.ok().header(LEDGER_VERSION, Long.toString(view.version())).body(view);
+    }
+
+    /** 201 with a new refund; 200 with the earlier one when its reference and amount were sent before. */
+    @PostMapping("/v1/invoices/{id}/refunds")
+    @RequiresScope(Scopes.PAYMENTS_WRITE)
+    ResponseEntity<RefundResponse> refund(@PathVariable String id, @RequestBody RefundRequest body,
+                                          ApiPrincipal principal) {
+        RefundOutcome outcome = commands.send(InvoiceRequests.toCommand(invoiceId(id), body, principal));
+        var view = outcome.invoice();
+        var refund = view.refunds().stream().filter(r -> r.id().equals(outcome.refundId().value()))
+                .findFirst().orElseThrow();
+        return ResponseEntity.status(outcome.issued() ? HttpStatus.CREATED : HttpStatus.OK)
+                .header(LEDGER_VERSION, Long.toString(view.version()))
+                .body(new RefundResponse(refund, view));
+    }
+
+    @PostMapping("/v1/invoices/{id}/credit_notes")
+    @RequiresScope(Scopes.INVOICES_WRITE)
+    ResponseEntity<CreditNoteResponse> creditNote(@PathVariable String id, @RequestBody CreditNoteRequest body,
+                                                  ApiPrincipal principal) {
+        InvoiceView view = commands.send(InvoiceRequests.toCommand(invoiceId(id), body, principal));
+        var note = view.creditNotes().get(view.creditNotes().size() - 1);
+        return ResponseEntity.status(HttpStatus.CREATED).header(LEDGER_VERSION, Long.toString(view.version()))
+                .body(new CreditNoteResponse(note, view));
     }
 
     private static InvoiceId invoiceId(String id) {

@@ -10,19 +10,26 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import ledger.command.invoice.CheckoutTokens;
 import ledger.command.invoice.CreateInvoice;
+import ledger.command.invoice.IssueCreditNote;
+import ledger.command.invoice.IssueRefund;
 import ledger.command.invoice.PayInvoice;
 import ledger.events.CheckoutToken;
+import ledger.events.CreditNoteReason;
+import ledger.events.Ids;
 import ledger.events.InvoiceId;
 import ledger.events.LineItem;
 import ledger.events.Money;
+import ledger.events.PaymentId;
 import ledger.events.StoreId;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.web.ApiError;
@@ -77,6 +84,50 @@ final class InvoiceRequests {
     /** A payment simulated on the hosted page, held to the API's rules, for the invoice's own store and mode. */
     static PayInvoice toCommand(CheckoutTokens.Owner owner, PaymentRequest body, Instant now) {
         return new InvoiceRequests(null).pay(owner.invoiceId(), body, owner.storeId(), owner.livemode(), now);
+    }
+
+    static IssueRefund toCommand(InvoiceId invoice, RefundRequest body, ApiPrincipal principal) {
+        var rules = new InvoiceRequests(null);
+        String amount = rules.correctionAmount(body.amount());
+        Currency currency = body.currency() == null ? null : rules.currency(body.currency());
+        String reference = body.reference() == null || body.reference().isBlank() ? rules.missing("reference")
+                : rules.text("reference", body.reference(), 255);
+        PaymentId payment = null;
+        if (body.payment() != null) {
+            if (Ids.isWellFormed(body.payment(), PaymentId.PREFIX)) {
+                payment = new PaymentId(body.payment());
+            } else {
+                rules.problem("payment", "must be the id of a payment of this invoice (pay_…)");
+            }
+        }
+        String reason = rules.text("reason", body.reason(), 255);
+        rules.throwIfInvalid();
+        return new IssueRefund(invoice, principal.storeId(), principal.livemode(), amount, currency, reference, payment,
+                reason);
+    }
+
+    static IssueCreditNote toCommand(InvoiceId invoice, CreditNoteRequest body, ApiPrincipal principal) {
+        var rules = new InvoiceRequests(null);
+        String amount = rules.correctionAmount(body.amount());
+        Currency currency = body.currency() == null ? null : rules.currency(body.currency());
+        CreditNoteReason reason = null;
+        if (body.reason() == null) {
+            rules.missing("reason");
+        } else {
+            reason = CreditNoteReason.ofWire(body.reason()).orElse(null);
+            if (reason == null) {
+                rules.problem("reason", "must be one of " + Arrays.stream(CreditNoteReason.values())
+                        .map(CreditNoteReason::wireName).collect(Collectors.joining(", ")));
+            }
+        }
+        String memo = rules.text("memo", body.memo(), 500);
+        rules.throwIfInvalid();
+        return new IssueCreditNote(invoice, principal.storeId(), principal.livemode(), amount, currency, reason, memo);
+    }
+
+    /** A refund's or credit note's amount: its decimals are checked against the invoice's currency, by the invoice. */
+    private String correctionAmount(String value) {
+        return value == null ? missing("amount") : value;
     }
 
     /** For single optional fields outside a request record. */
