@@ -111,7 +111,7 @@ class EndpointApiIT extends WebhookIT {
     void rejectsInvalidInputWithMachineCodes() throws Exception {
         var store = newStore();
         assertError(api().post("/v1/webhook_endpoints", store.key(),
-                "{\"url\":\"https://example.com/x\",\"enabled_events\":[\"invoice.refunded\"]}"),
+                "{\"url\":\"https://example.com/x\",\"enabled_events\":[\"invoice.disputed\"]}"),
                 "unknown_event_type", "enabled_events");
         assertError(api().post("/v1/webhook_endpoints", store.key(),
                 "{\"url\":\"https://example.com/x\",\"enabled_events\":[]}"), "parameter_invalid", "enabled_events");

@@ -78,7 +78,7 @@ class OpenApiContractIT extends WebhookIT {
 
         var badUrl = call(400, "POST", "/v1/webhook_endpoints", store.key(), "{\"url\":\"ftp://example.com/x\"}");
         var badType = call(400, "POST", "/v1/webhook_endpoints", store.key(),
-                "{\"url\":\"https://example.com/x\",\"enabled_events\":[\"invoice.refunded\"]}");
+                "{\"url\":\"https://example.com/x\",\"enabled_events\":[\"invoice.disputed\"]}");
         call(400, "POST", "/v1/webhook_endpoints", store.key(), "{\"enabled_events\":[\"*\"]}");
         call(400, "POST", "/v1/webhook_endpoints", store.key(), "{\"url\":\"https://example.com/x\",\"colour\":1}");
         call(400, "PATCH", path, store.key(), "{\"enabled_events\":[]}");

@@ -33,7 +33,9 @@ final class CheckoutPdfs {
                 row("Invoice number", view.number() == null ? "—" : view.number()),
                 row("Reference", view.reference()),
                 row("Amount", money(view.amount(), view)),
+                row("Credited", money(view.amountCredited(), view)),
                 row("Paid", money(view.amountPaid(), view)),
+                row("Refunded", money(view.amountRefunded(), view)),
                 row("Amount due", money(view.amountDue(), view)),
                 row("Status", view.status().wireName()),
                 row("Issued", BuyerView.dateTime(invoice.createdAt())),
@@ -82,6 +84,8 @@ final class CheckoutPdfs {
                 row("Description", view.description() == null ? "" : view.description()),
                 row("Reference", view.reference()),
                 row("Invoice amount", money(view.amount(), view)),
+                row("Credited", money(view.amountCredited(), view)),
+                row("Refunded", money(view.amountRefunded(), view)),
                 row("Amount due", money(view.amountDue(), view)),
                 row("Status", view.status().wireName())), payments);
     }

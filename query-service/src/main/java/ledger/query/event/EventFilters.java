@@ -42,6 +42,8 @@ final class EventFilters {
         types.put(WebhookTypes.INVOICE_EXPIRED, new TypeFilter("InvoiceExpired", null));
         types.put(WebhookTypes.INVOICE_OVERDUE, new TypeFilter("InvoiceOverdue", null));
         types.put(WebhookTypes.INVOICE_MARKED_UNCOLLECTIBLE, new TypeFilter("InvoiceMarkedUncollectible", null));
+        types.put(WebhookTypes.INVOICE_REFUNDED, new TypeFilter("RefundIssued", null));
+        types.put(WebhookTypes.INVOICE_CREDITED, new TypeFilter("CreditNoteIssued", null));
         return Map.copyOf(types);
     }
 

@@ -12,10 +12,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import ledger.events.CreditNoteIssued;
 import ledger.events.InvoiceCreated;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
 import ledger.events.PaymentReceived;
+import ledger.events.RefundIssued;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.consumer.LedgerInbox;
 import ledger.support.consumer.Received;
@@ -26,7 +28,8 @@ import org.springframework.stereotype.Component;
  * The query-service's inbox for the shared {@link ledger.support.consumer.LedgerConsumer}: appends received
  * events to {@code ledger_event} once each, and hands back the ones still waiting for a predecessor. A whole
  * Kafka batch is one statement ({@code unnest} of arrays), which keeps the cost per event low; the event id
- * is the dedupe key, so a redelivery inserts nothing.
+ * is the dedupe key, so a redelivery inserts nothing. Its {@code amount} column is the invoice's amount for an
+ * {@link InvoiceCreated} and the payment's, refund's or credit note's for those events, so reports sum in SQL.
  */
 @Component
 public class LedgerEvents implements LedgerInbox {
@@ -116,6 +119,10 @@ public class LedgerEvents implements LedgerInbox {
                 cols[14][i] = c.expiresAt() == null ? null : c.expiresAt().toString();
             } else if (e instanceof PaymentReceived p) {
                 cols[10][i] = p.amount().toPlainString();
+            } else if (e instanceof RefundIssued r) {
+                cols[10][i] = r.amount().toPlainString();
+            } else if (e instanceof CreditNoteIssued note) {
+                cols[10][i] = note.amount().toPlainString();
             }
             cols[11][i] = e.amountPaid().toPlainString();
             cols[15][i] = modes.get(e.invoiceId().value());

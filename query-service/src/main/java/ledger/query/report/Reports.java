@@ -21,21 +21,33 @@ class Reports {
 
     /** Each invoice of the ledger (store and mode) existing at the instant, in the state of its latest event by then. */
     private static final String AS_OF = """
-            WITH latest AS (
-                SELECT DISTINCT ON (invoice_id) invoice_id, status, amount_paid, amount_due
+            WITH history AS (
+                SELECT invoice_id, sequence, type, status, amount, amount_paid, amount_due
                 FROM ledger_event
-                WHERE store_id = ? AND livemode = ? AND occurred_at <= ?
+                WHERE store_id = ? AND livemode = ? AND occurred_at <= ?),
+            latest AS (
+                SELECT DISTINCT ON (invoice_id) invoice_id, status, amount_paid, amount_due
+                FROM history
                 ORDER BY invoice_id, sequence DESC),
+            corrections AS (
+                SELECT invoice_id, coalesce(sum(amount) FILTER (WHERE type = 'RefundIssued'), 0) AS refunded,
+                       coalesce(sum(amount) FILTER (WHERE type = 'CreditNoteIssued'), 0) AS credited
+                FROM history
+                WHERE type IN ('RefundIssued', 'CreditNoteIssued')
+                GROUP BY invoice_id),
             invoice_as_of AS (
-                SELECT c.currency, c.amount, c.due_date, c.expires_at, l.status, l.amount_paid, l.amount_due
+                SELECT c.currency, c.amount, c.due_date, c.expires_at, l.status, l.amount_paid, l.amount_due,
+                       coalesce(k.refunded, 0) AS amount_refunded, coalesce(k.credited, 0) AS amount_credited
                 FROM latest l
                 JOIN ledger_event c ON c.invoice_id = l.invoice_id AND c.sequence = 1
+                LEFT JOIN corrections k ON k.invoice_id = l.invoice_id
                 WHERE c.type = 'InvoiceCreated' AND (?::text IS NULL OR c.currency = ?))
             """;
 
     private static final String BALANCES = AS_OF + """
             SELECT currency, status, count(*), sum(amount), sum(amount_paid), sum(amount_due),
-                   sum(greatest(amount_paid - amount, 0))
+                   sum(greatest(amount_paid - (amount - amount_credited), 0)), sum(amount_refunded),
+                   sum(amount_credited)
             FROM invoice_as_of
             GROUP BY currency, status""";
 
@@ -79,7 +91,8 @@ class Reports {
             String currency = rs.getString(1);
             byCurrency.computeIfAbsent(currency, c -> new BalanceBuilder(Currency.getInstance(c)))
                     .add(InvoiceStatus.fromWire(rs.getString(2)), rs.getLong(3), rs.getBigDecimal(4),
-                            rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7));
+                            rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBigDecimal(7), rs.getBigDecimal(8),
+                            rs.getBigDecimal(9));
         }, ledger.storeId().value(), ledger.livemode(), Instants.sql(asOf), code, code);
         return byCurrency.values().stream().map(BalanceBuilder::build).toList();
     }
@@ -100,7 +113,8 @@ class Reports {
     }
 
     /** Amounts are decimal strings at the currency's scale. */
-    record Balance(String currency, String invoiced, String paid, String outstanding, String overpaid,
+    record Balance(String currency, String invoiced, String paid, String refunded, String credited,
+                   String outstanding, String overpaid,
                    String expiredUnpaid, String cancelled, String writtenOff, long invoiceCount,
                    Map<String, Long> counts) {
     }
@@ -118,6 +132,8 @@ class Reports {
         private final Currency currency;
         private BigDecimal invoiced = BigDecimal.ZERO;
         private BigDecimal paid = BigDecimal.ZERO;
+        private BigDecimal refunded = BigDecimal.ZERO;
+        private BigDecimal credited = BigDecimal.ZERO;
         private BigDecimal outstanding = BigDecimal.ZERO;
         private BigDecimal overpaid = BigDecimal.ZERO;
         private BigDecimal expiredUnpaid = BigDecimal.ZERO;
@@ -130,15 +146,17 @@ class Reports {
         }
 
         void add(InvoiceStatus status, long count, BigDecimal amount, BigDecimal amountPaid, BigDecimal amountDue,
-                 BigDecimal amountOverpaid) {
+                 BigDecimal amountOverpaid, BigDecimal amountRefunded, BigDecimal amountCredited) {
             counts.merge(status, count, Long::sum);
             paid = paid.add(amountPaid);
             overpaid = overpaid.add(amountOverpaid);
+            refunded = refunded.add(amountRefunded);
             if (status == InvoiceStatus.CANCELLED) {
                 cancelled = cancelled.add(amount);
                 return;
             }
             invoiced = invoiced.add(amount);
+            credited = credited.add(amountCredited);
             if (status == InvoiceStatus.OPEN || status == InvoiceStatus.PARTIALLY_PAID) {
                 outstanding = outstanding.add(amountDue);
             } else if (status == InvoiceStatus.EXPIRED) {
@@ -156,7 +174,8 @@ class Reports {
                 byName.put(s.wireName(), n);
                 total += n;
             }
-            return new Balance(currency.getCurrencyCode(), money(invoiced), money(paid), money(outstanding),
+            return new Balance(currency.getCurrencyCode(), money(invoiced), money(paid), money(refunded),
+                    money(credited), money(outstanding),
                     money(overpaid), money(expiredUnpaid), money(cancelled), money(writtenOff), total, byName);
         }
 

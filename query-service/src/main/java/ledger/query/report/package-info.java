@@ -8,14 +8,18 @@
  * <ul>
  *   <li>{@code invoiced}: the amounts of all invoices except cancelled ones (a cancelled invoice was
  *       voided before anything was paid; it is reported separately as {@code cancelled});</li>
- *   <li>{@code paid}: everything received, overpayments included;</li>
- *   <li>{@code overpaid}: what was received beyond invoice amounts;</li>
+ *   <li>{@code paid}: everything received, overpayments included, refunds not taken off;</li>
+ *   <li>{@code refunded}: what was given back of it (SPEC §4.5), so {@code paid − refunded} is what was kept;</li>
+ *   <li>{@code credited}: what credit notes took off the amounts of invoices not cancelled (SPEC §4.5);</li>
+ *   <li>{@code overpaid}: what was received beyond what invoices asked for after their credit notes
+ *       ({@code amount − amount_credited});</li>
  *   <li>{@code outstanding}: {@code amount_due} of open and partially paid invoices only — the
  *       receivables. Cancelled and expired invoices are not collectable any more, so they are not
  *       outstanding; what an expired invoice still lacked is {@code expired_unpaid};</li>
  *   <li>{@code written_off}: what uncollectible invoices still lack (written off, SPEC §4.5; a later payment
  *       moves it to {@code paid});</li>
- *   <li>so {@code invoiced = paid − overpaid + outstanding + expired_unpaid + written_off} always holds.</li>
+ *   <li>so {@code invoiced = paid − overpaid + credited + outstanding + expired_unpaid + written_off} always
+ *       holds.</li>
  * </ul>
  * Aging leaves uncollectible invoices out of its buckets and shows them as {@code written_off}.
  * Aging buckets the outstanding amounts by days past due, where the due moment is the end of

@@ -56,8 +56,8 @@ class BuyerViewTest {
         JsonNode json = LedgerJson.mapper().valueToTree(view);
         var names = new ArrayList<String>();
         json.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactlyInAnyOrder("store_name", "number", "description", "currency", "amount", "amount_paid",
-                "amount_due", "status", "due_date", "overdue", "expires_at", "livemode", "return_url", "reference",
+        assertThat(names).containsExactlyInAnyOrder("store_name", "number", "description", "currency", "amount",
+                "amount_credited", "amount_paid", "amount_refunded", "amount_due", "status", "due_date", "overdue", "expires_at", "livemode", "return_url", "reference",
                 "has_receipt");
         assertThat(json.toString()).doesNotContain("inv_", "st_", "pay_", "evt_", "ck_", "internal_note",
                 "merchant.example.com/hook", "buyer@example.com");

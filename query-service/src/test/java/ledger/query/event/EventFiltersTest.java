@@ -60,7 +60,8 @@ class EventFiltersTest {
     @Test
     void everyLedgerEventTypeSelectsItself() {
         assertThat(EventFilters.LEDGER_TYPES).containsExactlyInAnyOrder("InvoiceCreated", "PaymentReceived",
-                "InvoiceCancelled", "InvoiceExpired", "InvoiceOverdue", "InvoiceMarkedUncollectible");
+                "InvoiceCancelled", "InvoiceExpired", "InvoiceOverdue", "InvoiceMarkedUncollectible", "RefundIssued",
+                "CreditNoteIssued");
         for (String type : EventFilters.LEDGER_TYPES) {
             var where = new StringBuilder();
             var args = new ArrayList<Object>();

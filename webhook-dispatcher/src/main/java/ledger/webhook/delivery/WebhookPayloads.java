@@ -5,15 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import ledger.events.CreditNoteIssued;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
 import ledger.events.PaymentReceived;
+import ledger.events.RefundIssued;
 
 /**
  * The webhook body of a ledger event (§6): {@code id} (the ledger event id), {@code type},
  * {@code timestamp} (when the event happened), {@code api_version} and {@code data} — the invoice's §4.3
- * view after the event and, for a payment, the payment. Built once per event and stored, so every
+ * view after the event and, for a payment, a refund or a credit note, that payment, refund or credit note. Built once per event and stored, so every
  * attempt sends the same bytes.
  */
 final class WebhookPayloads {
@@ -33,6 +35,12 @@ final class WebhookPayloads {
         if (event instanceof PaymentReceived p) {
             view.payments().stream().filter(pay -> pay.id().equals(p.paymentId().value())).findFirst()
                     .ifPresent(pay -> data.put("payment", pay));
+        } else if (event instanceof RefundIssued r) {
+            view.refunds().stream().filter(refund -> refund.id().equals(r.refundId().value())).findFirst()
+                    .ifPresent(refund -> data.put("refund", refund));
+        } else if (event instanceof CreditNoteIssued n) {
+            view.creditNotes().stream().filter(note -> note.id().equals(n.creditNoteId().value())).findFirst()
+                    .ifPresent(note -> data.put("credit_note", note));
         }
         try {
             return JSON.writeValueAsString(new Payload(event.eventId().value(), type, event.occurredAt(), API_VERSION,

@@ -70,7 +70,7 @@ class EndpointTest {
         assertThat(EndpointController.validEvents(List.of("invoice.paid", "invoice.paid", "invoice.created")))
                 .containsExactly("invoice.paid", "invoice.created");
         assertThat(EndpointController.validEvents(List.of("*"))).containsExactly("*");
-        assertThatThrownBy(() -> EndpointController.validEvents(List.of("invoice.paid", "invoice.refunded")))
+        assertThatThrownBy(() -> EndpointController.validEvents(List.of("invoice.paid", "invoice.disputed")))
                 .isInstanceOf(ApiException.class).extracting(e -> ((ApiException) e).code())
                 .isEqualTo("unknown_event_type");
         assertThatThrownBy(() -> EndpointController.validEvents(List.of())).isInstanceOf(ApiException.class);
