@@ -138,6 +138,68 @@ class OpenApiContractIT {
     }
 
     @Test
+    void refundsMatchTheRefundResultSchemaWhetherIssuedOrRepeatedAndTheirRefusalsTheDocumentedCodes() {
+        String key = store("invoices:write", "payments:write")[1];
+        String invoice = call(201, "POST", "/v1/invoices", key, "{\"amount\":\"99.00\"}").json().get("id").asText();
+        String payment = call(201, "POST", "/v1/invoices/" + invoice + "/payments", key,
+                "{\"amount\":\"40.00\",\"currency\":\"USD\",\"reference\":\"tx-1\"}").json().at("/payment/id").asText();
+        String path = "/v1/invoices/" + invoice + "/refunds";
+        String named = "{\"amount\":\"10.00\",\"currency\":\"USD\",\"reference\":\"re-1\",\"payment\":\"" + payment
+                + "\",\"reason\":\"requested_by_customer\"}";
+
+        var issued = call(201, "POST", path, key, named);
+        var repeated = call(200, "POST", path, key, named);
+        var plain = call(201, "POST", path, key, "{\"amount\":\"5\",\"reference\":\"re-2\"}");
+        var tooLarge = call(400, "POST", path, key, "{\"amount\":\"25.01\",\"reference\":\"re-3\"}");
+        var mismatch = call(400, "POST", path, key, "{\"amount\":\"1.00\",\"currency\":\"EUR\",\"reference\":\"re-3\"}");
+        var unknownPayment = call(400, "POST", path, key,
+                "{\"amount\":\"1.00\",\"reference\":\"re-3\",\"payment\":\"pay_DoesNotExist000000000000\"}");
+        call(400, "POST", path, key, "{\"amount\":\"1.00\"}");
+        var conflict = call(409, "POST", path, key, "{\"amount\":\"9.00\",\"reference\":\"re-1\"}");
+        call(403, "POST", path, store("invoices:write")[1], "{\"amount\":\"1.00\",\"reference\":\"re-3\"}");
+        call(404, "POST", "/v1/invoices/inv_DoesNotExist000000000000/refunds", key,
+                "{\"amount\":\"1.00\",\"reference\":\"re-3\"}");
+
+        assertThat(issued.json().at("/refund/payment").asText()).isEqualTo(payment);
+        assertThat(repeated.json().at("/refund/id")).isEqualTo(issued.json().at("/refund/id"));
+        assertThat(plain.json().at("/refund/payment").isNull()).isTrue();
+        assertThat(plain.json().at("/invoice/amount_refunded").asText()).isEqualTo("15.00");
+        assertThat(plain.json().at("/invoice/status").asText()).isEqualTo("partially_paid");
+        assertThat(plain.json().at("/invoice/amount_due").asText()).isEqualTo("59.00");
+        assertThat(tooLarge.json().get("code").asText()).isEqualTo("amount_too_large");
+        assertThat(mismatch.json().get("code").asText()).isEqualTo("currency_mismatch");
+        assertThat(unknownPayment.json().get("param").asText()).isEqualTo("payment");
+        assertThat(conflict.json().get("code").asText()).isEqualTo("refund_reference_conflict");
+    }
+
+    @Test
+    void creditNotesMatchTheCreditNoteResultSchemaAndTheirRefusalsTheDocumentedCodes() {
+        String key = store("invoices:write", "payments:write")[1];
+        String invoice = call(201, "POST", "/v1/invoices", key, "{\"amount\":\"99.00\"}").json().get("id").asText();
+        call(201, "POST", "/v1/invoices/" + invoice + "/payments", key,
+                "{\"amount\":\"40.00\",\"currency\":\"USD\",\"reference\":\"tx-1\"}");
+        String path = "/v1/invoices/" + invoice + "/credit_notes";
+
+        var credited = call(201, "POST", path, key,
+                "{\"amount\":\"9.00\",\"currency\":\"USD\",\"reason\":\"order_change\",\"memo\":\"One coffee was out of stock\"}");
+        var tooLarge = call(400, "POST", path, key, "{\"amount\":\"50.01\",\"reason\":\"other\"}");
+        call(400, "POST", path, key, "{\"amount\":\"1.00\",\"reason\":\"changed_mind\"}");
+        call(400, "POST", path, key, "{\"amount\":\"1.00\"}");
+        call(400, "POST", path, key, "{\"amount\":\"1.00\",\"currency\":\"EUR\",\"reason\":\"other\"}");
+        var settled = call(201, "POST", path, key, "{\"amount\":\"50.00\",\"reason\":\"product_unsatisfactory\"}");
+        var refused = call(409, "POST", path, key, "{\"amount\":\"1.00\",\"reason\":\"other\"}");
+        call(403, "POST", path, store("payments:write")[1], "{\"amount\":\"1.00\",\"reason\":\"other\"}");
+
+        assertThat(credited.json().at("/credit_note/reason").asText()).isEqualTo("order_change");
+        assertThat(credited.json().at("/invoice/amount_credited").asText()).isEqualTo("9.00");
+        assertThat(credited.json().at("/invoice/amount_due").asText()).isEqualTo("50.00");
+        assertThat(tooLarge.json().get("code").asText()).isEqualTo("amount_too_large");
+        assertThat(settled.json().at("/invoice/status").asText()).isEqualTo("paid");
+        assertThat(settled.json().at("/invoice/amount_due").asText()).isEqualTo("0.00");
+        assertThat(refused.json().get("code").asText()).isEqualTo("invoice_not_creditable");
+    }
+
+    @Test
     void createRefusalsCarryTheDocumentedCodes() {
         String[] store = store("invoices:write");
         String key = store[1];

@@ -7,6 +7,9 @@ import java.util.Currency;
 import java.util.List;
 import java.util.Map;
 import ledger.events.CheckoutToken;
+import ledger.events.CreditNoteId;
+import ledger.events.CreditNoteIssued;
+import ledger.events.CreditNoteReason;
 import ledger.events.EventId;
 import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
@@ -19,6 +22,8 @@ import ledger.events.LineItem;
 import ledger.events.Money;
 import ledger.events.PaymentId;
 import ledger.events.PaymentReceived;
+import ledger.events.RefundId;
+import ledger.events.RefundIssued;
 import ledger.events.StoreId;
 
 /**
@@ -32,6 +37,8 @@ public final class InvoiceHistory {
     private final boolean livemode;
     private final Money amount;
     private Money paid;
+    private Money credited;
+    private Money refunded;
     private InvoiceStatus status = InvoiceStatus.OPEN;
     private long sequence;
     private final List<LedgerEvent> events = new ArrayList<>();
@@ -46,6 +53,8 @@ public final class InvoiceHistory {
         this.livemode = livemode;
         this.amount = amount;
         this.paid = Money.zero(amount.currency());
+        this.credited = paid;
+        this.refunded = paid;
     }
 
     /** A test-mode invoice. */
@@ -96,11 +105,36 @@ public final class InvoiceHistory {
     public PaymentReceived pay(String value, Instant at) {
         var payment = Money.parse(value, amount.currency());
         paid = paid.plus(payment);
-        int cmp = paid.compareTo(amount);
+        int cmp = paid.compareTo(asked());
         status = cmp < 0 ? InvoiceStatus.PARTIALLY_PAID : cmp == 0 ? InvoiceStatus.PAID : InvoiceStatus.OVERPAID;
         var e = new PaymentReceived(EventId.generate(), id, store, ++sequence, at, PaymentId.generate(), payment,
-                "ref-" + sequence, "bank_transfer", at, status, paid, amount.minusFloorZero(paid));
+                "ref-" + sequence, "bank_transfer", at, status, paid, asked().minusFloorZero(paid));
         return add(e);
+    }
+
+    /** A credit note on an open or partially paid invoice; nothing left due makes it paid. */
+    public CreditNoteIssued credit(String value, CreditNoteReason reason, Instant at) {
+        var credit = Money.parse(value, amount.currency());
+        credited = credited.plus(credit);
+        if (asked().minusFloorZero(paid).isZero()) {
+            status = InvoiceStatus.PAID;
+        }
+        return add(new CreditNoteIssued(EventId.generate(), id, store, ++sequence, at, CreditNoteId.generate(), credit,
+                reason, "memo-" + sequence, credited, status, paid, asked().minusFloorZero(paid)));
+    }
+
+    /** A refund of money received, naming {@code payment} (or none); status and what is due stay. */
+    public RefundIssued refund(String value, PaymentId payment, Instant at) {
+        var refund = Money.parse(value, amount.currency());
+        refunded = refunded.plus(refund);
+        return add(new RefundIssued(EventId.generate(), id, store, ++sequence, at, RefundId.generate(), refund,
+                "refund-" + sequence, payment, payment == null ? null : "requested_by_customer", refunded, status, paid,
+                asked().minusFloorZero(paid)));
+    }
+
+    /** What the invoice asks for after its credit notes. */
+    private Money asked() {
+        return amount.minusFloorZero(credited);
     }
 
     public InvoiceCancelled cancel(Instant at) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import ledger.events.CreditNoteReason;
 import ledger.events.StoreId;
 import ledger.support.auth.Scopes;
 import ledger.testsupport.ApiClient;
@@ -37,6 +38,7 @@ class OpenApiContractIT extends QueryIntegrationTest {
     InvoiceHistory cancelled;
     InvoiceHistory expired;
     InvoiceHistory open;
+    InvoiceHistory corrected;
 
     @BeforeAll
     void ledger() throws Exception {
@@ -54,6 +56,15 @@ class OpenApiContractIT extends QueryIntegrationTest {
         publish(expired.expire(T0.plus(Duration.ofHours(1))));
         open = InvoiceHistory.of(store, "15.00", "USD");
         publish(open.create(T0.plusSeconds(3), LocalDate.parse("2026-03-10"), T0.plus(Duration.ofDays(30))));
+        // A day later, outside the export range below: a credit note and refunds (SPEC §4.5).
+        Instant later = T0.plus(Duration.ofDays(1));
+        corrected = InvoiceHistory.of(store, "99.00", "USD");
+        publish(corrected.create(later, null, T0.plus(Duration.ofDays(30))));
+        var payment = corrected.pay("40.00", later.plusSeconds(60));
+        publish(payment);
+        publish(corrected.credit("9.00", CreditNoteReason.ORDER_CHANGE, later.plusSeconds(120)));
+        publish(corrected.refund("10.00", payment.paymentId(), later.plusSeconds(180)));
+        publish(corrected.refund("5.00", null, later.plusSeconds(240)));
         awaitProjected();
     }
 
@@ -89,6 +100,30 @@ class OpenApiContractIT extends QueryIntegrationTest {
         assertThat(status.json().get("object").asText()).isEqualTo("invoice_status");
         assertThat(history.json().get("data")).hasSize(3);
         assertThat(page.json().at("/data/0/id")).isEqualTo(history.json().at("/data/1/id"));
+    }
+
+    @Test
+    void correctedInvoiceAndItsEventsMatchTheSchemas() {
+        var invoice = get(200, corrected.path());
+        get(200, corrected.path() + "?as_of=2026-03-02T10:02:30Z");
+        var history = get(200, corrected.path() + "/events");
+        var refunds = get(200, "/v1/events?type=RefundIssued&invoice=" + corrected.id().value());
+        var credited = get(200, "/v1/events?type=invoice.credited");
+        get(200, "/v1/events?type=invoice.refunded");
+        var export = get(200, "/v1/exports/events?type=CreditNoteIssued&invoice=" + corrected.id().value());
+        var balances = get(200, "/v1/reports/balances?currency=USD");
+
+        assertThat(invoice.json().get("amount_credited").asText()).isEqualTo("9.00");
+        assertThat(invoice.json().get("amount_refunded").asText()).isEqualTo("15.00");
+        assertThat(invoice.json().get("amount_due").asText()).isEqualTo("50.00");
+        assertThat(invoice.json().get("refunds")).hasSize(2);
+        assertThat(invoice.json().get("credit_notes")).hasSize(1);
+        assertThat(history.json().get("data")).hasSize(5);
+        assertThat(refunds.json().get("data")).hasSize(2);
+        assertThat(credited.json().get("data")).hasSize(1);
+        assertThat(export.raw().lines()).hasSize(1);
+        assertThat(balances.json().at("/data/0/refunded").asText()).isEqualTo("15.00");
+        assertThat(balances.json().at("/data/0/credited").asText()).isEqualTo("9.00");
     }
 
     @Test

@@ -7,11 +7,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import ledger.events.CreditNoteId;
+import ledger.events.CreditNoteIssued;
+import ledger.events.CreditNoteReason;
 import ledger.events.EventId;
 import ledger.events.InvoiceExpired;
+import ledger.events.InvoiceMarkedUncollectible;
 import ledger.events.InvoiceOverdue;
 import ledger.events.InvoiceStatus;
 import ledger.events.Money;
+import ledger.events.RefundId;
+import ledger.events.RefundIssued;
 import ledger.support.auth.Scopes;
 import ledger.testsupport.ApiClient;
 import ledger.testsupport.HandlerContract;
@@ -115,21 +121,36 @@ class OpenApiContractIT extends WebhookIT {
             var overdue = new InvoiceOverdue(EventId.generate(), cancelled.invoiceId(), store.id(), 2,
                     Instant.now().truncatedTo(ChronoUnit.MICROS), java.time.LocalDate.parse("2026-01-31"),
                     InvoiceStatus.OPEN, Money.zero(USD), Money.parse("20.00", USD));
+            var corrected = created(store.id(), "50.00", null);
+            var received = payment(corrected, 2, "20.00", "20.00");
+            var credited = new CreditNoteIssued(EventId.generate(), corrected.invoiceId(), store.id(), 3,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS), CreditNoteId.generate(), Money.parse("5.00", USD),
+                    CreditNoteReason.ORDER_CHANGE, "One item was out of stock", Money.parse("5.00", USD),
+                    InvoiceStatus.PARTIALLY_PAID, Money.parse("20.00", USD), Money.parse("25.00", USD));
+            var refunded = new RefundIssued(EventId.generate(), corrected.invoiceId(), store.id(), 4,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS), RefundId.generate(), Money.parse("10.00", USD),
+                    "refund-1", received.paymentId(), null, Money.parse("10.00", USD), InvoiceStatus.PARTIALLY_PAID,
+                    Money.parse("20.00", USD), Money.parse("25.00", USD));
+            var writtenOff = new InvoiceMarkedUncollectible(EventId.generate(), corrected.invoiceId(), store.id(), 5,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS), InvoiceStatus.UNCOLLECTIBLE,
+                    Money.parse("20.00", USD), Money.parse("25.00", USD));
             publish(paid, payment(paid, 2, "40.00", "40.00"), payment(paid, 3, "60.00", "100.00"), cancelled,
-                    overdue, cancelled(cancelled, 3), expiring, partial, expired);
+                    overdue, cancelled(cancelled, 3), expiring, partial, expired, corrected, received, credited,
+                    refunded, writtenOff);
 
-            // 9 events to the endpoint, 3 of them (the first invoice's) also to its callback_url.
-            await().atMost(WAIT).until(() -> receiver.requests().size() == 12);
+            // 14 events to the endpoint, 3 of them (the first invoice's) also to its callback_url.
+            await().atMost(WAIT).until(() -> receiver.requests().size() == 17);
             for (Receiver.Request request : receiver.requests()) {
                 DOCUMENT.assertWebhook(request.body(), request::header);
             }
             assertThat(receiver.requests()).extracting(r -> JSON.readTree(r.body()).get("type").asText())
                     .contains("invoice.created", "invoice.partially_paid", "invoice.paid", "invoice.cancelled",
-                            "invoice.expired", "invoice.overdue");
+                            "invoice.expired", "invoice.overdue", "invoice.credited", "invoice.refunded",
+                            "invoice.marked_uncollectible");
 
             String deliveries = "/v1/webhook_endpoints/" + endpoint + "/deliveries";
-            await().atMost(WAIT).untilAsserted(() -> assertThat(api().get(deliveries, store.key()).json()
-                    .get("data")).hasSize(9));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(api().get(deliveries + "?limit=100", store.key())
+                    .json().get("data")).hasSize(14));
             var history = call(200, "GET", deliveries + "?limit=3", store.key(), null);
             call(200, "GET", deliveries + "?event=" + paid.eventId().value(), store.key(), null);
             call(200, "GET", deliveries + "?ending_before=" + history.json().at("/data/2/id").asText(), store.key(),
