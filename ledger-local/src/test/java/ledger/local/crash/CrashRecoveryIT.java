@@ -137,6 +137,8 @@ class CrashRecoveryIT {
             assertThat(crashes).extracting(Crash::component).containsAll(ORDER);
             assertThat(load.creates).as("acknowledged creates").isNotEmpty();
             assertThat(load.payments).as("acknowledged payments").isNotEmpty();
+            assertThat(load.refunds).as("acknowledged refunds").isNotEmpty();
+            assertThat(load.creditNotes).as("acknowledged credit notes").isNotEmpty();
             assertThat(load.retries.sum()).as("retries: the crashes were felt by the merchants").isPositive();
         }
     }

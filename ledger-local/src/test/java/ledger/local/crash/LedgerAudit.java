@@ -3,13 +3,17 @@ package ledger.local.crash;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import ledger.events.CreditNoteIssued;
 import ledger.events.InvoiceCancelled;
 import ledger.events.InvoiceCreated;
 import ledger.events.InvoiceStatus;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
+import ledger.events.Money;
 import ledger.events.PaymentReceived;
+import ledger.events.RefundIssued;
+import ledger.events.WebhookTypes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -129,6 +133,13 @@ public final class LedgerAudit {
 
         Set<String> received = storeIds.stream().filter(receiver::received).collect(Collectors.toSet());
         missing("the webhook receiver never acknowledged event", storeIds, received, problems);
+        for (LedgerEvent event : store) {
+            String type = receiver.typeOf(event.eventId().value());
+            if (type != null && !type.equals(WebhookTypes.of(event))) {
+                problems.add("webhook " + event.eventId().value() + " (" + event.type() + ") arrived as " + type
+                        + ", not " + WebhookTypes.of(event));
+            }
+        }
 
         // An expiry firing between this snapshot and a later read of the topic would look like an
         // event the store lacks, so the ledger is settled only once the load's short expiries fired.
@@ -150,7 +161,11 @@ public final class LedgerAudit {
         return problems;
     }
 
-    /** Sequences gap-free from 1, created first, nothing after a final status, totals that add up. */
+    /**
+     * Sequences gap-free from 1, created first, nothing but refunds after a final status, totals that add up:
+     * paid, credited and refunded are the sums of their events, refunds never exceed what was paid nor change
+     * the status, and what is due is max(amount − credited − paid, 0).
+     */
     static List<String> storeConsistency(List<LedgerEvent> store) {
         List<String> problems = new ArrayList<>();
         Set<String> ids = new HashSet<>();
@@ -167,23 +182,37 @@ public final class LedgerAudit {
             }
             BigDecimal amount = created.amount().amount();
             BigDecimal paid = BigDecimal.ZERO;
+            BigDecimal credited = BigDecimal.ZERO;
+            BigDecimal refunded = BigDecimal.ZERO;
             InvoiceStatus status = null;
             for (int i = 0; i < history.size(); i++) {
                 LedgerEvent event = history.get(i);
                 if (event.sequence() != i + 1) {
                     problems.add("invoice " + entry.getKey() + ": event " + (i + 1) + " has sequence " + event.sequence());
                 }
-                if (status != null && status.isFinal()) {
+                // Money received is given back whatever the status, a paid or expired invoice's too.
+                if (status != null && status.isFinal() && !(event instanceof RefundIssued)) {
                     problems.add("invoice " + entry.getKey() + ": " + event.type() + " after final status " + status.wireName());
                 }
                 if (event instanceof PaymentReceived payment) {
                     paid = paid.add(payment.amount().amount());
+                } else if (event instanceof CreditNoteIssued note) {
+                    credited = credited.add(note.amount().amount());
+                    sumsTo(entry.getKey(), event, "amount_credited", note.amountCredited(), credited, "credit notes", problems);
+                } else if (event instanceof RefundIssued refund) {
+                    refunded = refunded.add(refund.amount().amount());
+                    sumsTo(entry.getKey(), event, "amount_refunded", refund.amountRefunded(), refunded, "refunds", problems);
+                    if (refunded.compareTo(paid) > 0) {
+                        problems.add("invoice " + entry.getKey() + ": refunded " + refunded.toPlainString()
+                                + " after event " + event.sequence() + " of " + paid.toPlainString() + " paid");
+                    }
+                    if (event.status() != status) {
+                        problems.add("invoice " + entry.getKey() + ": refund " + event.sequence() + " changed the status from "
+                                + status.wireName() + " to " + event.status().wireName());
+                    }
                 }
-                if (event.amountPaid().amount().compareTo(paid) != 0) {
-                    problems.add("invoice " + entry.getKey() + ": amount_paid " + event.amountPaid().toPlainString()
-                            + " after event " + event.sequence() + " but its payments sum to " + paid.toPlainString());
-                }
-                BigDecimal due = amount.subtract(paid).max(BigDecimal.ZERO);
+                sumsTo(entry.getKey(), event, "amount_paid", event.amountPaid(), paid, "payments", problems);
+                BigDecimal due = amount.subtract(credited).subtract(paid).max(BigDecimal.ZERO);
                 if (event.amountDue().amount().compareTo(due) != 0) {
                     problems.add("invoice " + entry.getKey() + ": amount_due " + event.amountDue().toPlainString()
                             + " after event " + event.sequence() + ", expected " + due.toPlainString());
@@ -192,6 +221,15 @@ public final class LedgerAudit {
             }
         }
         return problems;
+    }
+
+    /** A total an event states must be the sum of the invoice's events it counts, up to that one. */
+    private static void sumsTo(String invoice, LedgerEvent event, String field, Money stated, BigDecimal sum,
+                               String summed, List<String> problems) {
+        if (stated.amount().compareTo(sum) != 0) {
+            problems.add("invoice " + invoice + ": " + field + " " + stated.toPlainString() + " after event "
+                    + event.sequence() + " but its " + summed + " sum to " + sum.toPlainString());
+        }
     }
 
     /** Invoice rows of one table missing from the other, both ways, compared on every column. */
@@ -239,8 +277,12 @@ public final class LedgerAudit {
         List<String> problems = new ArrayList<>();
         Map<String, List<LedgerEvent>> histories = histories(store);
         Map<String, List<InvoiceCreated>> createdByKey = new HashMap<>();
-        Map<String, Integer> paymentsByReference = new HashMap<>();
+        // Credit notes carry the load's key in their memo: they have no reference the ledger dedupes by.
+        Map<String, List<CreditNoteIssued>> creditedByKey = new HashMap<>();
+        Map<String, Integer> references = new HashMap<>();
         Map<String, PaymentReceived> paymentsById = new HashMap<>();
+        Map<String, RefundIssued> refundsById = new HashMap<>();
+        Map<String, CreditNoteIssued> creditNotesById = new HashMap<>();
         for (LedgerEvent event : store) {
             if (event instanceof InvoiceCreated created) {
                 String key = created.metadata().get(MerchantLoad.LOAD_KEY);
@@ -248,19 +290,25 @@ public final class LedgerAudit {
                     createdByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(created);
                 }
             } else if (event instanceof PaymentReceived payment) {
-                paymentsByReference.merge(payment.invoiceId().value() + "/" + payment.reference(), 1, Integer::sum);
+                references.merge("payment reference " + payment.invoiceId().value() + "/" + payment.reference(), 1,
+                        Integer::sum);
                 paymentsById.put(payment.paymentId().value(), payment);
+            } else if (event instanceof RefundIssued refund) {
+                references.merge("refund reference " + refund.invoiceId().value() + "/" + refund.reference(), 1,
+                        Integer::sum);
+                refundsById.put(refund.refundId().value(), refund);
+            } else if (event instanceof CreditNoteIssued note) {
+                if (note.memo() != null) {
+                    creditedByKey.computeIfAbsent(note.memo(), k -> new ArrayList<>()).add(note);
+                }
+                creditNotesById.put(note.creditNoteId().value(), note);
             }
         }
-        createdByKey.forEach((key, created) -> {
-            if (created.size() > 1) {
-                problems.add("Idempotency-Key " + key + " created " + created.size() + " invoices: "
-                        + created.stream().map(c -> c.invoiceId().value()).toList());
-            }
-        });
-        paymentsByReference.forEach((reference, n) -> {
+        doubled(createdByKey, problems);
+        doubled(creditedByKey, problems);
+        references.forEach((reference, n) -> {
             if (n > 1) {
-                problems.add("payment reference " + reference + " recorded " + n + " times");
+                problems.add(reference + " recorded " + n + " times");
             }
         });
         for (MerchantLoad.Create create : load.creates) {
@@ -286,7 +334,33 @@ public final class LedgerAudit {
                 problems.add("acknowledged cancel " + cancel + " has no InvoiceCancelled in the store");
             }
         }
+        for (MerchantLoad.Refund refund : load.refunds) {
+            RefundIssued stored = refundsById.get(refund.refundId());
+            if (stored == null || !stored.invoiceId().value().equals(refund.invoiceId())
+                    || !stored.reference().equals(refund.reference())
+                    || stored.amount().amount().compareTo(new BigDecimal(refund.amount())) != 0) {
+                problems.add("acknowledged refund " + refund + " is in the store as " + stored);
+            }
+        }
+        for (MerchantLoad.CreditNote note : load.creditNotes) {
+            CreditNoteIssued stored = creditNotesById.get(note.creditNoteId());
+            if (stored == null || !stored.invoiceId().value().equals(note.invoiceId())
+                    || !note.key().equals(stored.memo())
+                    || stored.amount().amount().compareTo(new BigDecimal(note.amount())) != 0) {
+                problems.add("acknowledged credit note " + note + " is in the store as " + stored);
+            }
+        }
         return problems;
+    }
+
+    /** Idempotency-Keys whose request took effect more than once. */
+    private static void doubled(Map<String, ? extends List<? extends LedgerEvent>> byKey, List<String> problems) {
+        byKey.forEach((key, events) -> {
+            if (events.size() > 1) {
+                problems.add("Idempotency-Key " + key + " took effect " + events.size() + " times: "
+                        + events.stream().map(e -> e.type() + " of " + e.invoiceId().value()).toList());
+            }
+        });
     }
 
     /**
@@ -302,6 +376,10 @@ public final class LedgerAudit {
                         && a.key().equals(c.metadata().get(MerchantLoad.LOAD_KEY)));
             } else if (a.path().endsWith("/payments")) {
                 done = store.stream().anyMatch(e -> e instanceof PaymentReceived p && p.reference().equals("bank-" + a.key()));
+            } else if (a.path().endsWith("/refunds")) {
+                done = store.stream().anyMatch(e -> e instanceof RefundIssued r && r.reference().equals("refund-" + a.key()));
+            } else if (a.path().endsWith("/credit_notes")) {
+                done = store.stream().anyMatch(e -> e instanceof CreditNoteIssued n && a.key().equals(n.memo()));
             } else {
                 String invoice = a.path().split("/")[3];
                 done = store.stream().anyMatch(e -> e instanceof InvoiceCancelled c && c.invoiceId().value().equals(invoice));
@@ -368,8 +446,9 @@ public final class LedgerAudit {
     /** The lines every load suite's summary shares: what merchants got back, what was stored and delivered. */
     public static String outcome(MerchantLoad load, List<LedgerEvent> store, WebhookReceiver receiver) {
         return "answers: " + load.answerCounts() + '\n'
-                + String.format(Locale.ROOT, "acknowledged: %d creates, %d payments, %d cancels%n",
-                        load.creates.size(), load.payments.size(), load.cancels.size())
+                + String.format(Locale.ROOT, "acknowledged: %d creates, %d payments, %d cancels, %d refunds, "
+                                + "%d credit notes%n", load.creates.size(), load.payments.size(), load.cancels.size(),
+                        load.refunds.size(), load.creditNotes.size())
                 + "events in the store: " + store.size() + ' ' + countBy(store, LedgerEvent::type) + '\n'
                 + String.format(Locale.ROOT,
                         "webhooks: %d deliveries, %d distinct events acknowledged, %d duplicates, %d failed on purpose%n",

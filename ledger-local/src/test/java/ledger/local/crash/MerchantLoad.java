@@ -3,6 +3,7 @@ package ledger.local.crash;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ledger.events.CreditNoteReason;
 
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -24,10 +26,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Merchants under load, through the gateway: each client thread creates invoices (some expiring within
- * seconds), pays them in parts or in full (now and then too much), cancels some and reads them back.
+ * seconds), pays them in parts or in full (now and then too much), cancels some, lowers some with a credit
+ * note, refunds part of what some received (now and then naming the payment) and reads them back.
  * Like a careful integration, every POST carries an {@code Idempotency-Key}, and a request that met a
  * connection error, a 5xx, a 429 or {@code idempotency_request_in_progress} is sent again, unchanged
  * and with the same key, with a bounded backoff. What the ledger acknowledged (2xx) is recorded, so
@@ -50,6 +55,12 @@ public final class MerchantLoad {
     public record Cancel(String key, String invoiceId) {
     }
 
+    public record Refund(String key, String invoiceId, String refundId, String reference, String amount, int status) {
+    }
+
+    public record CreditNote(String key, String invoiceId, String creditNoteId, String amount) {
+    }
+
     /** A request whose outcome the client never learned: it may or may not have taken effect. */
     public record Abandoned(String key, String method, String path, String lastAnswer) {
     }
@@ -69,6 +80,8 @@ public final class MerchantLoad {
     public final Queue<Create> creates = new ConcurrentLinkedQueue<>();
     public final Queue<Payment> payments = new ConcurrentLinkedQueue<>();
     public final Queue<Cancel> cancels = new ConcurrentLinkedQueue<>();
+    public final Queue<Refund> refunds = new ConcurrentLinkedQueue<>();
+    public final Queue<CreditNote> creditNotes = new ConcurrentLinkedQueue<>();
     public final Queue<Abandoned> abandoned = new ConcurrentLinkedQueue<>();
     /** Answers outside what this load can legitimately get (say a 400 for a request it built itself). */
     public final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
@@ -129,8 +142,12 @@ public final class MerchantLoad {
         final String currency;
         final int scale;
         final boolean expiresSoon;
-        BigDecimal amount;
         BigDecimal paid = BigDecimal.ZERO;
+        /** What is still asked for: the amount less credit notes and payments. */
+        BigDecimal due;
+        BigDecimal refunded = BigDecimal.ZERO;
+        /** Each payment recorded, with what of it was not refunded yet: the most a refund naming it may be. */
+        final Map<String, BigDecimal> unrefunded = new LinkedHashMap<>();
         String status = "open";
         long version = 1;
 
@@ -138,12 +155,36 @@ public final class MerchantLoad {
             this.id = id;
             this.currency = currency;
             this.scale = scale;
-            this.amount = amount;
+            this.due = amount;
             this.expiresSoon = expiresSoon;
         }
 
+        /** Open or partially paid: it can be paid and credited. */
         boolean payable() {
             return status.equals("open") || status.equals("partially_paid");
+        }
+
+        boolean cancellable() {
+            return status.equals("open") && paid.signum() == 0;
+        }
+
+        /** Money received and not given back yet, which can be refunded whatever the status. */
+        BigDecimal refundable() {
+            return paid.subtract(refunded);
+        }
+
+        /** Still worth a request: its state is known, and it can be paid, credited or refunded. */
+        boolean inPlay() {
+            return payable() || !status.equals("unknown") && refundable().signum() > 0;
+        }
+
+        /** Takes the figures of the invoice as an acknowledged answer showed it. */
+        void saw(JsonNode view) {
+            paid = new BigDecimal(view.path("amount_paid").asText("0"));
+            due = new BigDecimal(view.path("amount_due").asText("0"));
+            refunded = new BigDecimal(view.path("amount_refunded").asText("0"));
+            status = view.path("status").asText();
+            version = view.path("version").asLong();
         }
     }
 
@@ -174,24 +215,33 @@ public final class MerchantLoad {
         }
 
         private void step() {
-            own.removeIf(o -> !o.payable());
+            own.removeIf(o -> !o.inPlay());
             while (own.size() > 20) {
                 own.remove(0);
             }
             double dice = random.nextDouble();
             if (own.size() < 2 || dice < 0.35) {
                 create();
-            } else if (dice < 0.75) {
-                pay(own.get(random.nextInt(own.size())));
-            } else if (dice < 0.85) {
-                Own candidate = own.get(random.nextInt(own.size()));
-                if (candidate.status.equals("open") && candidate.paid.signum() == 0) {
-                    cancel(candidate);
-                } else {
-                    create();
-                }
+            } else if (dice < 0.70) {
+                act(Own::payable, this::pay);
+            } else if (dice < 0.76) {
+                act(Own::cancellable, this::cancel);
+            } else if (dice < 0.82) {
+                act(Own::payable, this::creditNote);
+            } else if (dice < 0.90) {
+                act(o -> o.refundable().signum() > 0, this::refund);
             } else {
                 read(own.get(random.nextInt(own.size())));
+            }
+        }
+
+        /** Acts on one of its invoices that fits, picked at random; with none that does, creates one instead. */
+        private void act(Predicate<Own> fits, Consumer<Own> action) {
+            List<Own> fitting = own.stream().filter(fits).toList();
+            if (fitting.isEmpty()) {
+                create();
+            } else {
+                action.accept(fitting.get(random.nextInt(fitting.size())));
             }
         }
 
@@ -230,7 +280,7 @@ public final class MerchantLoad {
 
         private void pay(Own invoice) {
             String key = UUID.randomUUID().toString();
-            BigDecimal due = invoice.amount.subtract(invoice.paid);
+            BigDecimal due = invoice.due;
             BigDecimal unit = BigDecimal.ONE.movePointLeft(invoice.scale);
             BigDecimal amount;
             double dice = random.nextDouble();
@@ -256,18 +306,13 @@ public final class MerchantLoad {
             }
             if (answer.statusCode() == 201 || answer.statusCode() == 200) {
                 JsonNode result = json(answer);
-                payments.add(new Payment(key, invoice.id, result.path("payment").path("id").asText(), reference,
-                        result.path("payment").path("amount").asText(), answer.statusCode()));
-                JsonNode view = result.path("invoice");
-                invoice.paid = new BigDecimal(view.path("amount_paid").asText("0"));
-                invoice.status = view.path("status").asText();
-                invoice.version = view.path("version").asLong();
-            } else if (answer.statusCode() == 409 && code(answer).equals("invoice_not_payable") && invoice.expiresSoon) {
-                // It expired meanwhile: a race any merchant with short expiries has.
-                invoice.status = "expired";
+                String paymentId = result.path("payment").path("id").asText();
+                String paid = result.path("payment").path("amount").asText();
+                payments.add(new Payment(key, invoice.id, paymentId, reference, paid, answer.statusCode()));
+                invoice.unrefunded.put(paymentId, new BigDecimal(paid));
+                invoice.saw(result.path("invoice"));
             } else {
-                invoice.status = "unknown";
-                unexpected(answer, "POST " + path);
+                refused(invoice, answer, path, "invoice_not_payable");
             }
         }
 
@@ -282,7 +327,93 @@ public final class MerchantLoad {
             if (answer.statusCode() == 200) {
                 cancels.add(new Cancel(key, invoice.id));
                 invoice.status = json(answer).path("status").asText();
-            } else if (answer.statusCode() == 409 && code(answer).equals("invoice_not_cancellable") && invoice.expiresSoon) {
+            } else {
+                refused(invoice, answer, path, "invoice_not_cancellable");
+            }
+        }
+
+        private void creditNote(Own invoice) {
+            String key = UUID.randomUUID().toString();
+            CreditNoteReason[] reasons = CreditNoteReason.values();
+            ObjectNode body = JSON.createObjectNode()
+                    .put("amount", part(invoice.due, invoice.scale).toPlainString())
+                    .put("reason", reasons[random.nextInt(reasons.length)].wireName())
+                    // A credit note has no reference of its own: the key in its memo lets the audit tell
+                    // whether a retry issued it twice.
+                    .put("memo", key);
+            String path = "/v1/invoices/" + invoice.id + "/credit_notes";
+            HttpResponse<String> answer = send("POST", path, body.toString(), key);
+            if (answer == null) {
+                invoice.status = "unknown";
+                return;
+            }
+            if (answer.statusCode() == 201) {
+                JsonNode result = json(answer);
+                creditNotes.add(new CreditNote(key, invoice.id, result.path("credit_note").path("id").asText(),
+                        result.path("credit_note").path("amount").asText()));
+                invoice.saw(result.path("invoice"));
+            } else {
+                refused(invoice, answer, path, "invoice_not_creditable");
+            }
+        }
+
+        private void refund(Own invoice) {
+            String key = UUID.randomUUID().toString();
+            BigDecimal most = invoice.refundable();
+            List<String> named = invoice.unrefunded.entrySet().stream().filter(e -> e.getValue().signum() > 0)
+                    .map(Map.Entry::getKey).toList();
+            String payment = named.isEmpty() || random.nextBoolean() ? null : named.get(random.nextInt(named.size()));
+            if (payment != null) {
+                most = most.min(invoice.unrefunded.get(payment));
+            }
+            BigDecimal amount = part(most, invoice.scale);
+            String reference = "refund-" + key;
+            ObjectNode body = JSON.createObjectNode()
+                    .put("amount", amount.toPlainString())
+                    .put("reference", reference);
+            if (payment != null) {
+                body.put("payment", payment);
+            }
+            if (random.nextBoolean()) {
+                body.put("reason", "goods returned");
+            }
+            String path = "/v1/invoices/" + invoice.id + "/refunds";
+            HttpResponse<String> answer = send("POST", path, body.toString(), key);
+            if (answer == null) {
+                invoice.status = "unknown";
+                return;
+            }
+            if (answer.statusCode() == 201 || answer.statusCode() == 200) {
+                JsonNode result = json(answer);
+                refunds.add(new Refund(key, invoice.id, result.path("refund").path("id").asText(), reference,
+                        result.path("refund").path("amount").asText(), answer.statusCode()));
+                if (payment != null) {
+                    invoice.unrefunded.merge(payment, amount.negate(), BigDecimal::add);
+                }
+                invoice.saw(result.path("invoice"));
+            } else {
+                // Money received can be refunded in any status, expired included: no refusal is expected.
+                refused(invoice, answer, path, null);
+            }
+        }
+
+        /** Now and then all of {@code most}, mostly a share of it; at least the currency's smallest unit. */
+        private BigDecimal part(BigDecimal most, int scale) {
+            if (random.nextInt(5) == 0) {
+                return most;
+            }
+            return most.multiply(BigDecimal.valueOf(5 + random.nextInt(45), 2)).setScale(scale, RoundingMode.DOWN)
+                    .max(BigDecimal.ONE.movePointLeft(scale));
+        }
+
+        /**
+         * A refusal of a POST about {@code invoice}. An invoice that expires soon may have expired meanwhile — a
+         * race any merchant with short expiries has — and then answers {@code expiredCode} (null: expiry refuses
+         * nothing); any other refusal is one this load should never get, and the invoice's state is unknown from
+         * then on.
+         */
+        private void refused(Own invoice, HttpResponse<String> answer, String path, String expiredCode) {
+            if (answer.statusCode() == 409 && code(answer).equals(expiredCode) && invoice.expiresSoon) {
                 invoice.status = "expired";
             } else {
                 invoice.status = "unknown";

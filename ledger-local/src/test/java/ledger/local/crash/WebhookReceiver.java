@@ -73,6 +73,12 @@ public final class WebhookReceiver implements AutoCloseable {
         return acknowledged.containsKey(eventId);
     }
 
+    /** The webhook type the event was first acknowledged as, or null while it was not. */
+    String typeOf(String eventId) {
+        JsonNode payload = payloads.get(eventId);
+        return payload == null ? null : payload.path("type").asText();
+    }
+
     boolean receivedAnyEventOf(String invoiceId) {
         return invoices.containsKey(invoiceId);
     }
