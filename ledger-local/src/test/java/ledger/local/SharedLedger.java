@@ -1,10 +1,5 @@
 package ledger.local;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -33,41 +28,8 @@ final class SharedLedger implements ParameterResolver {
     @Override
     public LocalLedger resolveParameter(ParameterContext parameter, ExtensionContext context) {
         return context.getRoot().getStore(NAMESPACE)
-                .getOrComputeIfAbsent(Stack.class, ignored -> Stack.start(), Stack.class).ledger();
-    }
-
-    /** Closed by the root store when the engine finishes. */
-    private record Stack(LocalLedger ledger, Path data) implements AutoCloseable {
-
-        static Stack start() {
-            Path data;
-            try {
-                data = Files.createTempDirectory("shared-ledger-it");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Path repo = Path.of("").toAbsolutePath().getParent();
-            var stack = new Stack(new LocalLedger(LocalLedger.Config.ephemeral(repo, data)
-                    .withServiceStartTimeout(Duration.ofSeconds(180))
-                    // Startup on two cores: see CrashRecoveryIT; throughput is not under test.
-                    .withExtraEnv(Map.of("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"))), data);
-            try {
-                stack.ledger.start();
-                return stack;
-            } catch (RuntimeException e) {
-                stack.close();
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() {
-            ledger.close();
-            try {
-                Folders.delete(data);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+                // an AutoCloseable value: the root store closes it when the engine finishes
+                .getOrComputeIfAbsent(TestStack.class, ignored -> TestStack.start("shared-ledger-it", Map.of()),
+                        TestStack.class).ledger();
     }
 }

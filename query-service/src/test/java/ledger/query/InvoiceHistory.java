@@ -82,7 +82,7 @@ public final class InvoiceHistory {
         var e = new InvoiceCreated(EventId.generate(), id, store, ++sequence, at, number, amount, lines, externalOrderId,
                 description, "buyer@example.com", Map.of("channel", "web", "api_key", "hidden"),
                 checkoutUrl, callbackUrl, "https://merchant.example.com/thanks", dueDate,
-                expiresAt, livemode, status, paid, amount.minusFloorZero(paid));
+                expiresAt, livemode, status, paid, asked().minusFloorZero(paid));
         return add(e);
     }
 
@@ -140,18 +140,18 @@ public final class InvoiceHistory {
     public InvoiceCancelled cancel(Instant at) {
         status = InvoiceStatus.CANCELLED;
         return add(new InvoiceCancelled(EventId.generate(), id, store, ++sequence, at, "customer asked", status, paid,
-                amount.minusFloorZero(paid)));
+                asked().minusFloorZero(paid)));
     }
 
     public InvoiceExpired expire(Instant at) {
         status = InvoiceStatus.EXPIRED;
         return add(new InvoiceExpired(EventId.generate(), id, store, ++sequence, at, status, paid,
-                amount.minusFloorZero(paid)));
+                asked().minusFloorZero(paid)));
     }
 
     public InvoiceOverdue overdue(Instant at, LocalDate dueDate) {
         return add(new InvoiceOverdue(EventId.generate(), id, store, ++sequence, at, dueDate, status, paid,
-                amount.minusFloorZero(paid)));
+                asked().minusFloorZero(paid)));
     }
 
     private <E extends LedgerEvent> E add(E event) {

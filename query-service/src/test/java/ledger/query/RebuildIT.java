@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.concurrent.Future;
+import ledger.events.CreditNoteReason;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
@@ -48,6 +49,13 @@ class RebuildIT extends QueryIntegrationTest {
             if (i % 3 == 0 && i % 5 != 0) { // went overdue while still owing
                 sent.add(send(invoice.overdue(t.plusSeconds(i + 3), java.time.LocalDate.parse("2026-06-30")),
                         nextPosition()));
+            }
+            if (i % 7 == 1) { // a credit note lowered what it asks for
+                sent.add(send(invoice.credit("5.00", CreditNoteReason.ORDER_CHANGE, t.plusSeconds(i + 4)),
+                        nextPosition()));
+            }
+            if (i % 10 == 0) { // paid in full, then part of it given back
+                sent.add(send(invoice.refund("15.00", null, t.plusSeconds(i + 5)), nextPosition()));
             }
             all.add(invoice);
         }

@@ -23,7 +23,8 @@ import ledger.events.InvoiceView;
  */
 record BuyerView(String storeName, String number, String description, String currency, String amount,
                  String amountCredited, String amountPaid, String amountRefunded, String amountDue,
-                 InvoiceStatus status, LocalDate dueDate, boolean overdue, Instant expiresAt, boolean livemode, String returnUrl, String reference, boolean hasReceipt) {
+                 InvoiceStatus status, LocalDate dueDate, boolean overdue, Instant expiresAt, boolean livemode,
+                 String returnUrl, String reference, boolean hasReceipt) {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final DateTimeFormatter DATE_TIME =
@@ -51,8 +52,8 @@ record BuyerView(String storeName, String number, String description, String cur
                 : token.value().substring(3, 3 + TOKEN_REFERENCE_LENGTH);
         boolean paid = invoice.status() == InvoiceStatus.PAID || invoice.status() == InvoiceStatus.OVERPAID;
         return new BuyerView(storeName, invoice.number(), invoice.description(), invoice.currency(), invoice.amount(),
-                invoice.amountCredited(), invoice.amountPaid(), invoice.amountRefunded(), invoice.amountDue(), invoice.status(), invoice.dueDate(), invoice.overdue(),
-                invoice.expiresAt(), invoice.livemode(), paid ? invoice.returnUrl() : null, reference,
+                invoice.amountCredited(), invoice.amountPaid(), invoice.amountRefunded(), invoice.amountDue(),
+                invoice.status(), invoice.dueDate(), invoice.overdue(), invoice.expiresAt(), invoice.livemode(), paid ? invoice.returnUrl() : null, reference,
                 !invoice.payments().isEmpty());
     }
 

@@ -34,8 +34,8 @@ class InvoiceErrors {
     static ApiException toApi(InvoiceRejected e) {
         HttpStatus status = switch (e.code()) {
             case InvoiceRejected.NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case InvoiceRejected.CURRENCY_MISMATCH, InvoiceRejected.AMOUNT_TOO_LARGE, InvoiceRejected.PARAMETER_INVALID ->
-                    HttpStatus.BAD_REQUEST;
+            case InvoiceRejected.CURRENCY_MISMATCH, InvoiceRejected.AMOUNT_TOO_LARGE,
+                    InvoiceRejected.PARAMETER_INVALID -> HttpStatus.BAD_REQUEST;
             default -> HttpStatus.CONFLICT;
         };
         return new ApiException(status, e.code(), e.getMessage(), e.param());
