@@ -88,6 +88,22 @@ public record InvoiceView(
                           Instant receivedAt, Instant createdAt) {
     }
 
+    /**
+     * A view stored before a list or figure existed (line items, refunds, credit notes) reads it as none: empty, or
+     * zero at the currency's scale, which is what folding its events with this code gives.
+     */
+    public InvoiceView {
+        lineItems = lineItems == null ? List.of() : lineItems;
+        payments = payments == null ? List.of() : payments;
+        refunds = refunds == null ? List.of() : refunds;
+        creditNotes = creditNotes == null ? List.of() : creditNotes;
+        if (currency != null && (amountCredited == null || amountRefunded == null)) {
+            String zero = Money.zero(java.util.Currency.getInstance(currency)).toPlainString();
+            amountCredited = amountCredited == null ? zero : amountCredited;
+            amountRefunded = amountRefunded == null ? zero : amountRefunded;
+        }
+    }
+
     /** One refund as listed on the invoice; {@code payment} is the payment it names, if any. */
     public record Refund(String id, String object, String amount, String currency, String reference, String payment,
                          String reason, Instant createdAt) {
