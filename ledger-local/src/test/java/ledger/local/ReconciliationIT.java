@@ -224,13 +224,15 @@ class ReconciliationIT {
         InvoiceView.advance(null, history, (event, view) -> {
             BigDecimal amount = new BigDecimal(view.amount());
             BigDecimal paid = new BigDecimal(view.amountPaid());
-            BigDecimal sum = new BigDecimal(view.amountDue()).add(paid).add(new BigDecimal(view.amountCredited()));
+            BigDecimal due = new BigDecimal(view.amountDue());
+            BigDecimal sum = due.add(paid).add(new BigDecimal(view.amountCredited()));
             String at = view.id() + " after " + event.type() + " #" + event.sequence();
-            if (view.status() == InvoiceStatus.OVERPAID) {
-                assertThat(sum).as(at).isGreaterThan(amount);
-            } else {
-                assertThat(sum).as(at).isEqualByComparingTo(amount);
-            }
+            // equal until settled; an overpaid invoice exceeds its amount by exactly what was overpaid
+            assertThat(sum).as(at).isEqualByComparingTo(amount.add(new BigDecimal(view.amountOverpaid())));
+            assertThat(view.status() == InvoiceStatus.OVERPAID).as(at)
+                    .isEqualTo(new BigDecimal(view.amountOverpaid()).signum() > 0);
+            assertThat(view.status() == InvoiceStatus.PAID || view.status() == InvoiceStatus.OVERPAID).as(at)
+                    .isEqualTo(due.signum() == 0);
             assertThat(new BigDecimal(view.amountRefunded())).as(at).isLessThanOrEqualTo(paid);
         });
     }
@@ -273,6 +275,13 @@ class ReconciliationIT {
                     "outstanding", "expired_unpaid", "written_off")) {
                 add(sums, figure, b.get(figure).asText());
             }
+            BigDecimal accounted = BigDecimal.ZERO;
+            for (String figure : List.of("paid", "credited", "outstanding", "expired_unpaid", "written_off")) {
+                accounted = accounted.add(sums.get(figure));
+            }
+            assertThat(accounted.subtract(sums.get("overpaid"))).as("invoiced = paid − overpaid + credited"
+                    + " + outstanding + expired_unpaid + written_off, " + currency + when)
+                    .isEqualByComparingTo(sums.get("invoiced"));
             b.get("counts").fields().forEachRemaining(c -> add(sums, "count:" + c.getKey(),
                     BigDecimal.valueOf(c.getValue().asLong())));
             // aging lists a currency only when something in it is outstanding or written off

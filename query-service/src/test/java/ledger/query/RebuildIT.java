@@ -50,7 +50,7 @@ class RebuildIT extends QueryIntegrationTest {
                 sent.add(send(invoice.overdue(t.plusSeconds(i + 3), java.time.LocalDate.parse("2026-06-30")),
                         nextPosition()));
             }
-            if (i % 7 == 1) { // a credit note lowered what it asks for
+            if (i % 7 == 1 && i % 5 != 0) { // a credit note lowered what it still asks for
                 sent.add(send(invoice.credit("5.00", CreditNoteReason.ORDER_CHANGE, t.plusSeconds(i + 4)),
                         nextPosition()));
             }

@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * Where an invoice stands. {@code open → partially_paid → paid | overpaid}; {@code open → cancelled};
  * {@code open | partially_paid → expired}; {@code open | partially_paid → uncollectible → paid | overpaid}
- * (written off, SPEC §4.5). Paid, overpaid, cancelled and expired are final.
+ * (written off, SPEC §4.5); {@code open | partially_paid → paid} also by a credit note of all that is due (SPEC §4.5).
+ * Paid, overpaid, cancelled and expired are final.
  */
 public enum InvoiceStatus {
     OPEN, PARTIALLY_PAID, PAID, OVERPAID, CANCELLED, EXPIRED, UNCOLLECTIBLE;

@@ -201,6 +201,21 @@ public record InvoiceView(
                 creditNotes, event.sequence(), livemode);
     }
 
+    /** This invoice's payment with that id, if it has one. */
+    public Optional<Payment> payment(String paymentId) {
+        return payments.stream().filter(p -> p.id().equals(paymentId)).findFirst();
+    }
+
+    /** This invoice's refund with that id, if it has one. */
+    public Optional<Refund> refund(String refundId) {
+        return refunds.stream().filter(r -> r.id().equals(refundId)).findFirst();
+    }
+
+    /** This invoice's credit note with that id, if it has one. */
+    public Optional<CreditNote> creditNote(String creditNoteId) {
+        return creditNotes.stream().filter(n -> n.id().equals(creditNoteId)).findFirst();
+    }
+
     /** Folds a complete, ordered history that starts with {@link InvoiceCreated}. */
     public static InvoiceView replay(List<? extends LedgerEvent> history) {
         if (history.isEmpty() || !(history.get(0) instanceof InvoiceCreated created)) {

@@ -70,8 +70,6 @@ public class Invoice {
     private InvoiceView view;
     /** Payer references seen so far, for idempotent payments. */
     private final Map<String, RecordedPayment> payments = new HashMap<>();
-    /** Each payment's amount, for a refund that names one. */
-    private final Map<PaymentId, Money> paymentAmounts = new HashMap<>();
     /** Refund references seen so far, for idempotent refunds. */
     private final Map<String, RecordedRefund> refunds = new HashMap<>();
     /** What was refunded of each payment named by a refund. */
@@ -217,11 +215,9 @@ public class Invoice {
                     "reference");
         }
         if (command.payment() != null) {
-            var received = paymentAmounts.get(command.payment());
-            if (received == null) {
-                throw new InvoiceRejected(InvoiceRejected.PARAMETER_INVALID,
-                        "No payment " + command.payment() + " on this invoice", "payment");
-            }
+            var received = payments.values().stream().filter(p -> p.id().equals(command.payment())).findFirst()
+                    .orElseThrow(() -> new InvoiceRejected(InvoiceRejected.PARAMETER_INVALID,
+                            "No payment " + command.payment() + " on this invoice", "payment")).amount();
             requireCovered(refund, received.minusFloorZero(refundedOfPayment.getOrDefault(command.payment(),
                     Money.zero(amount.currency()))), "payment " + command.payment());
         }
@@ -252,7 +248,7 @@ public class Invoice {
                     + due().toPlainString(), "amount");
         }
         var newCredited = credited.plus(credit);
-        var newDue = amount.minusFloorZero(newCredited).minusFloorZero(paid);
+        var newDue = due().minusFloorZero(credit);
         var newStatus = newDue.isZero() ? InvoiceStatus.PAID : status;
         apply(new CreditNoteIssued(EventId.generate(), id, storeId, sequence + 1, now(clock), CreditNoteId.generate(),
                 credit, command.reason(), command.memo(), newCredited, newStatus, paid, newDue));
@@ -370,7 +366,6 @@ public class Invoice {
     @EventSourcingHandler
     void on(PaymentReceived e) {
         payments.put(e.reference(), new RecordedPayment(e.paymentId(), e.amount()));
-        paymentAmounts.put(e.paymentId(), e.amount());
         paid = e.amountPaid();
         status = e.status();
         sequence = e.sequence();

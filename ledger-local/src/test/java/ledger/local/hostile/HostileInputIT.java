@@ -327,6 +327,21 @@ class HostileInputIT {
                     }
                     return write("POST", "/v1/invoices/" + invoice + "/payments", key, json(body), "refused payment");
                 });
+        String paid = "/v1/invoices/" + fx.refusalPaidInvoice();
+        String open = "/v1/invoices/" + fx.refusalOpenInvoice();
+        Arbitrary<Request> badCorrection = Combinators.combine(badAmount, Arbitraries.integers().between(0, 4))
+                .as((amount, variant) -> switch (variant) {
+                    case 0 -> write("POST", paid + "/refunds", key,
+                            json(Map.of("amount", amount, "reference", "\"rf\"")), "refused refund");
+                    case 1 -> write("POST", open + "/refunds", key, "{\"amount\":\"0.01\",\"reference\":\"rf\"}",
+                            "refund of nothing received");
+                    case 2 -> write("POST", open + "/credit_notes", key,
+                            json(Map.of("amount", amount, "reason", "\"other\"")), "refused credit note");
+                    case 3 -> write("POST", open + "/credit_notes", key, "{\"amount\":\"30.01\",\"reason\":\"other\"}",
+                            "credit beyond what is due");
+                    default -> write("POST", paid + "/credit_notes", key, "{\"amount\":\"0.01\",\"reason\":\"other\"}",
+                            "credit on a paid invoice");
+                });
         Arbitrary<Request> badCancel = Arbitraries.of(fx.refusalPaidInvoice(), fx.otherStoreInvoice(), fx.openInvoice(),
                         "inv_" + "0".repeat(24), "inv_", "not-an-id")
                 .map(invoice -> write("POST", "/v1/invoices/" + invoice + "/cancel", key, "{}", "refused cancel"));
@@ -348,7 +363,8 @@ class HostileInputIT {
                 .map(k -> new Request("POST", "/v1/invoices", List.of(auth(key), new Header("Content-Type", "application/json"),
                         new Header("Idempotency-Key", k)), "{\"amount\":\"10.00\"}".getBytes(StandardCharsets.UTF_8),
                         "bad Idempotency-Key"));
-        return Arbitraries.oneOf(badCreate, badPayment, badCancel, noRight, broken, badKey).list().ofMinSize(1).ofMaxSize(8);
+        return Arbitraries.oneOf(badCreate, badPayment, badCorrection, badCancel, noRight, broken, badKey).list()
+                .ofMinSize(1).ofMaxSize(8);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
@@ -367,6 +383,10 @@ class HostileInputIT {
                 new WriteEndpoint("POST", "/v1/invoices/" + fx.openInvoice() + "/payments", Map.of("amount", "\"0.01\"",
                         "currency", "\"USD\"", "reference", "\"ref-1\"", "method", "\"card\""), false),
                 new WriteEndpoint("POST", "/v1/invoices/" + fx.openInvoice() + "/cancel", Map.of("reason", "\"x\""), false),
+                new WriteEndpoint("POST", "/v1/invoices/" + fx.paidInvoice() + "/refunds", Map.of("amount", "\"0.01\"",
+                        "reference", "\"rf-1\"", "reason", "\"x\""), false),
+                new WriteEndpoint("POST", "/v1/invoices/" + fx.openInvoice() + "/credit_notes", Map.of("amount",
+                        "\"0.01\"", "reason", "\"other\"", "memo", "\"m\""), false),
                 new WriteEndpoint("POST", "/v1/webhook_endpoints", Map.of("url", "\"https://example.com/hooks\"",
                         "enabled_events", "[\"*\"]", "description", "\"d\""), false),
                 new WriteEndpoint("PATCH", "/v1/webhook_endpoints/" + fx.endpointId(), Map.of("description", "\"d\"",

@@ -33,14 +33,11 @@ final class WebhookPayloads {
         var data = new LinkedHashMap<String, Object>();
         data.put("invoice", view);
         if (event instanceof PaymentReceived p) {
-            view.payments().stream().filter(pay -> pay.id().equals(p.paymentId().value())).findFirst()
-                    .ifPresent(pay -> data.put("payment", pay));
+            view.payment(p.paymentId().value()).ifPresent(payment -> data.put("payment", payment));
         } else if (event instanceof RefundIssued r) {
-            view.refunds().stream().filter(refund -> refund.id().equals(r.refundId().value())).findFirst()
-                    .ifPresent(refund -> data.put("refund", refund));
+            view.refund(r.refundId().value()).ifPresent(refund -> data.put("refund", refund));
         } else if (event instanceof CreditNoteIssued n) {
-            view.creditNotes().stream().filter(note -> note.id().equals(n.creditNoteId().value())).findFirst()
-                    .ifPresent(note -> data.put("credit_note", note));
+            view.creditNote(n.creditNoteId().value()).ifPresent(note -> data.put("credit_note", note));
         }
         try {
             return JSON.writeValueAsString(new Payload(event.eventId().value(), type, event.occurredAt(), API_VERSION,

@@ -74,8 +74,7 @@ class InvoiceController {
         PaymentOutcome outcome = commands.send(InvoiceRequests.toCommand(invoice, body, principal,
                 clock.instant()));
         var view = outcome.invoice();
-        var payment = view.payments().stream().filter(p -> p.id().equals(outcome.paymentId().value()))
-                .findFirst().orElseThrow();
+        var payment = view.payment(outcome.paymentId().value()).orElseThrow();
         return ResponseEntity.status(outcome.recorded() ? HttpStatus.CREATED : HttpStatus.OK)
                 .header(LEDGER_VERSION, Long.toString(view.version()))
                 .body(new PaymentResponse(payment, view));
@@ -108,8 +107,7 @@ class InvoiceController {
                                           ApiPrincipal principal) {
         RefundOutcome outcome = commands.send(InvoiceRequests.toCommand(invoiceId(id), body, principal));
         var view = outcome.invoice();
-        var refund = view.refunds().stream().filter(r -> r.id().equals(outcome.refundId().value()))
-                .findFirst().orElseThrow();
+        var refund = view.refund(outcome.refundId().value()).orElseThrow();
         return ResponseEntity.status(outcome.issued() ? HttpStatus.CREATED : HttpStatus.OK)
                 .header(LEDGER_VERSION, Long.toString(view.version()))
                 .body(new RefundResponse(refund, view));
@@ -120,6 +118,7 @@ class InvoiceController {
     ResponseEntity<CreditNoteResponse> creditNote(@PathVariable String id, @RequestBody CreditNoteRequest body,
                                                   ApiPrincipal principal) {
         InvoiceView view = commands.send(InvoiceRequests.toCommand(invoiceId(id), body, principal));
+        // the command appends exactly one credit note or is refused (a repeat is the Idempotency-Key's to answer)
         var note = view.creditNotes().get(view.creditNotes().size() - 1);
         return ResponseEntity.status(HttpStatus.CREATED).header(LEDGER_VERSION, Long.toString(view.version()))
                 .body(new CreditNoteResponse(note, view));
