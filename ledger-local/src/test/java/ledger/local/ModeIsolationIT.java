@@ -219,6 +219,12 @@ class ModeIsolationIT {
         if (path.endsWith("/payments")) {
             return "{\"amount\":\"1.00\",\"currency\":\"" + own.currency() + "\",\"reference\":\"walk-" + own.mode() + "\"}";
         }
+        if (path.endsWith("/refunds")) {
+            return "{\"amount\":\"1.00\",\"reference\":\"walk-" + own.mode() + "\"}";
+        }
+        if (path.endsWith("/credit_notes")) {
+            return "{\"amount\":\"1.00\",\"reason\":\"other\"}";
+        }
         if (path.endsWith("/cancel")) {
             return "{\"reason\":\"walk\"}";
         }
