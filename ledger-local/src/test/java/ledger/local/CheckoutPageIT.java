@@ -162,6 +162,34 @@ class CheckoutPageIT {
         assertThat(webhooks.badSignatures.get()).as("webhooks with a bad signature").isZero();
     }
 
+    /** Corrections made through the API while the buyer has the page open appear on it without a reload. */
+    @Test
+    void creditNotesAndRefundsShowOnTheOpenPage() {
+        var invoice = create(testKey, "{\"amount\":\"40.00\",\"currency\":\"USD\"}");
+        WebDriver page = open(invoice);
+        assertShowsMoney("amount-credited", "0.00");
+        assertShowsMoney("amount-refunded", "0.00");
+        js("window.__marker = 2");
+        String path = "/v1/invoices/" + invoice.id();
+
+        assertThat(api.post(path + "/credit_notes", testKey, "{\"amount\":\"10.00\",\"reason\":\"order_change\"}")
+                .status()).isEqualTo(201);
+        assertThat(api.post(path + "/payments", testKey,
+                "{\"amount\":\"20.00\",\"currency\":\"USD\",\"reference\":\"bank-1\"}").status()).isEqualTo(201);
+        assertThat(api.post(path + "/refunds", testKey, "{\"amount\":\"5.00\",\"reference\":\"rf-1\"}").status())
+                .isEqualTo(201);
+
+        await().atMost(ON_THE_PAGE).ignoreExceptions().untilAsserted(() -> {
+            assertShowsMoney("amount-credited", "10.00");
+            assertShowsMoney("amount-paid", "20.00");
+            assertShowsMoney("amount-refunded", "5.00");
+            assertShowsMoney("amount-due", "10.00");
+            assertThat(status()).isEqualTo("partially paid");
+        });
+        assertThat(js("return window.__marker")).as("the page was reloaded").isEqualTo(2L);
+        assertThat(page.findElement(By.id("simulate-amount")).getAttribute("placeholder")).isEqualTo("10.00");
+    }
+
     @Test
     void aLiveInvoiceShowsPaymentInstructionsAndRefusesSimulation() {
         var invoice = create(liveKey, "{\"amount\":\"500\",\"currency\":\"JPY\",\"external_order_id\":\"order-7731\"}");
