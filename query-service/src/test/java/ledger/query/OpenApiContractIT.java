@@ -105,7 +105,7 @@ class OpenApiContractIT extends QueryIntegrationTest {
     @Test
     void correctedInvoiceAndItsEventsMatchTheSchemas() {
         var invoice = get(200, corrected.path());
-        get(200, corrected.path() + "?as_of=2026-03-02T10:02:30Z");
+        var asOf = get(200, corrected.path() + "?as_of=2026-03-02T10:02:30Z"); // credited, not yet refunded
         var history = get(200, corrected.path() + "/events");
         var refunds = get(200, "/v1/events?type=RefundIssued&invoice=" + corrected.id().value());
         var credited = get(200, "/v1/events?type=invoice.credited");
@@ -118,6 +118,10 @@ class OpenApiContractIT extends QueryIntegrationTest {
         assertThat(invoice.json().get("amount_due").asText()).isEqualTo("50.00");
         assertThat(invoice.json().get("refunds")).hasSize(2);
         assertThat(invoice.json().get("credit_notes")).hasSize(1);
+        assertThat(asOf.json().get("amount_credited").asText()).isEqualTo("9.00");
+        assertThat(asOf.json().get("amount_refunded").asText()).isEqualTo("0.00");
+        assertThat(asOf.json().get("amount_due").asText()).isEqualTo("50.00");
+        assertThat(asOf.json().get("refunds")).isEmpty();
         assertThat(history.json().get("data")).hasSize(5);
         assertThat(refunds.json().get("data")).hasSize(2);
         assertThat(credited.json().get("data")).hasSize(1);
