@@ -33,17 +33,8 @@ final class EventFilters {
     private static Map<String, TypeFilter> types() {
         var types = new HashMap<String, TypeFilter>();
         LEDGER_TYPES.forEach(type -> types.put(type, new TypeFilter(type, null)));
-        types.put(WebhookTypes.INVOICE_CREATED, new TypeFilter("InvoiceCreated", null));
-        types.put(WebhookTypes.INVOICE_PARTIALLY_PAID,
-                new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PARTIALLY_PAID)));
-        types.put(WebhookTypes.INVOICE_PAID,
-                new TypeFilter("PaymentReceived", Set.of(InvoiceStatus.PAID, InvoiceStatus.OVERPAID)));
-        types.put(WebhookTypes.INVOICE_CANCELLED, new TypeFilter("InvoiceCancelled", null));
-        types.put(WebhookTypes.INVOICE_EXPIRED, new TypeFilter("InvoiceExpired", null));
-        types.put(WebhookTypes.INVOICE_OVERDUE, new TypeFilter("InvoiceOverdue", null));
-        types.put(WebhookTypes.INVOICE_MARKED_UNCOLLECTIBLE, new TypeFilter("InvoiceMarkedUncollectible", null));
-        types.put(WebhookTypes.INVOICE_REFUNDED, new TypeFilter("RefundIssued", null));
-        types.put(WebhookTypes.INVOICE_CREDITED, new TypeFilter("CreditNoteIssued", null));
+        WebhookTypes.SOURCES.forEach((name, source) ->
+                types.put(name, new TypeFilter(source.event().getSimpleName(), source.statuses())));
         return Map.copyOf(types);
     }
 

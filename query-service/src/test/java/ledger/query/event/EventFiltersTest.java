@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import ledger.events.CreditNoteReason;
+import ledger.events.EventId;
 import ledger.events.InvoiceId;
+import ledger.events.InvoiceStatus;
 import ledger.events.LedgerEvent;
+import ledger.events.PaymentId;
+import ledger.events.PaymentReceived;
 import ledger.events.StoreId;
 import ledger.events.WebhookTypes;
 import ledger.query.InvoiceHistory;
@@ -26,9 +31,17 @@ class EventFiltersTest {
         var over = InvoiceHistory.of(store, "10.00", "USD");
         var cancelled = InvoiceHistory.of(store, "10.00", "USD");
         var expired = InvoiceHistory.of(store, "10.00", "USD");
+        var corrected = InvoiceHistory.of(store, "10.00", "USD");
+        var firstPart = corrected.pay("4.00", T);
+        // a part payment on a written-off invoice, which leaves it uncollectible
+        var partOfWrittenOff = new PaymentReceived(EventId.generate(), firstPart.invoiceId(), store, 9, T,
+                PaymentId.generate(), firstPart.amount(), "late", null, T, InvoiceStatus.UNCOLLECTIBLE,
+                firstPart.amountPaid(), firstPart.amountDue());
         List<LedgerEvent> events = List.of(partly.create(T, null, T), partly.pay("4.00", T), partly.pay("6.00", T),
                 over.create(T, null, T), over.pay("12.00", T), cancelled.create(T, null, T), cancelled.cancel(T),
-                expired.create(T, null, T), expired.expire(T));
+                expired.create(T, null, T), expired.expire(T), corrected.create(T, null, T), firstPart,
+                corrected.credit("1.00", CreditNoteReason.OTHER, T), corrected.refund("1.00", null, T),
+                partOfWrittenOff);
         assertThat(EventFilters.TYPES.keySet()).containsAll(WebhookTypes.ALL);
         for (String name : WebhookTypes.ALL) {
             var filter = EventFilters.TYPES.get(name);
