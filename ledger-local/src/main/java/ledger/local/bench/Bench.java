@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -176,6 +177,7 @@ public final class Bench {
             StackCpu cpu = StackCpu.of(stack.dataDir());
             WebhookCount delivered = webhooks.countFrom(System.currentTimeMillis());
             Map<String, Long> cpuBefore = cpu.read();
+            Map<String, Long> backendsBefore = backendTicks(cpu);
             Throughput creates = throughput(s, t -> {
                 JsonNode invoice = create(t % 10 == 0 ? EXPIRES_IN_SECONDS : null);
                 if (invoice != null && t % 10 != 0) {
@@ -191,9 +193,12 @@ public final class Bench {
             long waitStarted = System.nanoTime();
             boolean all = delivered.await(events, Duration.ofSeconds(EXPIRES_IN_SECONDS + 120));
             Map<String, Double> cpuPerCreate = cpu.msPerCreate(cpuBefore, cpu.read(), creates.ok());
+            Map<String, Double> backendPerCreate = cpu.backendMsPerCreate(backendsBefore, backendTicks(cpu), creates.ok());
             out.printf("  %s%,d of the phase's %,d webhooks delivered %.1f s after it; CPU of %s per create:%n   ",
                     all ? "" : "only ", delivered.count(), events, (System.nanoTime() - waitStarted) / 1e9, cpu.pids());
             cpuPerCreate.forEach((process, ms) -> out.printf(" %s %.2f ms", process, ms));
+            out.printf("%n   of PostgreSQL's, its backends serving");
+            backendPerCreate.forEach((service, ms) -> out.printf(" %s %.2f ms", service, ms));
             out.println();
             step("payments: POST /v1/invoices/{id}/payments (1.00 each, on %,d invoices) for %d s", created.size(), s);
             AtomicLong next = new AtomicLong();
@@ -205,7 +210,7 @@ public final class Bench {
                     .put("baseline_insert_per_s", baselineInsert)
                     .put("create_ratio", creates.perSecond() / baselineInsert, BenchResults.Target.atLeast(0.40, "≥ 0.40"))
                     .put("payment_per_s", payments, BenchResults.Target.atLeast(300, "≥ 300"));
-            StackCpu.putInto(results, cpuPerCreate);
+            StackCpu.putInto(results, cpuPerCreate, backendPerCreate);
             serverTimePerRequest("creates", serverBefore, serverAfter, results);
 
             awaitProjectionCaughtUp();
@@ -684,7 +689,13 @@ public final class Bench {
         return services;
     }
 
-    /** Per service: total seconds and count of HTTP requests served so far. */
+    private Map<String, Long> backendTicks(StackCpu cpu) throws SQLException {
+        try (Connection c = baselines.connect()) {
+            return cpu.backendTicks(c);
+        }
+    }
+
+        /** Per service: total seconds and count of HTTP requests served so far. */
     private Map<String, double[]> serverTimes() {
         Map<String, double[]> times = new LinkedHashMap<>();
         services().forEach((name, url) -> {

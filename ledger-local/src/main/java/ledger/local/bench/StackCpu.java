@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,8 @@ final class StackCpu {
     static final String TOTAL = "total";
     private static final List<String> SERVICES =
             List.of("api-gateway", "command-service", "query-service", "webhook-dispatcher");
+    /** The services with a connection pool; each names its connections after itself ({@code ApplicationName}). */
+    private static final List<String> DATABASE_CLIENTS = List.of("command-service", "query-service", "webhook-dispatcher");
 
     private final ProcessCpu processes;
     private final Map<String, Long> roots;
@@ -59,6 +63,45 @@ final class StackCpu {
         return processes.ticks(roots);
     }
 
+    /**
+     * Clock ticks so far of each PostgreSQL backend serving a service, keyed {@code "<service> <pid>"}: which service's
+     * work PostgreSQL's share is. A pool keeps its connections, so the same backends are there at both readings.
+     */
+    Map<String, Long> backendTicks(Connection db) throws SQLException {
+        Map<String, Long> backends = new LinkedHashMap<>();
+        try (var query = db.prepareStatement("""
+                SELECT application_name, pid FROM pg_stat_activity
+                WHERE backend_type = 'client backend' AND application_name = ANY (?)""")) {
+            query.setArray(1, db.createArrayOf("text", DATABASE_CLIENTS.toArray()));
+            try (var rows = query.executeQuery()) {
+                while (rows.next()) {
+                    backends.put(rows.getString(1) + " " + rows.getLong(2), rows.getLong(2));
+                }
+            }
+        }
+        return processes.ticks(backends);
+    }
+
+    /** Milliseconds of PostgreSQL's CPU per create between two {@link #backendTicks} readings, per service. */
+    Map<String, Double> backendMsPerCreate(Map<String, Long> before, Map<String, Long> after, long creates) {
+        return backendMsPerCreate(before, after, creates, ticksPerSecond);
+    }
+
+    /**
+     * A backend that started between the readings counts from nothing; one that ended is left out (its ticks went to
+     * the postmaster's reaped total, which {@code postgres} of {@link #msPerCreate} still counts).
+     */
+    static Map<String, Double> backendMsPerCreate(Map<String, Long> before, Map<String, Long> after, long creates,
+                                                  long ticksPerSecond) {
+        Map<String, Long> used = new LinkedHashMap<>();
+        DATABASE_CLIENTS.forEach(service -> used.put(service, 0L));
+        after.forEach((backend, ticks) -> used.merge(backend.substring(0, backend.indexOf(' ')),
+                ticks - before.getOrDefault(backend, 0L), Long::sum));
+        Map<String, Double> perCreate = new LinkedHashMap<>();
+        used.forEach((service, ticks) -> perCreate.put(service, msPer(ticks, creates, ticksPerSecond)));
+        return perCreate;
+    }
+
     /** Milliseconds of CPU per create between two readings, per process tree and then {@link #TOTAL}. */
     Map<String, Double> msPerCreate(Map<String, Long> before, Map<String, Long> after, long creates) {
         return msPerCreate(before, after, creates, ticksPerSecond);
@@ -77,14 +120,18 @@ final class StackCpu {
         return perCreate;
     }
 
-    /** {@code cpu_ms_per_create} (the total, with the issue's target) and {@code cpu_ms_per_create_by_process}. */
-    static void putInto(BenchResults results, Map<String, Double> msPerCreate) {
+    /**
+     * {@code cpu_ms_per_create} (the total, with the issue's target), {@code cpu_ms_per_create_by_process} and
+     * {@code postgres_cpu_ms_per_create_by_service}.
+     */
+    static void putInto(BenchResults results, Map<String, Double> msPerCreate, Map<String, Double> backendMsPerCreate) {
         results.put("cpu_ms_per_create", msPerCreate.get(TOTAL), BenchResults.Target.below(4, "≤ 4"));
         msPerCreate.forEach((process, ms) -> {
             if (!process.equals(TOTAL)) {
                 results.putIn("cpu_ms_per_create_by_process", process, ms);
             }
         });
+        backendMsPerCreate.forEach((service, ms) -> results.putIn("postgres_cpu_ms_per_create_by_service", service, ms));
     }
 
     private static double msPer(long ticks, long creates, long ticksPerSecond) {

@@ -29,6 +29,20 @@ class StackCpuTest {
     }
 
     @Test
+    void postgresCpuPerServiceIsItsBackendsTicksBetweenTheReadingsCountingNewBackendsAndLeavingOutEndedOnes() {
+        Map<String, Long> before = Map.of("command-service 101", 1_000L, "command-service 102", 2_000L,
+                "webhook-dispatcher 201", 500L);
+        Map<String, Long> after = Map.of("command-service 101", 1_300L, // 3 s
+                "command-service 103", 100L,                              // started since: 1 s
+                "webhook-dispatcher 201", 600L);                          // 1 s; 102 has ended
+        Map<String, Double> perCreate = StackCpu.backendMsPerCreate(before, after, 1_000, 100);
+        assertThat(perCreate.keySet()).containsExactly("command-service", "query-service", "webhook-dispatcher");
+        assertThat(perCreate.get("command-service")).isCloseTo(4.0, within(1e-9));
+        assertThat(perCreate.get("query-service")).isZero();
+        assertThat(perCreate.get("webhook-dispatcher")).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
     void noCreatesIsNoFigure() {
         assertThat(StackCpu.msPerCreate(Map.of("kafka", 1L), Map.of("kafka", 2L), 0, 100).get("total")).isNaN();
     }
@@ -40,7 +54,7 @@ class StackCpuTest {
         perCreate.put("api-gateway", 0.49);
         perCreate.put("total", 3.83);
         BenchResults results = new BenchResults().put("create_per_s", 235);
-        StackCpu.putInto(results, perCreate);
+        StackCpu.putInto(results, perCreate, Map.of("command-service", 2.24));
         JsonNode json = new ObjectMapper().readTree(results.json());
         assertThat(json.path("create_per_s").asDouble()).as("existing keys kept").isEqualTo(235);
         assertThat(json.path("cpu_ms_per_create").asDouble()).isEqualTo(3.83);
@@ -48,6 +62,7 @@ class StackCpuTest {
         assertThat(json.path("cpu_ms_per_create_by_process").path("postgres").asDouble()).isEqualTo(3.34);
         assertThat(json.path("cpu_ms_per_create_by_process").path("api-gateway").asDouble()).isEqualTo(0.49);
         assertThat(json.path("cpu_ms_per_create_by_process").has("total")).isFalse();
+        assertThat(json.path("postgres_cpu_ms_per_create_by_service").path("command-service").asDouble()).isEqualTo(2.24);
         assertThat(results.table()).contains("| cpu_ms_per_create | 3.83 | ≤ 4 | yes |")
                 .contains("| cpu_ms_per_create_by_process.postgres | 3.34 |  |  |");
     }
