@@ -695,7 +695,7 @@ public final class Bench {
         }
     }
 
-        /** Per service: total seconds and count of HTTP requests served so far. */
+    /** Per service: total seconds and count of HTTP requests served so far. */
     private Map<String, double[]> serverTimes() {
         Map<String, double[]> times = new LinkedHashMap<>();
         services().forEach((name, url) -> {
