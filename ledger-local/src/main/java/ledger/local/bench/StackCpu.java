@@ -64,10 +64,15 @@ final class StackCpu {
     }
 
     /**
-     * Clock ticks so far of each PostgreSQL backend serving a service, keyed {@code "<service> <pid>"}: which service's
+     * Clock ticks so far of each PostgreSQL backend serving a service, keyed as by {@link #backends}: which service's
      * work PostgreSQL's share is. A pool keeps its connections, so the same backends are there at both readings.
      */
     Map<String, Long> backendTicks(Connection db) throws SQLException {
+        return processes.ticks(backends(db));
+    }
+
+    /** The pid of each PostgreSQL backend serving a service, keyed {@code "<service> <pid>"}. */
+    static Map<String, Long> backends(Connection db) throws SQLException {
         Map<String, Long> backends = new LinkedHashMap<>();
         try (var query = db.prepareStatement("""
                 SELECT application_name, pid FROM pg_stat_activity
@@ -79,7 +84,7 @@ final class StackCpu {
                 }
             }
         }
-        return processes.ticks(backends);
+        return backends;
     }
 
     /** Milliseconds of PostgreSQL's CPU per create between two {@link #backendTicks} readings, per service. */
@@ -93,13 +98,14 @@ final class StackCpu {
      */
     static Map<String, Double> backendMsPerCreate(Map<String, Long> before, Map<String, Long> after, long creates,
                                                   long ticksPerSecond) {
-        Map<String, Long> used = new LinkedHashMap<>();
-        DATABASE_CLIENTS.forEach(service -> used.put(service, 0L));
-        after.forEach((backend, ticks) -> used.merge(backend.substring(0, backend.indexOf(' ')),
-                ticks - before.getOrDefault(backend, 0L), Long::sum));
-        Map<String, Double> perCreate = new LinkedHashMap<>();
-        used.forEach((service, ticks) -> perCreate.put(service, msPer(ticks, creates, ticksPerSecond)));
-        return perCreate;
+        Map<String, Double> perService = new LinkedHashMap<>();
+        DATABASE_CLIENTS.forEach(service -> perService.put(service, msPer(0, creates, ticksPerSecond)));
+        msPerCreate(before, after, creates, ticksPerSecond).forEach((backend, ms) -> {
+            if (!backend.equals(TOTAL)) {
+                perService.merge(backend.substring(0, backend.indexOf(' ')), ms, Double::sum);
+            }
+        });
+        return perService;
     }
 
     /** Milliseconds of CPU per create between two readings, per process tree and then {@link #TOTAL}. */
