@@ -14,9 +14,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * ({@code junit-platform.properties} orders classes by it): they run after every class that starts a stack
  * of its own, and the idle shared one never sits beside those.
  */
-final class SharedLedger implements ParameterResolver {
+public final class SharedLedger implements ParameterResolver {
 
-    static final int LAST = Integer.MAX_VALUE;
+    public static final int LAST = Integer.MAX_VALUE;
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedLedger.class);
 
