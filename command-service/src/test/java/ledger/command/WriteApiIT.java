@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Currency;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -322,6 +323,12 @@ class WriteApiIT {
         assertThat(replay.json().get("id")).isEqualTo(retry.json().get("id"));
     }
 
+    int expiries(String invoice) {
+        return jdbc.queryForObject("""
+                SELECT count(*) FROM command.domain_event_entry
+                WHERE aggregate_identifier = ? AND payload_type = 'ledger.events.InvoiceExpired'""", Integer.class, invoice);
+    }
+
     @Test
     void anInvoiceExpiresDurablyAcrossARestartOfTheInstanceThatCreatedIt() {
         String invoice;
@@ -329,18 +336,44 @@ class WriteApiIT {
             invoice = createInvoice(new ApiClient("http://localhost:" + port(first)), "{\"amount\":\"5.00\",\"expires_in\":2}");
         }
         try (var restarted = secondInstance()) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("""
-                    SELECT count(*) FROM command.domain_event_entry
-                    WHERE aggregate_identifier = ? AND payload_type = 'ledger.events.InvoiceExpired'""",
-                    Integer.class, invoice) == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> expiries(invoice) == 1);
         }
         var late = api().post("/v1/invoices/" + invoice + "/payments", key, payment("5.00", "late"));
         assertThat(late.status()).isEqualTo(409);
         assertThat(late.json().get("code").asText()).isEqualTo("invoice_not_payable");
-        assertThat(jdbc.queryForObject("""
-                SELECT count(*) FROM command.domain_event_entry
-                WHERE aggregate_identifier = ? AND payload_type = 'ledger.events.InvoiceExpired'""", Integer.class, invoice))
-                .as("fires exactly once across instances").isEqualTo(1);
+        assertThat(expiries(invoice)).as("fires exactly once across instances").isEqualTo(1);
+    }
+
+    /**
+     * SPEC §4.2, expiry "within seconds of the deadline" even when its first attempt fails, as it does when
+     * PostgreSQL restarts under it: a trigger refuses the invoice's first expiry event, once (a sequence
+     * counts the attempts outside their rolled-back transactions).
+     */
+    @Test
+    void anExpiryWhoseFirstAttemptFailsIsRetriedWithinSeconds() {
+        String invoice = createInvoice(api(), "{\"amount\":\"5.00\",\"expires_in\":3}");
+        String suffix = invoice.toLowerCase(Locale.ROOT);
+        jdbc.execute("CREATE SEQUENCE command.expiry_attempts_" + suffix);
+        jdbc.execute("""
+                CREATE FUNCTION command.refuse_first_expiry_%1$s() RETURNS trigger AS $$
+                BEGIN
+                    IF NEW.aggregate_identifier = '%2$s' AND NEW.payload_type = 'ledger.events.InvoiceExpired'
+                            AND nextval('command.expiry_attempts_%1$s') = 1 THEN
+                        RAISE EXCEPTION 'planted failure of the first expiry';
+                    END IF;
+                    RETURN NEW;
+                END $$ LANGUAGE plpgsql""".formatted(suffix, invoice));
+        jdbc.execute("CREATE TRIGGER refuse_first_expiry_" + suffix + " BEFORE INSERT ON command.domain_event_entry"
+                + " FOR EACH ROW EXECUTE FUNCTION command.refuse_first_expiry_" + suffix + "()");
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> expiries(invoice) == 1);
+            assertThat(jdbc.queryForObject("SELECT last_value FROM command.expiry_attempts_" + suffix, Long.class))
+                    .as("attempts: the planted failure, then the retry").isEqualTo(2);
+        } finally {
+            jdbc.execute("DROP TRIGGER refuse_first_expiry_" + suffix + " ON command.domain_event_entry");
+            jdbc.execute("DROP FUNCTION command.refuse_first_expiry_" + suffix + "()");
+            jdbc.execute("DROP SEQUENCE command.expiry_attempts_" + suffix);
+        }
     }
 
     /**

@@ -8,8 +8,10 @@ import static org.mockito.Mockito.verifyNoMoreInteractions;
 
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.TaskInstance;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.axonframework.common.transaction.NoTransactionManager;
 import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
@@ -57,5 +59,12 @@ class InsertingDeadlineManagerTest {
         verify(axonsScheduler).schedule(axons.capture(), eq(AT));
         assertThat(written.getTaskName()).isEqualTo(axons.getValue().getTaskName());
         assertThat(written.getData()).usingRecursiveComparison().isEqualTo(axons.getValue().getData());
+    }
+
+    @Test
+    void aFailedDeadlineIsRetriedAfterOneSecondDoublingUpToAMinuteAndNeverGivenUp() {
+        assertThat(IntStream.of(0, 1, 2, 5, 6, 7, 1_000).mapToObj(InsertingDeadlineManager.Config::retryAfter))
+                .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+                        Duration.ofSeconds(32), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(1));
     }
 }
