@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.DriverManager;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,11 +20,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import ledger.events.InvoiceCreated;
 import ledger.events.LedgerEvent;
 import ledger.events.StoreId;
 import ledger.support.auth.AccessRegistry;
 import ledger.support.auth.Scopes;
+import ledger.testsupport.ApiClient;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -311,6 +317,53 @@ class DeliveryIT extends WebhookIT {
                     .json().get("previous_secret_expires_at").asText())).isEqualTo(secondExpires);
         } finally {
             clock.reset();
+        }
+    }
+
+    /**
+     * A kept refusal is recorded on a connection of its own while the request's holds the key's lock. More
+     * such requests at once than the pool has connections, all queued on one endpoint's row, once held every
+     * connection while each waited for a second: nothing moved until the pool's 30 s timeout, deliveries
+     * included. They are let in only as many at a time as leaves a connection over.
+     */
+    @Test
+    void moreKeyedRefusalsAtOnceThanPooledConnectionsAreAnsweredWithoutWaitingForThePool() throws Exception {
+        var store = newStore();
+        String path = "/v1/webhook_endpoints/" + createEndpoint(store, "https://example.com/x", "[\"*\"]")
+                .get("id").asText() + "/rotate_secret";
+        for (int i = 0; i < 10; i++) {
+            assertThat(api().post(path, store.key(), null).status()).isEqualTo(200);
+        }
+        var pooled = jdbc.getDataSource().unwrap(HikariDataSource.class);
+        int burst = pooled.getMaximumPoolSize() + 8;
+        var pool = Executors.newFixedThreadPool(burst);
+        // The test's own connection, outside the pool, holds the endpoint's row so that the burst piles up on it.
+        try (var holder = DriverManager.getConnection(pooled.getJdbcUrl(), pooled.getUsername(), pooled.getPassword())) {
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("SELECT 1 FROM webhook.webhook_endpoint WHERE id = '"
+                    + path.split("/")[3] + "' FOR UPDATE");
+            List<Future<ApiClient.Response>> answers = new ArrayList<>();
+            for (int i = 0; i < burst; i++) {
+                answers.add(pool.submit(() -> api().post(path, store.key(), null,
+                        "Idempotency-Key", UUID.randomUUID().toString())));
+            }
+            await().atMost(WAIT).until(() -> {
+                try (var waiting = holder.createStatement().executeQuery("""
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE wait_event_type = 'Lock' AND query LIKE '%webhook_endpoint%FOR UPDATE'""")) {
+                    return waiting.next() && waiting.getInt(1) >= pooled.getMaximumPoolSize() - 2;
+                }
+            });
+            long released = System.nanoTime();
+            holder.commit();
+            for (Future<ApiClient.Response> answer : answers) {
+                var refused = answer.get();
+                assertThat(refused.status()).as(refused.raw()).isEqualTo(409);
+                assertThat(refused.json().get("code").asText()).isEqualTo("rotation_limit_reached");
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Duration.ofSeconds(10));
+        } finally {
+            pool.shutdownNow();
         }
     }
 

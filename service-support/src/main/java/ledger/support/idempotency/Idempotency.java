@@ -1,5 +1,6 @@
 package ledger.support.idempotency;
 
+import com.zaxxer.hikari.HikariDataSource;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -9,8 +10,11 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import javax.sql.DataSource;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.auth.Authentication;
 import ledger.support.web.ApiException;
@@ -66,16 +70,37 @@ public final class Idempotency extends OncePerRequestFilter {
     private final IdempotencyStore store;
     private final PlatformTransactionManager transactions;
     private final ErrorResponses errors;
+    /**
+     * Keyed requests in their transaction at once. A kept refusal takes a second connection while the
+     * request's first still holds the key's lock ({@link #settle}), so as many such requests as the pool has
+     * connections, all waiting for a second, would hold every connection until the pool's timeout. One
+     * fewer than the pool leaves a connection over for one of them, and it frees its two.
+     */
+    private final Semaphore running;
 
-    Idempotency(IdempotencyStore store, PlatformTransactionManager transactions, ErrorResponses errors) {
+    Idempotency(IdempotencyStore store, PlatformTransactionManager transactions, ErrorResponses errors,
+                int maxRunning) {
         this.store = store;
         this.transactions = transactions;
         this.errors = errors;
+        this.running = new Semaphore(maxRunning, true);
     }
 
     public static Idempotency create(JdbcTemplate jdbc, PlatformTransactionManager transactions,
                                      ErrorResponses errors) {
-        return new Idempotency(new IdempotencyStore(jdbc), transactions, errors);
+        return new Idempotency(new IdempotencyStore(jdbc), transactions, errors,
+                Math.max(1, maximumPoolSize(jdbc.getDataSource()) - 1));
+    }
+
+    private static int maximumPoolSize(DataSource dataSource) {
+        try {
+            if (dataSource != null && dataSource.isWrapperFor(HikariDataSource.class)) {
+                return dataSource.unwrap(HikariDataSource.class).getMaximumPoolSize();
+            }
+        } catch (SQLException e) {
+            // not a pool this can size by
+        }
+        return Integer.MAX_VALUE;
     }
 
     /** Deletes records past their 24 hours; a scheduler calls this hourly. */
@@ -117,7 +142,12 @@ public final class Idempotency extends OncePerRequestFilter {
         var keyed = new KeyedRequest(scope(request), key, RequestFingerprint.of(request.getMethod(),
                 request.getRequestURI(), request.getQueryString(), body));
         var answer = new ContentCachingResponseWrapper(response);
-        runOnce(keyed, new CachedBody(request, body), answer, chain);
+        running.acquireUninterruptibly();
+        try {
+            runOnce(keyed, new CachedBody(request, body), answer, chain);
+        } finally {
+            running.release();
+        }
         answer.copyBodyToResponse();
     }
 
