@@ -320,6 +320,16 @@ class DeliveryIT extends WebhookIT {
         }
     }
 
+    /** A new endpoint of {@code store} rotated as often as it may be at once; returns its rotation path. */
+    private String rotatedTenTimes(TestStore store) {
+        String path = "/v1/webhook_endpoints/" + createEndpoint(store, "https://example.com/x", "[\"*\"]")
+                .get("id").asText() + "/rotate_secret";
+        for (int i = 0; i < 10; i++) {
+            assertThat(api().post(path, store.key(), null).status()).isEqualTo(200);
+        }
+        return path;
+    }
+
     /**
      * A kept refusal is recorded on a connection of its own while the request's holds the key's lock. More
      * such requests at once than the pool has connections, all queued on one endpoint's row, once held every
@@ -329,11 +339,7 @@ class DeliveryIT extends WebhookIT {
     @Test
     void moreKeyedRefusalsAtOnceThanPooledConnectionsAreAnsweredWithoutWaitingForThePool() throws Exception {
         var store = newStore();
-        String path = "/v1/webhook_endpoints/" + createEndpoint(store, "https://example.com/x", "[\"*\"]")
-                .get("id").asText() + "/rotate_secret";
-        for (int i = 0; i < 10; i++) {
-            assertThat(api().post(path, store.key(), null).status()).isEqualTo(200);
-        }
+        String path = rotatedTenTimes(store);
         var pooled = jdbc.getDataSource().unwrap(HikariDataSource.class);
         int burst = pooled.getMaximumPoolSize() + 8;
         var pool = Executors.newFixedThreadPool(burst);
@@ -370,11 +376,7 @@ class DeliveryIT extends WebhookIT {
     @Test
     void rotatingWhileTenPreviousSecretsStillSignIsRefused() throws Exception {
         var store = newStore();
-        String path = "/v1/webhook_endpoints/" + createEndpoint(store, "https://example.com/x", "[\"*\"]")
-                .get("id").asText() + "/rotate_secret";
-        for (int i = 0; i < 10; i++) {
-            assertThat(api().post(path, store.key(), null).status()).isEqualTo(200);
-        }
+        String path = rotatedTenTimes(store);
         var refused = OpenApiContractIT.DOCUMENT.exchange(api(), 409, "POST", path, store.key(), null);
         assertThat(refused.json().get("code").asText()).isEqualTo("rotation_limit_reached");
         try {
