@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
+import java.time.Duration;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.auth.Authentication;
@@ -70,37 +72,47 @@ public final class Idempotency extends OncePerRequestFilter {
     private final IdempotencyStore store;
     private final PlatformTransactionManager transactions;
     private final ErrorResponses errors;
-    /**
-     * Keyed requests in their transaction at once. A kept refusal takes a second connection while the
-     * request's first still holds the key's lock ({@link #settle}), so as many such requests as the pool has
-     * connections, all waiting for a second, would hold every connection until the pool's timeout. One
-     * fewer than the pool leaves a connection over for one of them, and it frees its two.
-     */
+    private final Admission admission;
+    /** Turns to run a keyed request, {@link Admission#running} of them. */
     private final Semaphore running;
 
+    /**
+     * How many keyed requests may be in their transaction at once, and how long one waits for its turn before
+     * a 503. A kept refusal takes a second connection while the request's first still holds the key's lock
+     * ({@link #settle}), so as many such requests as the pool has connections, all waiting for a second, would
+     * hold every connection until the pool's timeout (query-service and the dispatcher have far more request
+     * threads than connections). One fewer than the pool leaves a connection over for one of them, and it frees
+     * its two.
+     */
+    record Admission(int running, Duration timeout) {
+
+        /** One fewer than {@code dataSource}'s pool, waiting as long as the pool would for a connection. */
+        static Admission of(DataSource dataSource) {
+            try {
+                if (dataSource != null && dataSource.isWrapperFor(HikariDataSource.class)) {
+                    var pool = dataSource.unwrap(HikariDataSource.class);
+                    return new Admission(Math.max(1, pool.getMaximumPoolSize() - 1),
+                            Duration.ofMillis(pool.getConnectionTimeout()));
+                }
+            } catch (SQLException e) {
+                // not a pool this can size by
+            }
+            return new Admission(Integer.MAX_VALUE, Duration.ZERO);
+        }
+    }
+
     Idempotency(IdempotencyStore store, PlatformTransactionManager transactions, ErrorResponses errors,
-                int maxRunning) {
+                Admission admission) {
         this.store = store;
         this.transactions = transactions;
         this.errors = errors;
-        this.running = new Semaphore(maxRunning, true);
+        this.admission = admission;
+        this.running = new Semaphore(admission.running(), true);
     }
 
     public static Idempotency create(JdbcTemplate jdbc, PlatformTransactionManager transactions,
                                      ErrorResponses errors) {
-        return new Idempotency(new IdempotencyStore(jdbc), transactions, errors,
-                Math.max(1, maximumPoolSize(jdbc.getDataSource()) - 1));
-    }
-
-    private static int maximumPoolSize(DataSource dataSource) {
-        try {
-            if (dataSource != null && dataSource.isWrapperFor(HikariDataSource.class)) {
-                return dataSource.unwrap(HikariDataSource.class).getMaximumPoolSize();
-            }
-        } catch (SQLException e) {
-            // not a pool this can size by
-        }
-        return Integer.MAX_VALUE;
+        return new Idempotency(new IdempotencyStore(jdbc), transactions, errors, Admission.of(jdbc.getDataSource()));
     }
 
     /** Deletes records past their 24 hours; a scheduler calls this hourly. */
@@ -142,13 +154,26 @@ public final class Idempotency extends OncePerRequestFilter {
         var keyed = new KeyedRequest(scope(request), key, RequestFingerprint.of(request.getMethod(),
                 request.getRequestURI(), request.getQueryString(), body));
         var answer = new ContentCachingResponseWrapper(response);
-        running.acquireUninterruptibly();
+        if (!admitted()) {
+            // As the pool would have answered: no connection in time. The key stays free for the retry.
+            errors.write(request, response, ApiExceptionHandler.unavailable());
+            return;
+        }
         try {
             runOnce(keyed, new CachedBody(request, body), answer, chain);
         } finally {
             running.release();
         }
         answer.copyBodyToResponse();
+    }
+
+    private boolean admitted() {
+        try {
+            return running.tryAcquire(admission.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Test and live keys of one store are two ledgers, so two key spaces. */

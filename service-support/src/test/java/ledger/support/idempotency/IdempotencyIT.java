@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Set;
 import ledger.events.StoreId;
@@ -46,6 +52,9 @@ class IdempotencyIT {
     static final AtomicBoolean contended = new AtomicBoolean();
     /** The next "severed" thing loses its database connection after its work, as when PostgreSQL dies. */
     static final AtomicBoolean severed = new AtomicBoolean();
+    /** A "held" thing waits in its handler for {@link #release}, once it said it {@link #entered}. */
+    static final CountDownLatch entered = new CountDownLatch(1);
+    static final CountDownLatch release = new CountDownLatch(1);
 
     /** Creates a thing; refuses a missing name before any work, and a taken name after writing it. */
     @RestController
@@ -54,6 +63,14 @@ class IdempotencyIT {
         ResponseEntity<Map<String, Object>> create(@RequestBody Thing thing) {
             if (thing.name() == null) {
                 throw ApiException.invalid("name", "name is required");
+            }
+            if (thing.name().equals("held")) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             Long id = jdbc.queryForObject("INSERT INTO thing (name) VALUES (?) RETURNING id", Long.class, thing.name());
             if (thing.name().equals("taken")) {
@@ -100,6 +117,10 @@ class IdempotencyIT {
     }
 
     static MockHttpServletResponse send(ApiPrincipal principal, String key, String body) throws Exception {
+        return send(mvc, principal, key, body);
+    }
+
+    static MockHttpServletResponse send(MockMvc mvc, ApiPrincipal principal, String key, String body) throws Exception {
         return mvc.perform(post("/things").requestAttr(ApiPrincipal.class.getName(), principal)
                 .header(Idempotency.HEADER, key).contentType(MediaType.APPLICATION_JSON).content(body))
                 .andReturn().getResponse();
@@ -198,5 +219,40 @@ class IdempotencyIT {
         assertThat(json(send(TEST, "both-modes", "{\"name\":\"t\"}"))).isEqualTo(json(test));
         assertThat(json(send(LIVE, "both-modes", "{\"name\":\"l\"}"))).isEqualTo(json(live));
         assertThat(things()).isEqualTo(2);
+    }
+
+    /**
+     * Keyed requests run only as many at once as leave a pooled connection over (see {@code Idempotency.Admission});
+     * one that gets no turn within the pool's connection timeout is a 503, as the pool's own timeout was, and its
+     * key stays free.
+     */
+    @Test
+    void aKeyedRequestWithoutATurnWithinThePoolsTimeoutIsUnavailableAndItsKeyStaysFree() throws Exception {
+        var config = new HikariConfig();
+        config.setDataSource(postgres.getPostgresDatabase());
+        config.setMaximumPoolSize(2);
+        config.setConnectionTimeout(250);
+        try (var pool = new HikariDataSource(config)) {
+            var pooled = WebSlice.mvc(new Things()).addFilters(Idempotency.create(new JdbcTemplate(pool),
+                    new DataSourceTransactionManager(pool), new ErrorResponses(WebSlice.httpJson()))).build();
+            var first = Executors.newSingleThreadExecutor();
+            try {
+                Future<MockHttpServletResponse> held = first.submit(() -> send(pooled, TEST, "held", "{\"name\":\"held\"}"));
+                assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+
+                var waited = send(pooled, TEST, "second", "{\"name\":\"second\"}");
+                assertThat(waited.getStatus()).isEqualTo(503);
+                assertThat(json(waited).get("code").asText()).isEqualTo("service_unavailable");
+
+                release.countDown();
+                assertThat(held.get(10, TimeUnit.SECONDS).getStatus()).isEqualTo(201);
+                var retry = send(pooled, TEST, "second", "{\"name\":\"second\"}");
+                assertThat(retry.getStatus()).isEqualTo(201);
+                assertThat(retry.getHeader(Idempotency.REPLAYED)).isNull();
+            } finally {
+                release.countDown();
+                first.shutdownNow();
+            }
+        }
     }
 }
