@@ -11,9 +11,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -153,12 +153,12 @@ public final class Idempotency extends OncePerRequestFilter {
         }
         var keyed = new KeyedRequest(scope(request), key, RequestFingerprint.of(request.getMethod(),
                 request.getRequestURI(), request.getQueryString(), body));
-        var answer = new ContentCachingResponseWrapper(response);
         if (!admitted()) {
             // As the pool would have answered: no connection in time. The key stays free for the retry.
             errors.write(request, response, ApiExceptionHandler.unavailable());
             return;
         }
+        var answer = new ContentCachingResponseWrapper(response);
         try {
             runOnce(keyed, new CachedBody(request, body), answer, chain);
         } finally {
