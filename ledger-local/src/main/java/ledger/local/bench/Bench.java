@@ -193,7 +193,8 @@ public final class Bench {
             long waitStarted = System.nanoTime();
             boolean all = delivered.await(events, Duration.ofSeconds(EXPIRES_IN_SECONDS + 120));
             Map<String, Double> cpuPerCreate = cpu.msPerCreate(cpuBefore, cpu.read(), creates.ok());
-            Map<String, Double> backendPerCreate = cpu.backendMsPerCreate(backendsBefore, backendTicks(cpu), creates.ok());
+            Map<String, Double> backendPerCreate = StackCpu.byService(
+                    cpu.msPerCreate(backendsBefore, backendTicks(cpu), creates.ok()));
             out.printf("  %s%,d of the phase's %,d webhooks delivered %.1f s after it; CPU of %s per create:%n   ",
                     all ? "" : "only ", delivered.count(), events, (System.nanoTime() - waitStarted) / 1e9, cpu.pids());
             cpuPerCreate.forEach((process, ms) -> out.printf(" %s %.2f ms", process, ms));

@@ -87,20 +87,16 @@ final class StackCpu {
         return backends;
     }
 
-    /** Milliseconds of PostgreSQL's CPU per create between two {@link #backendTicks} readings, per service. */
-    Map<String, Double> backendMsPerCreate(Map<String, Long> before, Map<String, Long> after, long creates) {
-        return backendMsPerCreate(before, after, creates, ticksPerSecond);
-    }
-
     /**
-     * A backend that started between the readings counts from nothing; one that ended is left out (its ticks went to
-     * the postmaster's reaped total, which {@code postgres} of {@link #msPerCreate} still counts).
+     * {@link #msPerCreate} of two {@link #backendTicks} readings summed by the service each backend serves. A backend
+     * that started between the readings counts from nothing; one that ended is left out (its ticks went to the
+     * postmaster's reaped total, which {@code postgres} of {@link #msPerCreate} still counts).
      */
-    static Map<String, Double> backendMsPerCreate(Map<String, Long> before, Map<String, Long> after, long creates,
-                                                  long ticksPerSecond) {
+    static Map<String, Double> byService(Map<String, Double> msPerBackend) {
+        double none = Double.isNaN(msPerBackend.get(TOTAL)) ? Double.NaN : 0; // no creates: no figure
         Map<String, Double> perService = new LinkedHashMap<>();
-        DATABASE_CLIENTS.forEach(service -> perService.put(service, msPer(0, creates, ticksPerSecond)));
-        msPerCreate(before, after, creates, ticksPerSecond).forEach((backend, ms) -> {
+        DATABASE_CLIENTS.forEach(service -> perService.put(service, none));
+        msPerBackend.forEach((backend, ms) -> {
             if (!backend.equals(TOTAL)) {
                 perService.merge(backend.substring(0, backend.indexOf(' ')), ms, Double::sum);
             }

@@ -35,7 +35,7 @@ class StackCpuTest {
         Map<String, Long> after = Map.of("command-service 101", 1_300L, // 3 s
                 "command-service 103", 100L,                              // started since: 1 s
                 "webhook-dispatcher 201", 600L);                          // 1 s; 102 has ended
-        Map<String, Double> perCreate = StackCpu.backendMsPerCreate(before, after, 1_000, 100);
+        Map<String, Double> perCreate = StackCpu.byService(StackCpu.msPerCreate(before, after, 1_000, 100));
         assertThat(perCreate.keySet()).containsExactly("command-service", "query-service", "webhook-dispatcher");
         assertThat(perCreate.get("command-service")).isCloseTo(4.0, within(1e-9));
         assertThat(perCreate.get("query-service")).isZero();
