@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import ledger.events.CheckoutToken;
+import ledger.events.InstantText;
 import ledger.events.InvoiceView;
 import ledger.events.LedgerJson;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -82,7 +83,7 @@ public class InvoiceTables {
         public String[] values() {
             return new String[] {view.id(), storeId, Boolean.toString(view.livemode()), view.status().wireName(),
                     view.currency(), view.amount(), view.amountPaid(), view.amountDue(), view.externalOrderId(),
-                    view.createdAt().toString(), view.updatedAt().toString(), Long.toString(view.version()), json,
+                    InstantText.format(view.createdAt()), InstantText.format(view.updatedAt()), Long.toString(view.version()), json,
                     // Fixed at creation (the checkout_url never changes), so an update leaves it alone.
                     CheckoutToken.ofCheckoutUrl(view.checkoutUrl()).map(CheckoutToken::value).orElse(null),
                     Boolean.toString(view.overdue()),
