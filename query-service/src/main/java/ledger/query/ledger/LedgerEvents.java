@@ -3,6 +3,7 @@ package ledger.query.ledger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -150,6 +151,15 @@ public class LedgerEvents implements LedgerInbox {
         try {
             return READER.readValue(json);
         } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored event is unreadable", e);
+        }
+    }
+
+    /** {@link #parse(String)} of the event's UTF-8 bytes as stored, without decoding them to a string first. */
+    public static LedgerEvent parse(byte[] json) {
+        try {
+            return READER.readValue(json);
+        } catch (IOException e) {
             throw new IllegalStateException("stored event is unreadable", e);
         }
     }

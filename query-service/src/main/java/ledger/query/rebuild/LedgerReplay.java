@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -169,48 +170,87 @@ final class LedgerReplay {
     /** The rows of {@code invoices} (each its history's payloads in sequence order) as COPY text. */
     private byte[] fold(List<List<byte[]>> invoices) {
         long t0 = System.nanoTime();
-        var text = new StringBuilder(invoices.size() * 1_200);
+        var rows = new CopyRows(invoices.size() * 1_200);
         var history = new ArrayList<LedgerEvent>();
         for (List<byte[]> payloads : invoices) {
             history.clear();
             for (byte[] payload : payloads) {
-                history.add(LedgerEvents.parse(new String(payload, StandardCharsets.UTF_8)));
+                history.add(LedgerEvents.parse(payload));
             }
-            InvoiceView.foldGapFree(history).ifPresent(view -> appendRow(text,
+            InvoiceView.foldGapFree(history).ifPresent(view -> rows.append(
                     InvoiceTables.Row.of(history.get(0).storeId().value(), view).values()));
         }
-        byte[] rows = text.toString().getBytes(StandardCharsets.UTF_8);
         foldNanos.addAndGet(System.nanoTime() - t0);
-        return rows;
+        return rows.bytes();
     }
 
-    /** One row in COPY's text format: tab-separated, {@code \N} for NULL, backslash escapes. */
-    static void appendRow(StringBuilder out, String[] values) {
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                out.append('\t');
-            }
-            String value = values[i];
-            if (value == null) {
-                out.append("\\N");
-                continue;
-            }
-            int start = 0;
-            for (int c = 0; c < value.length(); c++) {
-                String escape = switch (value.charAt(c)) {
-                    case '\\' -> "\\\\";
-                    case '\n' -> "\\n";
-                    case '\r' -> "\\r";
-                    case '\t' -> "\\t";
-                    default -> null;
-                };
-                if (escape != null) {
-                    out.append(value, start, c).append(escape);
-                    start = c + 1;
-                }
-            }
-            out.append(value, start, value.length()); // most values in one copy: they have nothing to escape
+    /**
+     * Rows in COPY's text format, written as UTF-8 as they are made: tab-separated, {@code \\N} for NULL, and a
+     * backslash escape for a backslash, tab, newline or carriage return in a value. Those four are ASCII, and in
+     * UTF-8 no byte of a multi-byte character is ASCII, so the escaping works on the encoded bytes: each value is
+     * encoded once and most are copied whole (profiled: escaping char by char was a seventh of the fold).
+     */
+    static final class CopyRows {
+
+        private byte[] buffer;
+        private int size;
+
+        CopyRows(int capacity) {
+            buffer = new byte[capacity];
         }
-        out.append('\n');
+
+        void append(String[] values) {
+            for (int i = 0; i < values.length; i++) {
+                if (i > 0) {
+                    put((byte) '\t');
+                }
+                String value = values[i];
+                if (value == null) {
+                    put((byte) '\\');
+                    put((byte) 'N');
+                    continue;
+                }
+                byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+                int start = 0;
+                for (int b = 0; b < utf8.length; b++) {
+                    byte escape = switch (utf8[b]) {
+                        case '\\' -> '\\';
+                        case '\n' -> 'n';
+                        case '\r' -> 'r';
+                        case '\t' -> 't';
+                        default -> 0;
+                    };
+                    if (escape != 0) {
+                        put(utf8, start, b - start);
+                        put((byte) '\\');
+                        put(escape);
+                        start = b + 1;
+                    }
+                }
+                put(utf8, start, utf8.length - start);
+            }
+            put((byte) '\n');
+        }
+
+        byte[] bytes() {
+            return Arrays.copyOf(buffer, size);
+        }
+
+        private void put(byte b) {
+            ensure(1);
+            buffer[size++] = b;
+        }
+
+        private void put(byte[] bytes, int offset, int length) {
+            ensure(length);
+            System.arraycopy(bytes, offset, buffer, size, length);
+            size += length;
+        }
+
+        private void ensure(int more) {
+            if (size + more > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+            }
+        }
     }
 }

@@ -2,17 +2,19 @@ package ledger.query.rebuild;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class LedgerReplayTest {
 
     @Test
     void aRowInCopyTextFormatEscapesWhatWouldEndAFieldOrALineAndMarksNull() {
-        var out = new StringBuilder();
-        LedgerReplay.appendRow(out, new String[] {"in_1", null, "a\tb", "c\nd\re", "{\"k\":\"\\\"\"}", "\\N", ""});
-        LedgerReplay.appendRow(out, new String[] {"in_2", "ü😀"});
+        var rows = new LedgerReplay.CopyRows(1);
+        rows.append(new String[] {"in_1", null, "a\tb", "c\nd\re", "{\"k\":\"\\\"\"}", "\\N", ""});
+        rows.append(new String[] {"in_2", "ü😀"});
 
-        assertThat(out).hasToString("in_1\t\\N\ta\\tb\tc\\nd\\re\t{\"k\":\"\\\\\"\"}\t\\\\N\t\n"
-                + "in_2\tü😀\n");
+        assertThat(new String(rows.bytes(), StandardCharsets.UTF_8)).isEqualTo(
+                "in_1\t\\N\ta\\tb\tc\\nd\\re\t{\"k\":\"\\\\\"\"}\t\\\\N\t\n"
+                        + "in_2\tü😀\n");
     }
 }
