@@ -29,10 +29,10 @@ import org.postgresql.copy.CopyIn;
  * transaction and without any index yet.
  *
  * <p>Why this shape (measured, see {@code RebuildBenchmarkIT}): the JVM's share of the work is
- * parsing event JSON and writing view JSON (Jackson, about three quarters of it), so it is spread
- * over every core; on PostgreSQL's side a {@code COPY} into a bare table plus one sorted build per
- * index costs a third less CPU than batched upserts into an indexed table. Frozen rows spare the
- * index builds and the first readers from setting hint bits on every page.
+ * parsing event JSON and writing view JSON (Jackson, about two thirds of it, parsing twice as much
+ * as writing), so it is spread over every core; on PostgreSQL's side a {@code COPY} into a bare table
+ * plus one sorted build per index costs a third less CPU than batched upserts into an indexed table.
+ * Frozen rows spare the index builds and the first readers from setting hint bits on every page.
  */
 final class LedgerReplay {
 
