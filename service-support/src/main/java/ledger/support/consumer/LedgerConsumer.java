@@ -46,7 +46,8 @@ public class LedgerConsumer implements ConsumerSeekAware {
     public static final String GLOBAL_POSITION = "global_position";
 
     private static final Logger log = LoggerFactory.getLogger(LedgerConsumer.class);
-    private static final ObjectReader READER = LedgerJson.mapper().readerFor(LedgerEvent.class);
+    /** Also the inboxes' reader of recorded events ({@link LedgerInbox#recordedAfter}). */
+    static final ObjectReader READER = LedgerJson.mapper().readerFor(LedgerEvent.class);
     private static final ObjectWriter WRITER = LedgerJson.mapper().writerFor(LedgerEvent.class);
 
     private final LedgerInbox inbox;

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import ledger.events.LedgerEvent;
-import ledger.events.LedgerJson;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -48,7 +47,7 @@ public interface LedgerInbox {
                 WHERE e.event_id <> ALL (?::text[])
                 ORDER BY e.%s""".formatted(table, arrivalOrder), (rs, row) -> {
                     try {
-                        return LedgerJson.mapper().readValue(rs.getString(1), LedgerEvent.class);
+                        return LedgerConsumer.READER.readValue(rs.getString(1));
                     } catch (JsonProcessingException e) {
                         throw new IllegalStateException("recorded event is unreadable", e);
                     }
