@@ -36,8 +36,8 @@ public final class InstantText {
         if (seconds < 0 || seconds >= FIRST_FIVE_DIGIT_YEAR) {
             return instant.toString();
         }
-        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, SECONDS_PER_DAY));
-        int secondOfDay = (int) Math.floorMod(seconds, SECONDS_PER_DAY);
+        LocalDate date = LocalDate.ofEpochDay(seconds / SECONDS_PER_DAY);
+        int secondOfDay = (int) (seconds % SECONDS_PER_DAY);
         int nanos = instant.getNano();
         char[] text = new char[30];
         digits(text, 0, date.getYear(), 4);

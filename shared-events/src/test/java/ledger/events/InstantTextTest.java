@@ -66,6 +66,14 @@ class InstantTextTest {
                 .isEqualTo("\"2026-11-21T10:15:30.120Z\"");
     }
 
+    /** The ledger's JSON goes through the fast path, not only code that calls it by name. */
+    @Example
+    void theLedgersJsonReadsAndWritesInstantsWithIt() throws Exception {
+        assertThat(JSON.getRegisteredModuleIds()).contains(InstantText.module().getTypeId());
+        assertThat(JSON.getSerializerProviderInstance().findValueSerializer(Instant.class).getClass().getEnclosingClass())
+                .isEqualTo(InstantText.class);
+    }
+
     @Provide
     Arbitrary<Instant> instants() {
         Arbitrary<Long> seconds = Arbitraries.longs().between(0, 253_402_300_799L)

@@ -60,6 +60,8 @@ final class InsertingDeadlineManager extends DbSchedulerDeadlineManager {
          * of one retry five minutes later, so an expiry that met a restarting PostgreSQL or a stale pooled
          * connection fired minutes late, not "within seconds of the deadline" (SPEC §4.2). A deadline is never
          * given up: a failure that lasts is retried every {@link #LAST_RETRY}, and db-scheduler logs each one.
+         * (db-scheduler's own {@code ExponentialBackoffFailureHandler} has no ceiling: doubling from 1 s, the 20th
+         * failure in a row would wait twelve days.)
          * Replaces the bean of Axon's AxonDbSchedulerAutoConfiguration (same qualifier, same task name).
          */
         @Bean
