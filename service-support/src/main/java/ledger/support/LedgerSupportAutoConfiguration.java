@@ -184,13 +184,18 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
         return registration;
     }
 
-    /** Every service keeps Idempotency-Key records in its own schema; the migration ships with this module. */
+    /**
+     * Every service keeps Idempotency-Key records and rate-limit buckets in its own schema; their migrations ship
+     * with this module, numbered from V1000 in the service's history. So a service's own next migration (its V5,
+     * say) comes after V1002 has been applied to every existing database: out of order, which Flyway refuses
+     * unless told. The two series touch different tables, so their interleaving is harmless.
+     */
     @Bean
     FlywayConfigurationCustomizer supportMigrations() {
         return configuration -> {
             var locations = new java.util.ArrayList<>(java.util.Arrays.asList(configuration.getLocations()));
             locations.add(new org.flywaydb.core.api.Location("classpath:db/support"));
-            configuration.locations(locations.toArray(org.flywaydb.core.api.Location[]::new));
+            configuration.locations(locations.toArray(org.flywaydb.core.api.Location[]::new)).outOfOrder(true);
         };
     }
 

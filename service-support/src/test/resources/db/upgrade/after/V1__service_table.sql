@@ -1,0 +1,1 @@
+CREATE TABLE service_table (id BIGINT PRIMARY KEY);

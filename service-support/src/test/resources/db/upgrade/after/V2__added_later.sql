@@ -1,0 +1,1 @@
+ALTER TABLE service_table ADD COLUMN added_later TEXT;
