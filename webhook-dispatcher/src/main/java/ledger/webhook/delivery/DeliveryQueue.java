@@ -80,23 +80,44 @@ class DeliveryQueue {
     }
 
     /**
-     * Due deliveries that may be leased now (parameters: now, now, saturated targets, limit), in the order of
-     * {@link #claim}. The predecessor check is a scalar subquery on purpose: a plain {@code NOT EXISTS} lets
-     * the planner hash-join the queue with itself on every poll (seen: 40 → 1.4 deliveries/s under a
-     * backlog); as a subplan it is one probe of {@code delivery_awaiting_first_attempt} per candidate.
+     * Due deliveries that may be leased now (parameters: now, now, limit per target, saturated targets, limit), in
+     * the order of {@link #claim}. The queue is read target by target: {@code targets} steps through the distinct
+     * targets with pending deliveries (one probe of {@code delivery_pending_target} each), and only the targets
+     * not saturated are read, each from its oldest due delivery on. Read in due order across targets instead, a
+     * saturated target's backlog was read through on every claim, to its end when nothing else was due: in a
+     * database that had made 390,000 deliveries, with 22,000 waiting for one endpoint, a claim read 255,000
+     * buffers in 3 s and the endpoint got 2.4 deliveries a second. Read per target, one target's backlog can't
+     * fill a claim's candidates either while another target has due work.
+     *
+     * <p>The predecessor check is a scalar subquery on purpose: a plain {@code NOT EXISTS} lets the planner
+     * hash-join the queue with itself on every poll (seen: 40 → 1.4 deliveries/s under a backlog); as a subplan
+     * it is one probe of {@code delivery_awaiting_first_attempt} per candidate.
      */
     static final String CANDIDATES = """
-            SELECT d.id, d.target_key FROM delivery d
-            WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
-              AND NOT (d.target_key = ANY (?::text[]))
-              AND NOT (SELECT EXISTS (
-                  SELECT 1 FROM delivery p
-                  WHERE p.target_key = d.target_key AND p.invoice_id = d.invoice_id AND p.sequence < d.sequence
-                    AND p.state = 'pending' AND p.attempts = 0
-                  LIMIT 1))
-            ORDER BY d.next_attempt_at, d.id
-            LIMIT ?
-            FOR UPDATE OF d SKIP LOCKED""";
+            WITH RECURSIVE targets AS (
+                (SELECT d.target_key FROM delivery d WHERE d.state = 'pending' ORDER BY d.target_key LIMIT 1)
+                UNION ALL
+                SELECT (SELECT d.target_key FROM delivery d WHERE d.state = 'pending' AND d.target_key > t.target_key
+                        ORDER BY d.target_key LIMIT 1)
+                FROM targets t WHERE t.target_key IS NOT NULL
+            )
+            SELECT c.id, c.target_key FROM targets t
+            CROSS JOIN LATERAL (
+                SELECT d.id, d.target_key, d.next_attempt_at FROM delivery d
+                WHERE d.state = 'pending' AND d.target_key = t.target_key AND d.next_attempt_at <= ?
+                  AND (d.lease_until IS NULL OR d.lease_until < ?)
+                  AND NOT (SELECT EXISTS (
+                      SELECT 1 FROM delivery p
+                      WHERE p.target_key = d.target_key AND p.invoice_id = d.invoice_id AND p.sequence < d.sequence
+                        AND p.state = 'pending' AND p.attempts = 0
+                      LIMIT 1))
+                ORDER BY d.next_attempt_at, d.id
+                LIMIT ?
+                FOR UPDATE OF d SKIP LOCKED
+            ) c
+            WHERE t.target_key IS NOT NULL AND NOT (t.target_key = ANY (?::text[]))
+            ORDER BY c.next_attempt_at, c.id
+            LIMIT ?""";
 
     private final JdbcTemplate jdbc;
     private final Endpoints endpoints;
@@ -130,7 +151,7 @@ class DeliveryQueue {
         }
         int limit = max * 4;
         List<Candidate> candidates = jdbc.query(CANDIDATES, (rs, i) -> new Candidate(rs.getLong(1), rs.getString(2)),
-                ts(now), ts(now), saturated.toArray(String[]::new), limit);
+                ts(now), ts(now), max, saturated.toArray(String[]::new), limit);
         boolean more = candidates.size() == limit;
         Map<String, Integer> left = new HashMap<>();
         List<Long> chosen = new ArrayList<>();

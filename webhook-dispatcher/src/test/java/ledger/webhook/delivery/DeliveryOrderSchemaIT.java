@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The schema behind the claim's order rule, on real PostgreSQL without Spring, each test in its own schema:
- * V3 fills the invoice and sequence of deliveries queued before it, and under a backlog of 100k waiting
- * deliveries the claim probes the partial index once per candidate instead of joining the queue with itself
- * (the form that was reverted made every poll hash-join whole tables).
+ * The schema behind the claim, on real PostgreSQL without Spring, each test in its own schema: V3 fills the
+ * invoice and sequence of deliveries queued before it; under a backlog of 100k waiting deliveries the claim
+ * probes the partial index once per candidate instead of joining the queue with itself (the form that was
+ * reverted made every poll hash-join whole tables); and a claim does not read the backlog of a saturated target,
+ * nor lets one target's backlog crowd out another's due deliveries.
  */
 class DeliveryOrderSchemaIT {
 
@@ -59,11 +62,7 @@ class DeliveryOrderSchemaIT {
     @Test
     void underABacklogOf100kWaitingDeliveriesAClaimProbesThePartialIndexPerCandidate() {
         var jdbc = migrate("webhook_v3_backlog", "latest");
-        jdbc.update("""
-                INSERT INTO webhook_endpoint (id, store_id, url, enabled_events, livemode, secret, created_at,
-                                              updated_at)
-                SELECT 'we_' || t, 'st_1', 'https://example.com/' || t, '{*}', false, 'whsec_x', now(), now()
-                FROM generate_series(1, 4) t""");
+        endpoints(jdbc, 4);
         // 13,334 invoices of three events each; per event a delivery to each of four endpoints and to the
         // callback host. The first half was delivered (history); the second half waits: 100,005 deliveries
         // due at once, two thirds of them behind an earlier event of their invoice.
@@ -87,7 +86,7 @@ class DeliveryOrderSchemaIT {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM delivery WHERE state = 'pending'", Integer.class))
                 .isEqualTo(100_005);
 
-        Object[] args = {Timestamp.from(Instant.now()), Timestamp.from(Instant.now()), new String[0], 128};
+        Object[] args = {Timestamp.from(Instant.now()), Timestamp.from(Instant.now()), 128, new String[0], 128};
         List<String> plan = jdbc.queryForList("EXPLAIN (ANALYZE, BUFFERS) " + DeliveryQueue.CANDIDATES,
                 String.class, args);
         String text = String.join("\n", plan);
@@ -102,5 +101,58 @@ class DeliveryOrderSchemaIT {
         assertThat(candidates).hasSize(128);
         assertThat(jdbc.queryForList("SELECT sequence FROM delivery WHERE id = ANY (?)", Long.class,
                 (Object) candidates)).hasSize(128).containsOnly(1L);
+    }
+
+    @Test
+    void aClaimDoesNotReadTheBacklogOfASaturatedTargetNorLetItCrowdOutAnother() {
+        var jdbc = migrate("webhook_v5_saturated", "latest");
+        endpoints(jdbc, 2);
+        // 20,000 invoices created while we_1 was slow, all waiting for it, older than the 3 invoices due for we_2.
+        jdbc.update("""
+                INSERT INTO webhook_event (event_id, store_id, invoice_id, type, livemode, occurred_at, body,
+                                           created_at)
+                SELECT 'evt_' || i, 'st_1', 'in_' || i, 'x', false, now(), '{}', now()
+                FROM generate_series(1, 20003) i""");
+        jdbc.update("""
+                INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, target_key, state, attempts,
+                                      next_attempt_at, created_at, updated_at)
+                SELECT 'evt_' || i, 'in_' || i, 1, CASE WHEN i <= 20000 THEN 'we_1' ELSE 'we_2' END,
+                       CASE WHEN i <= 20000 THEN 'endpoint:we_1' ELSE 'endpoint:we_2' END, 'pending', 0,
+                       now() - interval '1 hour' + i * interval '1 millisecond', now(), now()
+                FROM generate_series(1, 20003) i""");
+        jdbc.execute("ANALYZE");
+        List<Long> forWe2 = jdbc.queryForList("SELECT id FROM delivery WHERE endpoint_id = 'we_2' ORDER BY id",
+                Long.class);
+
+        // we_1's lane is full: only we_2's deliveries are candidates, and we_1's backlog is not read for them
+        // (read in due order across targets, the claim passed over all 20,000 rows of it first).
+        Object[] saturated = {Timestamp.from(Instant.now()), Timestamp.from(Instant.now()), 16,
+                new String[] {"endpoint:we_1"}, 64};
+        assertThat(jdbc.query(DeliveryQueue.CANDIDATES, (rs, i) -> rs.getLong(1), saturated)).isEqualTo(forWe2);
+        assertThat(rowsPassedOver(jdbc, saturated)).isLessThan(10);
+
+        // Both lanes have room: the backlog's oldest deliveries and every due one of we_2 are candidates,
+        // although the backlog alone is older than all of we_2's and fills the claim's limit many times over.
+        Object[] open = {Timestamp.from(Instant.now()), Timestamp.from(Instant.now()), 16, new String[0], 64};
+        List<Long> candidates = jdbc.query(DeliveryQueue.CANDIDATES, (rs, i) -> rs.getLong(1), open);
+        assertThat(candidates).hasSize(19).containsAll(forWe2);
+        assertThat(rowsPassedOver(jdbc, open)).isLessThan(10);
+    }
+
+    /** Endpoints we_1 … we_{count} of store st_1. */
+    private static void endpoints(JdbcTemplate jdbc, int count) {
+        jdbc.update("""
+                INSERT INTO webhook_endpoint (id, store_id, url, enabled_events, livemode, secret, created_at,
+                                              updated_at)
+                SELECT 'we_' || t, 'st_1', 'https://example.com/' || t, '{*}', false, 'whsec_x', now(), now()
+                FROM generate_series(1, ?) t""", count);
+    }
+
+    /** Rows the claim's query read and let go (another target's, leased, not yet due), from its plan. */
+    private static long rowsPassedOver(JdbcTemplate jdbc, Object[] args) {
+        String plan = String.join("\n", jdbc.queryForList("EXPLAIN ANALYZE " + DeliveryQueue.CANDIDATES,
+                String.class, args));
+        return Pattern.compile("Rows Removed by Filter: (\\d+)").matcher(plan).results()
+                .mapToLong(removed -> Long.parseLong(removed.group(1))).sum();
     }
 }
