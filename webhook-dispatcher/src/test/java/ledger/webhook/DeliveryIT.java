@@ -514,6 +514,14 @@ class DeliveryIT extends WebhookIT {
         try (var hanging = Receiver.start().respond(n -> new Receiver.Answer(200, Map.of(), 30_000));
              var healthy = Receiver.start()) {
             var stuck = createEndpoint(store, hanging.url("/slow"), "[\"*\"]");
+            // A backlog for the hanging endpoint older than anything the healthy one will get, and longer than a
+            // claim's candidates: read in due order, it would hide the healthy endpoint's deliveries.
+            for (int i = 0; i < 200; i++) {
+                publish(created(store.id(), "3.00", null));
+            }
+            await().atMost(WAIT).until(() -> jdbc.queryForObject(
+                    "SELECT count(*) FROM webhook.delivery WHERE endpoint_id = ? AND state = 'pending'", Integer.class,
+                    stuck.get("id").asText()) == 200);
             var healthyEndpoint = createEndpoint(store, healthy.url("/fast"), "[\"*\"]");
             var warmUp = created(store.id(), "1.00", null);
             publish(warmUp);
