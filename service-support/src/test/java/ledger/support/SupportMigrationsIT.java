@@ -23,10 +23,12 @@ class SupportMigrationsIT {
             migrate(dataSource, "classpath:db/upgrade/after");
 
             var jdbc = new JdbcTemplate(dataSource);
-            assertThat(jdbc.queryForList("SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank",
-                    String.class)).containsExactly("1", "1000", "1001", "1002", "2");
-            assertThat(jdbc.queryForObject("SELECT count(*) FROM information_schema.columns WHERE column_name = 'added_later'",
-                    Integer.class)).isEqualTo(1);
+            assertThat(jdbc.queryForList(
+                    "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank", String.class))
+                    .containsExactly("1", "1000", "1001", "1002", "2");
+            assertThat(jdbc.queryForObject(
+                    "SELECT count(*) FROM information_schema.columns WHERE column_name = 'added_later'", Integer.class))
+                    .isEqualTo(1);
         }
     }
 
