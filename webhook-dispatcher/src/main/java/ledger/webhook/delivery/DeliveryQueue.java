@@ -110,8 +110,8 @@ class DeliveryQueue {
      * The claim's candidates while some targets are saturated (parameters: now, now, limit per target, saturated
      * targets, limit). Read in due order, a saturated target's due backlog would be read through on every claim,
      * to its end when nothing else was due: in a database that had made 390,000 deliveries, with 22,000 waiting
-     * for one endpoint, a claim read 255,000 buffers in 3 s and the endpoint got 2.4 deliveries a second. So this
-     * one steps through the targets with pending deliveries ({@code targets}, one probe of
+     * for one endpoint, a claim read 255,000 buffers in 3 s and the endpoint got as few as 2.4 deliveries a
+     * second. So this one steps through the targets with pending deliveries ({@code targets}, one probe of
      * {@code delivery_pending_target} each) and reads only the others, each from its oldest due delivery. Targets
      * whose deliveries are all scheduled later are stepped through too (5,000 such: 20 ms a claim), which is why
      * this form waits until a target is saturated.
