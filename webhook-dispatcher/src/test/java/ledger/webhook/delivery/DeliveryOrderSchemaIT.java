@@ -65,11 +65,7 @@ class DeliveryOrderSchemaIT {
         // 13,334 invoices of three events each; per event a delivery to each of four endpoints and to the
         // callback host. The first half was delivered (history); the second half waits: 100,005 deliveries
         // due at once, two thirds of them behind an earlier event of their invoice.
-        jdbc.update("""
-                INSERT INTO webhook_event (event_id, store_id, invoice_id, type, livemode, occurred_at, body,
-                                           created_at)
-                SELECT 'evt_' || i || '_' || s, 'st_1', 'in_' || i, 'x', false, now(), '{}', now()
-                FROM generate_series(1, 13334) i, generate_series(1, 3) s""");
+        events(jdbc, 13334, 3);
         jdbc.update("""
                 INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, url, target_key, state, attempts,
                                       next_attempt_at, created_at, updated_at)
@@ -107,15 +103,11 @@ class DeliveryOrderSchemaIT {
         var jdbc = migrate("webhook_v5_saturated", "latest");
         endpoints(jdbc, 2);
         // 20,000 invoices created while we_1 was slow, all waiting for it, older than the 3 invoices due for we_2.
-        jdbc.update("""
-                INSERT INTO webhook_event (event_id, store_id, invoice_id, type, livemode, occurred_at, body,
-                                           created_at)
-                SELECT 'evt_' || i, 'st_1', 'in_' || i, 'x', false, now(), '{}', now()
-                FROM generate_series(1, 20003) i""");
+        events(jdbc, 20003, 1);
         jdbc.update("""
                 INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, target_key, state, attempts,
                                       next_attempt_at, created_at, updated_at)
-                SELECT 'evt_' || i, 'in_' || i, 1, CASE WHEN i <= 20000 THEN 'we_1' ELSE 'we_2' END,
+                SELECT 'evt_' || i || '_1', 'in_' || i, 1, CASE WHEN i <= 20000 THEN 'we_1' ELSE 'we_2' END,
                        CASE WHEN i <= 20000 THEN 'endpoint:we_1' ELSE 'endpoint:we_2' END, 'pending', 0,
                        now() - interval '1 hour' + i * interval '1 millisecond', now(), now()
                 FROM generate_series(1, 20003) i""");
@@ -146,6 +138,15 @@ class DeliveryOrderSchemaIT {
                                               updated_at)
                 SELECT 'we_' || t, 'st_1', 'https://example.com/' || t, '{*}', false, 'whsec_x', now(), now()
                 FROM generate_series(1, ?) t""", count);
+    }
+
+    /** Webhook events evt_{i}_{s} of invoices in_1 … in_{invoices}, {@code perInvoice} each, of store st_1. */
+    private static void events(JdbcTemplate jdbc, int invoices, int perInvoice) {
+        jdbc.update("""
+                INSERT INTO webhook_event (event_id, store_id, invoice_id, type, livemode, occurred_at, body,
+                                           created_at)
+                SELECT 'evt_' || i || '_' || s, 'st_1', 'in_' || i, 'x', false, now(), '{}', now()
+                FROM generate_series(1, ?) i, generate_series(1, ?) s""", invoices, perInvoice);
     }
 
     /** Rows the claim's query read and let go (a saturated target's, leased ones, ...), from its plan. */
