@@ -25,7 +25,7 @@ class SupportMigrationsIT {
             var jdbc = new JdbcTemplate(dataSource);
             assertThat(jdbc.queryForList(
                     "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank", String.class))
-                    .containsExactly("1", "1000", "1001", "1002", "2");
+                    .containsExactly("1", "1000", "1001", "1002", "1003", "2");
             assertThat(jdbc.queryForObject(
                     "SELECT count(*) FROM information_schema.columns WHERE column_name = 'added_later'", Integer.class))
                     .isEqualTo(1);

@@ -16,10 +16,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 import org.springframework.mock.web.MockFilterChain;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The per-key buckets on a real PostgreSQL. Each {@link RateLimits} built here is one instance of a service
@@ -136,6 +139,33 @@ class RateLimitsIT {
         assertThat(call(instance(T0), "POST", "key_6").getStatus()).isEqualTo(429);
         assertThat(call(instance(T0.plusSeconds(1)), "POST", "key_6").getStatus())
             .as("a second later by that clock").isEqualTo(200);
+    }
+
+    /**
+     * What a request costs PostgreSQL: one row version of its bucket (the former function's INSERT … ON CONFLICT
+     * DO UPDATE and second UPDATE wrote two), counted for one transaction on a connection of its own (a
+     * connection's counts of earlier transactions can still show until they are reported).
+     */
+    @Test
+    void aRequestWritesItsBucketOnce() throws Exception {
+        call(instance(T0), "POST", "key_9"); // the bucket's first request inserts it
+        var connection = new SingleConnectionDataSource(postgres.getPostgresDatabase().getConnection(), true);
+        var oneConnection = new JdbcTemplate(connection);
+        var limits = instance(oneConnection, T0);
+
+        Long written = new TransactionTemplate(new DataSourceTransactionManager(connection)).execute(t -> {
+            try {
+                call(limits, "POST", "key_9");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return oneConnection.queryForObject("""
+                    SELECT n_tup_ins + n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'rate_limit_bucket'""",
+                    Long.class);
+        });
+        connection.destroy();
+
+        assertThat(written).isEqualTo(1);
     }
 
     @Test
