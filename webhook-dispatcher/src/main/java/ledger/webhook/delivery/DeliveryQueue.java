@@ -32,10 +32,10 @@ import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The persistent delivery queue in PostgreSQL. Any number of dispatcher instances poll it: a claim takes
- * due rows with {@code FOR UPDATE SKIP LOCKED} and leases them to one instance ({@code lease_until},
- * {@code lease_token}), so each attempt is made by exactly one instance; a crashed instance's leases run
- * out and the rows become due again. A completion counts only while its lease token still matches.
+ * The persistent delivery queue in PostgreSQL. Any number of dispatcher instances poll it: a claim reads
+ * due rows, picks some and leases them to one instance ({@code lease_until}, {@code lease_token}) with an
+ * UPDATE that checks again that each is unleased, so each attempt is made by exactly one instance; a crashed
+ * instance's leases run out and the rows become due again. A completion counts only while its lease token still matches.
  */
 @Repository
 class DeliveryQueue {
@@ -103,8 +103,7 @@ class DeliveryQueue {
             SELECT d.id, d.target_key FROM delivery d
             WHERE %s
             ORDER BY d.next_attempt_at, d.id
-            LIMIT ?
-            FOR UPDATE OF d SKIP LOCKED""".formatted(MAY_GO);
+            LIMIT ?""".formatted(MAY_GO);
 
     /**
      * The claim's candidates while some targets are saturated (parameters: now, now, limit per target, saturated
@@ -130,11 +129,22 @@ class DeliveryQueue {
                 WHERE d.target_key = t.target_key AND %s
                 ORDER BY d.next_attempt_at, d.id
                 LIMIT ?
-                FOR UPDATE OF d SKIP LOCKED
             ) c
             WHERE t.target_key IS NOT NULL AND NOT (t.target_key = ANY (?::text[]))
             ORDER BY c.next_attempt_at, c.id
             LIMIT ?""".formatted(MAY_GO);
+
+    /**
+     * Leases the chosen candidates (parameters: lease until, lease token, ids, now) that are still pending and
+     * unleased: the candidates were read without locks, and another instance may have leased one since.
+     */
+    static final String LEASE = """
+            UPDATE delivery d SET lease_until = ?, lease_token = ?
+            FROM webhook_event e
+            WHERE e.event_id = d.event_id AND d.id = ANY (?)
+              AND d.state = 'pending' AND (d.lease_until IS NULL OR d.lease_until < ?)
+            RETURNING d.id, d.event_id, d.endpoint_id, d.url, d.target_key, d.attempts, e.body, e.occurred_at,
+                      e.store_id""";
 
     private final JdbcTemplate jdbc;
     private final Endpoints endpoints;
@@ -159,6 +169,12 @@ class DeliveryQueue {
      * first attempt has ended. A failed first attempt releases the later events (its retry is not waited
      * for, or one failing event would hold back the rest forever), so retries can arrive after later
      * events; receivers order by {@code data.invoice.version}.
+     *
+     * <p>The candidates are read without locking them: a claim reads up to four times what it takes, and
+     * locking them all ({@code FOR UPDATE SKIP LOCKED}) wrote a WAL record and dirtied a page for each (3.8
+     * row-lock records per create under 16 threads of creates; 1.5–1.9 without, the foreign keys' checks). The UPDATE that leases the chosen ones checks again that each is pending and
+     * unleased: a row another instance is leasing at that moment is waited for (its round commits in
+     * milliseconds) and then left out, and the round says more may be due.
      */
     private Round claim(int max, Set<String> saturated, ToIntFunction<String> capacity, Instant now) {
         if (max <= 0) {
@@ -187,17 +203,13 @@ class DeliveryQueue {
         }
         String token = Ids.randomToken(24);
         Instant leaseUntil = now.plus(lease);
-        List<Claim> claims = new ArrayList<>(jdbc.query("""
-                UPDATE delivery d SET lease_until = ?, lease_token = ?
-                FROM webhook_event e
-                WHERE e.event_id = d.event_id AND d.id = ANY (?)
-                RETURNING d.id, d.event_id, d.endpoint_id, d.url, d.target_key, d.attempts, e.body, e.occurred_at,
-                          e.store_id""",
+        List<Claim> claims = new ArrayList<>(jdbc.query(LEASE,
                 (rs, i) -> new Claim(rs.getLong("id"), token, leaseUntil, rs.getString("event_id"),
                         rs.getString("endpoint_id"), rs.getString("url"), rs.getString("target_key"),
                         rs.getInt("attempts"), rs.getString("body"), rs.getTimestamp("occurred_at").toInstant(),
                         new StoreId(rs.getString("store_id")), null),
-                ts(leaseUntil), token, chosen.toArray(Long[]::new)));
+                ts(leaseUntil), token, chosen.toArray(Long[]::new), ts(now)));
+        more |= claims.size() < chosen.size();
         // In the candidates' order (due first), each with its endpoint: one query for the whole claim.
         claims.sort(Comparator.comparingInt(c -> chosen.indexOf(c.id())));
         Map<String, Endpoint> live = endpoints.live(claims.stream().map(Claim::endpointId).filter(Objects::nonNull)

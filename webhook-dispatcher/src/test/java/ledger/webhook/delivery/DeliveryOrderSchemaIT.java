@@ -104,13 +104,7 @@ class DeliveryOrderSchemaIT {
         endpoints(jdbc, 2);
         // 20,000 invoices created while we_1 was slow, all waiting for it, older than the 3 invoices due for we_2.
         events(jdbc, 20003, 1);
-        jdbc.update("""
-                INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, target_key, state, attempts,
-                                      next_attempt_at, created_at, updated_at)
-                SELECT 'evt_' || i || '_1', 'in_' || i, 1, CASE WHEN i <= 20000 THEN 'we_1' ELSE 'we_2' END,
-                       CASE WHEN i <= 20000 THEN 'endpoint:we_1' ELSE 'endpoint:we_2' END, 'pending', 0,
-                       now() - interval '1 hour' + i * interval '1 millisecond', now(), now()
-                FROM generate_series(1, 20003) i""");
+        firstEventsPending(jdbc, 20003, 20000);
         jdbc.execute("ANALYZE");
         List<Long> forWe2 = jdbc.queryForList("SELECT id FROM delivery WHERE endpoint_id = 'we_2' ORDER BY id",
                 Long.class);
@@ -129,6 +123,50 @@ class DeliveryOrderSchemaIT {
         assertThat(jdbc.query(DeliveryQueue.CANDIDATES_OF_UNSATURATED, (rs, i) -> rs.getLong(1), bothSaturated))
                 .isEmpty();
         assertThat(rowsPassedOver(jdbc, bothSaturated)).isLessThan(10);
+    }
+
+    /**
+     * A claim reads four times as many candidates as it may take; locking them all wrote a WAL record and dirtied
+     * a page per row read. Now reading locks nothing (a row locked by a committed transaction keeps the locker
+     * in its {@code xmax}), and the lease checks again: a delivery another instance leased after this one read
+     * it is left out, not leased twice.
+     */
+    @Test
+    void readingCandidatesLocksNoRowAndTheLeaseLeavesOutOneLeasedSince() {
+        var jdbc = migrate("webhook_claim_locks", "latest");
+        endpoints(jdbc, 1);
+        events(jdbc, 8, 1);
+        firstEventsPending(jdbc, 8, 8);
+        Timestamp now = Timestamp.from(Instant.now());
+
+        List<Long> candidates = jdbc.query(DeliveryQueue.CANDIDATES, (rs, i) -> rs.getLong(1), now, now, 8);
+        assertThat(candidates).hasSize(8);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM delivery WHERE xmax::text <> '0'", Integer.class))
+                .as("rows locked by reading the candidates").isZero();
+
+        Timestamp leasedElsewhere = Timestamp.from(Instant.now().plusSeconds(60));
+        jdbc.update("UPDATE delivery SET lease_until = ?, lease_token = 'other' WHERE id = ?", leasedElsewhere,
+                candidates.get(0));
+        List<Long> leased = jdbc.query(DeliveryQueue.LEASE, (rs, i) -> rs.getLong("id"), leasedElsewhere, "mine",
+                candidates.subList(0, 2).toArray(Long[]::new), now);
+
+        assertThat(leased).containsExactly(candidates.get(1));
+        assertThat(jdbc.queryForObject("SELECT lease_token FROM delivery WHERE id = ?", String.class,
+                candidates.get(0))).isEqualTo("other");
+    }
+
+    /**
+     * The first event of invoices 1 … {@code invoices} waiting for its first attempt, due in the invoices' order
+     * from an hour ago: to we_1 for the first {@code toWe1}, to we_2 for the others.
+     */
+    private static void firstEventsPending(JdbcTemplate jdbc, int invoices, int toWe1) {
+        jdbc.update("""
+                INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, target_key, state, attempts,
+                                      next_attempt_at, created_at, updated_at)
+                SELECT 'evt_' || i || '_1', 'in_' || i, 1, CASE WHEN i <= ? THEN 'we_1' ELSE 'we_2' END,
+                       CASE WHEN i <= ? THEN 'endpoint:we_1' ELSE 'endpoint:we_2' END, 'pending', 0,
+                       now() - interval '1 hour' + i * interval '1 millisecond', now(), now()
+                FROM generate_series(1, ?) i""", toWe1, toWe1, invoices);
     }
 
     /** Endpoints we_1 … we_{count} of store st_1. */
