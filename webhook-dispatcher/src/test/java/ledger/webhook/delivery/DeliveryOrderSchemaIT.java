@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The schema behind the claim, on real PostgreSQL without Spring, each test in its own schema: V3 fills the
@@ -153,6 +156,34 @@ class DeliveryOrderSchemaIT {
         assertThat(leased).containsExactly(candidates.get(1));
         assertThat(jdbc.queryForObject("SELECT lease_token FROM delivery WHERE id = ?", String.class,
                 candidates.get(0))).isEqualTo("other");
+    }
+
+    /**
+     * V6: the lease of a delivery just queued is a heap-only update (no entry in any index), as pages of new rows
+     * keep room for it. Filled to the brim, as before, the first page of a batch had none: 0 of 4 were.
+     */
+    @Test
+    void leasingNewlyQueuedDeliveriesWritesNoIndex() throws Exception {
+        var jdbc = migrate("webhook_v6_hot", "latest");
+        endpoints(jdbc, 1);
+        events(jdbc, 500, 1);
+        firstEventsPending(jdbc, 500, 500);
+        Long[] firstFour = jdbc.queryForList("SELECT id FROM delivery ORDER BY id LIMIT 4", Long.class)
+                .toArray(Long[]::new);
+        var connection = new SingleConnectionDataSource(jdbc.getDataSource().getConnection(), true);
+        var oneConnection = new JdbcTemplate(connection);
+
+        Long heapOnly = new TransactionTemplate(new DataSourceTransactionManager(connection)).execute(t -> {
+            Timestamp now = Timestamp.from(Instant.now());
+            oneConnection.query(DeliveryQueue.LEASE, (rs, i) -> rs.getLong("id"),
+                    Timestamp.from(Instant.now().plusSeconds(60)), "mine", firstFour, now);
+            return oneConnection.queryForObject("""
+                    SELECT n_tup_hot_upd FROM pg_stat_xact_user_tables
+                    WHERE schemaname = current_schema() AND relname = 'delivery'""", Long.class);
+        });
+        connection.destroy();
+
+        assertThat(heapOnly).isEqualTo(4);
     }
 
     /**
