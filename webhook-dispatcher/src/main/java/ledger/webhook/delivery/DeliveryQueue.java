@@ -35,7 +35,8 @@ import org.springframework.transaction.annotation.Transactional;
  * The persistent delivery queue in PostgreSQL. Any number of dispatcher instances poll it: a claim reads
  * due rows, picks some and leases them to one instance ({@code lease_until}, {@code lease_token}) with an
  * UPDATE that checks again that each is unleased, so each attempt is made by exactly one instance; a crashed
- * instance's leases run out and the rows become due again. A completion counts only while its lease token still matches.
+ * instance's leases run out and the rows become due again. A completion counts only while its lease token
+ * still matches.
  */
 @Repository
 class DeliveryQueue {
@@ -172,9 +173,10 @@ class DeliveryQueue {
      *
      * <p>The candidates are read without locking them: a claim reads up to four times what it takes, and
      * locking them all ({@code FOR UPDATE SKIP LOCKED}) wrote a WAL record and dirtied a page for each (3.8
-     * row-lock records per create under 16 threads of creates; 1.5–1.9 without, the foreign keys' checks). The UPDATE that leases the chosen ones checks again that each is pending and
-     * unleased: a row another instance is leasing at that moment is waited for (its round commits in
-     * milliseconds) and then left out, and the round says more may be due.
+     * row-lock records per create under 16 threads of creates; 1.4–1.9 without, the foreign keys' checks). The
+     * UPDATE that leases the chosen ones checks again that each is pending and unleased: a row another instance
+     * is leasing at that moment is waited for (its round commits in milliseconds) and then left out, and the
+     * round says more may be due.
      */
     private Round claim(int max, Set<String> saturated, ToIntFunction<String> capacity, Instant now) {
         if (max <= 0) {
