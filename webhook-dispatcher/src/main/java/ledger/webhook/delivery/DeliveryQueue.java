@@ -136,14 +136,15 @@ class DeliveryQueue {
             LIMIT ?""".formatted(MAY_GO);
 
     /**
-     * Leases the chosen candidates (parameters: lease until, lease token, ids, now) that are still pending and
-     * unleased: the candidates were read without locks, and another instance may have leased one since.
+     * Leases the chosen candidates (parameters: lease until, lease token, ids, now, now) that are still due and
+     * unleased: the candidates were read without locks, and another instance may have leased one since, or made
+     * its attempt and scheduled the retry for later.
      */
     static final String LEASE = """
             UPDATE delivery d SET lease_until = ?, lease_token = ?
             FROM webhook_event e
             WHERE e.event_id = d.event_id AND d.id = ANY (?)
-              AND d.state = 'pending' AND (d.lease_until IS NULL OR d.lease_until < ?)
+              AND d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
             RETURNING d.id, d.event_id, d.endpoint_id, d.url, d.target_key, d.attempts, e.body, e.occurred_at,
                       e.store_id""";
 
@@ -174,9 +175,9 @@ class DeliveryQueue {
      * <p>The candidates are read without locking them: a claim reads up to four times what it takes, and
      * locking them all ({@code FOR UPDATE SKIP LOCKED}) wrote a WAL record and dirtied a page for each (3.8
      * row-lock records per create under 16 threads of creates; 1.4–1.9 without, the foreign keys' checks). The
-     * UPDATE that leases the chosen ones checks again that each is pending and unleased: a row another instance
-     * is leasing at that moment is waited for (its round commits in milliseconds) and then left out, and the
-     * round says more may be due.
+     * UPDATE that leases the chosen ones checks again that each is still due and unleased: a row another
+     * instance is leasing at that moment is waited for (its round commits in milliseconds) and then left out, and
+     * the round says more may be due.
      */
     private Round claim(int max, Set<String> saturated, ToIntFunction<String> capacity, Instant now) {
         if (max <= 0) {
@@ -210,7 +211,7 @@ class DeliveryQueue {
                         rs.getString("endpoint_id"), rs.getString("url"), rs.getString("target_key"),
                         rs.getInt("attempts"), rs.getString("body"), rs.getTimestamp("occurred_at").toInstant(),
                         new StoreId(rs.getString("store_id")), null),
-                ts(leaseUntil), token, chosen.toArray(Long[]::new), ts(now)));
+                ts(leaseUntil), token, chosen.toArray(Long[]::new), ts(now), ts(now)));
         more |= claims.size() < chosen.size();
         // In the candidates' order (due first), each with its endpoint: one query for the whole claim.
         claims.sort(Comparator.comparingInt(c -> chosen.indexOf(c.id())));

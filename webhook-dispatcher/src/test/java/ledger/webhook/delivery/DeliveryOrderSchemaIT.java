@@ -132,7 +132,7 @@ class DeliveryOrderSchemaIT {
      * A claim reads four times as many candidates as it may take; locking them all wrote a WAL record and dirtied
      * a page per row read. Now reading locks nothing (a row locked by a committed transaction keeps the locker
      * in its {@code xmax}), and the lease checks again: a delivery another instance leased after this one read
-     * it is left out, not leased twice.
+     * it is left out, not leased twice, and so is one whose attempt was made meanwhile and its retry scheduled.
      */
     @Test
     void readingCandidatesLocksNoRowAndTheLeaseLeavesOutOneLeasedSince() {
@@ -150,10 +150,12 @@ class DeliveryOrderSchemaIT {
         Timestamp leasedElsewhere = Timestamp.from(Instant.now().plusSeconds(60));
         jdbc.update("UPDATE delivery SET lease_until = ?, lease_token = 'other' WHERE id = ?", leasedElsewhere,
                 candidates.get(0));
+        jdbc.update("UPDATE delivery SET attempts = 1, next_attempt_at = ? WHERE id = ?", leasedElsewhere,
+                candidates.get(1));
         List<Long> leased = jdbc.query(DeliveryQueue.LEASE, (rs, i) -> rs.getLong("id"), leasedElsewhere, "mine",
-                candidates.subList(0, 2).toArray(Long[]::new), now);
+                candidates.subList(0, 3).toArray(Long[]::new), now, now);
 
-        assertThat(leased).containsExactly(candidates.get(1));
+        assertThat(leased).containsExactly(candidates.get(2));
         assertThat(jdbc.queryForObject("SELECT lease_token FROM delivery WHERE id = ?", String.class,
                 candidates.get(0))).isEqualTo("other");
     }
@@ -176,7 +178,7 @@ class DeliveryOrderSchemaIT {
         Long heapOnly = new TransactionTemplate(new DataSourceTransactionManager(connection)).execute(t -> {
             Timestamp now = Timestamp.from(Instant.now());
             oneConnection.query(DeliveryQueue.LEASE, (rs, i) -> rs.getLong("id"),
-                    Timestamp.from(Instant.now().plusSeconds(60)), "mine", firstFour, now);
+                    Timestamp.from(Instant.now().plusSeconds(60)), "mine", firstFour, now, now);
             return oneConnection.queryForObject("""
                     SELECT n_tup_hot_upd FROM pg_stat_xact_user_tables
                     WHERE schemaname = current_schema() AND relname = 'delivery'""", Long.class);
