@@ -81,6 +81,10 @@ class DeliveryQueue {
                        String invoiceId, long sequence) {
     }
 
+    /** A pending delivery {@code d} that is due and not leased (parameters: now, now). */
+    private static final String DUE_AND_UNLEASED =
+            "d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)";
+
     /**
      * A pending delivery {@code d} that may be leased now (parameters: now, now): due, not leased, and not behind
      * an earlier event of its invoice still waiting for its first attempt to the same target (see {@link #claim}).
@@ -88,8 +92,7 @@ class DeliveryQueue {
      * the queue with itself on every poll (seen: 40 → 1.4 deliveries/s under a backlog); as a subplan it is one
      * probe of {@code delivery_awaiting_first_attempt} per candidate.
      */
-    private static final String MAY_GO = """
-            d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
+    private static final String MAY_GO = DUE_AND_UNLEASED + """
                   AND NOT (SELECT EXISTS (
                       SELECT 1 FROM delivery p
                       WHERE p.target_key = d.target_key AND p.invoice_id = d.invoice_id AND p.sequence < d.sequence
@@ -143,10 +146,9 @@ class DeliveryQueue {
     static final String LEASE = """
             UPDATE delivery d SET lease_until = ?, lease_token = ?
             FROM webhook_event e
-            WHERE e.event_id = d.event_id AND d.id = ANY (?)
-              AND d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?)
+            WHERE e.event_id = d.event_id AND d.id = ANY (?) AND %s
             RETURNING d.id, d.event_id, d.endpoint_id, d.url, d.target_key, d.attempts, e.body, e.occurred_at,
-                      e.store_id""";
+                      e.store_id""".formatted(DUE_AND_UNLEASED);
 
     private final JdbcTemplate jdbc;
     private final Endpoints endpoints;

@@ -103,11 +103,8 @@ class DeliveryOrderSchemaIT {
 
     @Test
     void aClaimDoesNotReadTheBacklogOfASaturatedTarget() {
-        var jdbc = migrate("webhook_v5_saturated", "latest");
-        endpoints(jdbc, 2);
         // 20,000 invoices created while we_1 was slow, all waiting for it, older than the 3 invoices due for we_2.
-        events(jdbc, 20003, 1);
-        firstEventsPending(jdbc, 20003, 20000);
+        var jdbc = firstEventsPending("webhook_v5_saturated", 20003, 20000);
         jdbc.execute("ANALYZE");
         List<Long> forWe2 = jdbc.queryForList("SELECT id FROM delivery WHERE endpoint_id = 'we_2' ORDER BY id",
                 Long.class);
@@ -136,10 +133,7 @@ class DeliveryOrderSchemaIT {
      */
     @Test
     void readingCandidatesLocksNoRowAndTheLeaseLeavesOutOneLeasedSince() {
-        var jdbc = migrate("webhook_claim_locks", "latest");
-        endpoints(jdbc, 1);
-        events(jdbc, 8, 1);
-        firstEventsPending(jdbc, 8, 8);
+        var jdbc = firstEventsPending("webhook_claim_locks", 8, 8);
         Timestamp now = Timestamp.from(Instant.now());
 
         List<Long> candidates = jdbc.query(DeliveryQueue.CANDIDATES, (rs, i) -> rs.getLong(1), now, now, 8);
@@ -166,10 +160,7 @@ class DeliveryOrderSchemaIT {
      */
     @Test
     void leasingNewlyQueuedDeliveriesWritesNoIndex() throws Exception {
-        var jdbc = migrate("webhook_v6_hot", "latest");
-        endpoints(jdbc, 1);
-        events(jdbc, 500, 1);
-        firstEventsPending(jdbc, 500, 500);
+        var jdbc = firstEventsPending("webhook_v6_hot", 500, 500);
         Long[] firstFour = jdbc.queryForList("SELECT id FROM delivery ORDER BY id LIMIT 4", Long.class)
                 .toArray(Long[]::new);
         var connection = new SingleConnectionDataSource(jdbc.getDataSource().getConnection(), true);
@@ -189,10 +180,14 @@ class DeliveryOrderSchemaIT {
     }
 
     /**
-     * The first event of invoices 1 … {@code invoices} waiting for its first attempt, due in the invoices' order
-     * from an hour ago: to we_1 for the first {@code toWe1}, to we_2 for the others.
+     * A new schema with endpoints we_1 and we_2, where the first event of invoices 1 … {@code invoices} waits for
+     * its first attempt, due in the invoices' order from an hour ago: to we_1 for the first {@code toWe1}, to we_2
+     * for the others.
      */
-    private static void firstEventsPending(JdbcTemplate jdbc, int invoices, int toWe1) {
+    private static JdbcTemplate firstEventsPending(String schema, int invoices, int toWe1) {
+        var jdbc = migrate(schema, "latest");
+        endpoints(jdbc, 2);
+        events(jdbc, invoices, 1);
         jdbc.update("""
                 INSERT INTO delivery (event_id, invoice_id, sequence, endpoint_id, target_key, state, attempts,
                                       next_attempt_at, created_at, updated_at)
@@ -200,6 +195,7 @@ class DeliveryOrderSchemaIT {
                        CASE WHEN i <= ? THEN 'endpoint:we_1' ELSE 'endpoint:we_2' END, 'pending', 0,
                        now() - interval '1 hour' + i * interval '1 millisecond', now(), now()
                 FROM generate_series(1, ?) i""", toWe1, toWe1, invoices);
+        return jdbc;
     }
 
     /** Endpoints we_1 … we_{count} of store st_1. */
