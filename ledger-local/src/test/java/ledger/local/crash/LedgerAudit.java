@@ -81,6 +81,19 @@ public final class LedgerAudit {
         return events;
     }
 
+    /** Events of which the dispatcher recorded an attempt that got no answer (it timed out or lost the connection). */
+    public Set<String> unansweredAttempts() throws SQLException {
+        Set<String> events = new HashSet<>();
+        try (Connection db = connect(); Statement statement = db.createStatement();
+             ResultSet rows = statement.executeQuery(
+                     "SELECT DISTINCT event_id FROM webhook.delivery_attempt WHERE status_code IS NULL")) {
+            while (rows.next()) {
+                events.add(rows.getString(1));
+            }
+        }
+        return events;
+    }
+
     long eventStoreCount() throws SQLException {
         try (Connection db = connect(); Statement statement = db.createStatement();
              ResultSet rows = statement.executeQuery("SELECT count(*) FROM command.domain_event_entry")) {

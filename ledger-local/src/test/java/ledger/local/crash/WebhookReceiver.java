@@ -12,11 +12,17 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,8 +45,8 @@ public final class WebhookReceiver implements AutoCloseable {
     private final Random random;
     private volatile byte[] key;
 
-    /** webhook-id → deliveries acknowledged with 2xx. */
-    private final Map<String, AtomicInteger> acknowledged = new ConcurrentHashMap<>();
+    /** webhook-id → when ({@link System#nanoTime()}) each delivery of it was acknowledged with 2xx. */
+    private final Map<String, Queue<Long>> acknowledged = new ConcurrentHashMap<>();
     /** invoice id → the types of the events acknowledged for it. */
     private final Map<String, Set<String>> invoices = new ConcurrentHashMap<>();
     public final AtomicInteger deliveries = new AtomicInteger();
@@ -92,7 +98,32 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     public int duplicates() {
-        return acknowledged.values().stream().mapToInt(n -> n.get() - 1).sum();
+        return acknowledged.values().stream().mapToInt(times -> times.size() - 1).sum();
+    }
+
+    /**
+     * Repeated acknowledgements that nothing explains. At-least-once allows a repeat only when the dispatcher
+     * that sent the earlier one never recorded its answer, so its lease ran out and the delivery went again: it
+     * or its database was killed ({@code crashes}, {@link System#nanoTime()} instants; the earlier answer may
+     * be recorded here up to {@code grace} after the kill, the request being on its way), or it gave up waiting
+     * for the answer ({@code unanswered}: events with an attempt recorded without a status). Two live
+     * dispatchers sending one delivery show up here.
+     */
+    public List<String> unexplainedRepeats(List<Long> crashes, Duration grace, Set<String> unanswered) {
+        List<String> problems = new ArrayList<>();
+        acknowledged.forEach((id, queue) -> {
+            List<Long> times = queue.stream().sorted().toList();
+            for (int i = 1; i < times.size(); i++) {
+                long earlier = times.get(i - 1);
+                long later = times.get(i);
+                boolean crashBetween = crashes.stream().anyMatch(k -> k >= earlier - grace.toNanos() && k <= later);
+                if (!crashBetween && !unanswered.contains(id)) {
+                    problems.add(String.format(Locale.ROOT, "%s acknowledged again %.3f s later with no crash or"
+                            + " unanswered attempt between", id, (later - earlier) / 1e9));
+                }
+            }
+        });
+        return problems;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -129,7 +160,7 @@ public final class WebhookReceiver implements AutoCloseable {
                 invoices.computeIfAbsent(invoice, ignored -> ConcurrentHashMap.newKeySet())
                         .add(payload.path("type").asText());
             }
-            acknowledged.computeIfAbsent(id, ignored -> new AtomicInteger()).incrementAndGet();
+            acknowledged.computeIfAbsent(id, ignored -> new ConcurrentLinkedQueue<>()).add(System.nanoTime());
             respond(exchange, 204);
         }
     }
