@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 class OwnSessionTest {
 
     @Test
-    void servicesRunOnTheSerialCollectorUnlessConfigured() {
-        assertThat(OwnSession.jvmOptions(Map.of())).containsExactly("-XX:+UseSerialGC");
+    void servicesRunOnC1AndTheSerialCollectorUnlessConfigured() {
+        assertThat(OwnSession.jvmOptions(Map.of())).containsExactly("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     }
 
     @Test

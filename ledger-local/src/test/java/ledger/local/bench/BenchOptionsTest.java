@@ -9,7 +9,7 @@ class BenchOptionsTest {
 
     @Test
     void defaultsAreAMillionEventsFifteenSecondPhases250PerSecondAndAMinuteOfWarmUp() {
-        assertThat(Bench.Options.parse(new String[0])).isEqualTo(new Bench.Options(1_000_000, 15, 16, 250, 300, 0));
+        assertThat(Bench.Options.parse(new String[0])).isEqualTo(new Bench.Options(1_000_000, 15, 16, 250, 60, 0));
     }
 
     @Test
