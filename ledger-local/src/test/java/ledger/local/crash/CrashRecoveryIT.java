@@ -65,8 +65,6 @@ class CrashRecoveryIT {
     record Crash(Component component, long killedNanos, double restartSeconds, double recoveredSeconds) {
     }
 
-    /** How long after a kill the receiver may still be answering a request the dispatcher had sent. */
-    private static final Duration REPEAT_GRACE = Duration.ofSeconds(2);
 
     @Test
     void partsKilledOneAtATimeUnderLoadLoseNothingAndCountNothingTwice() throws Exception {
@@ -132,7 +130,7 @@ class CrashRecoveryIT {
             List<Long> unrecorded = crashes.stream()
                     .filter(c -> c.component() == Component.WEBHOOK_DISPATCHER || c.component() == Component.POSTGRES)
                     .map(Crash::killedNanos).toList();
-            List<String> repeats = receiver.unexplainedRepeats(unrecorded, REPEAT_GRACE, audit.unansweredAttempts());
+            List<String> repeats = receiver.unexplainedRepeats(unrecorded, audit.unansweredAttempts());
 
             assertThat(load.unexpected).as("answers the load should never get").isEmpty();
             // An Idempotency-Key commits with its request's work, so a crash leaves no key "in progress":

@@ -38,6 +38,8 @@ import javax.crypto.spec.SecretKeySpec;
 public final class WebhookReceiver implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How long after a kill the receiver may still be answering a request the dispatcher had sent. */
+    private static final Duration REPEAT_GRACE = Duration.ofSeconds(2);
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
@@ -105,18 +107,19 @@ public final class WebhookReceiver implements AutoCloseable {
      * Repeated acknowledgements that nothing explains. At-least-once allows a repeat only when the dispatcher
      * that sent the earlier one never recorded its answer, so its lease ran out and the delivery went again: it
      * or its database was killed ({@code crashes}, {@link System#nanoTime()} instants; the earlier answer may
-     * be recorded here up to {@code grace} after the kill, the request being on its way), or it gave up waiting
-     * for the answer ({@code unanswered}: events with an attempt recorded without a status). Two live
+     * be recorded here up to {@link #REPEAT_GRACE} after the kill, the request being on its way), or it gave up
+     * waiting for the answer ({@code unanswered}: events with an attempt recorded without a status). Two live
      * dispatchers sending one delivery show up here.
      */
-    public List<String> unexplainedRepeats(List<Long> crashes, Duration grace, Set<String> unanswered) {
+    public List<String> unexplainedRepeats(List<Long> crashes, Set<String> unanswered) {
         List<String> problems = new ArrayList<>();
         acknowledged.forEach((id, queue) -> {
             List<Long> times = queue.stream().sorted().toList();
             for (int i = 1; i < times.size(); i++) {
                 long earlier = times.get(i - 1);
                 long later = times.get(i);
-                boolean crashBetween = crashes.stream().anyMatch(k -> k >= earlier - grace.toNanos() && k <= later);
+                boolean crashBetween = crashes.stream()
+                        .anyMatch(k -> k >= earlier - REPEAT_GRACE.toNanos() && k <= later);
                 if (!crashBetween && !unanswered.contains(id)) {
                     problems.add(String.format(Locale.ROOT, "%s acknowledged again %.3f s later with no crash or"
                             + " unanswered attempt between", id, (later - earlier) / 1e9));

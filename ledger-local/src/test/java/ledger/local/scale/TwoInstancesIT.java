@@ -56,9 +56,10 @@ import static org.awaitility.Awaitility.await;
  * one holding the Kafka relay's segment — and not brought back; the load goes on against the survivors. Then
  * every acknowledged write is in the ledger once (asked through the API), every event is in the read model
  * once and every invoice equals the fold of its events, every event reached the receiver with its stable id
- * and an unchanged payload (a second time only across the dispatcher's kill), every expiry happened once, and no merchant request was lost (the load retries
- * 503s and resets with the same key and counts them). Before the load, a burst of reads with a key of its own,
- * sent to both query-service instances in turn, gets the key's read rate once, not once per instance.
+ * and an unchanged payload (a second time only across the dispatcher's kill), every expiry happened once, and
+ * no merchant request was lost (the load retries 503s and resets with the same key and counts them). Before the
+ * load, a burst of reads with a key of its own, sent to both query-service instances in turn, gets the key's read
+ * rate once, not once per instance.
  *
  * <p>Sizes (system properties): {@code ledger.scale.seed}, {@code ledger.scale.clients} (4),
  * {@code ledger.scale.before-kill-seconds} (10), {@code ledger.scale.after-kill-seconds} (20).
@@ -71,8 +72,6 @@ class TwoInstancesIT {
     private static final long SEED = Long.getLong("ledger.scale.seed", System.currentTimeMillis());
     private static final Duration THINK = Duration.ofMillis(50);
     private static final Duration RETRY_FOR = Duration.ofSeconds(60);
-    /** How long after the dispatcher's kill the receiver may still be answering a request it had sent. */
-    private static final Duration REPEAT_GRACE = Duration.ofSeconds(2);
     private static final Duration SETTLE = Duration.ofSeconds(150);
     /**
      * The relay's claim is stale after 5 s (command-service's axon.eventhandling.tokenstore.claim-timeout) and a
@@ -162,7 +161,7 @@ class TwoInstancesIT {
             Map<String, List<LedgerEvent>> histories = LedgerAudit.histories(store);
             List<String> throughApi = acknowledgedThroughTheApi(api, demo.apiKey(), load, histories);
             List<String> eventsListed = eventsListedOnce(api, demo.apiKey(), store);
-            List<String> repeats = receiver.unexplainedRepeats(List.of(killed), REPEAT_GRACE, audit.unansweredAttempts());
+            List<String> repeats = receiver.unexplainedRepeats(List.of(killed), audit.unansweredAttempts());
             Map<String, Long> expiries = store.stream().filter(e -> e instanceof InvoiceExpired)
                     .collect(Collectors.groupingBy(e -> e.invoiceId().value(), Collectors.counting()));
 
