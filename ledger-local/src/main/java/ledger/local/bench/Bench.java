@@ -263,6 +263,8 @@ public final class Bench {
         results.note("projection_lag", "query-service histogram ledger_projection_lag_seconds (occurred_at → applied),"
                 + " bucket deltas over each paced window, interpolated like histogram_quantile");
         results.note("webhook_latency", "receiver arrival − payload timestamp, events of each paced window");
+        results.note("webhook_inbox", "the dispatcher's event_inbox.received_at − the event's time, same events");
+        results.note("webhook_first_attempt", "the first attempt's attempted_at − the event's time, same events");
         results.note("warm_up", options.warmupSeconds() == 0 ? "none (--warmup=0): services measured cold"
                 : options.warmupSeconds() + " s of the paced mix, closed-loop from " + options.threads()
                 + " threads, before the first measurement; not measured");
@@ -334,7 +336,7 @@ public final class Bench {
 
     /** What one paced window measured. */
     private record Window(int rate, double achieved, long failed, long notSent, NavigableMap<Double, Double> lag,
-                          List<Long> webhookMs) {
+                          List<Long> webhookMs, WebhookStages stages) {
         double lagMs(double quantile) {
             return Percentiles.quantile(lag, quantile) * 1000;
         }
@@ -389,6 +391,7 @@ public final class Bench {
                 .put(prefix + "projection_lag_p99_ms", window.lagMs(0.99), lagP99)
                 .put(prefix + "webhook_latency_p50_ms", Percentiles.of(window.webhookMs(), 50))
                 .put(prefix + "webhook_latency_p99_ms", Percentiles.of(window.webhookMs(), 99), webhookP99);
+        window.stages().putInto(results, prefix);
     }
 
     /** The webhooks of events that occurred from {@code start} to {@code end} (epoch ms). */
@@ -513,12 +516,17 @@ public final class Bench {
             }
             NavigableMap<Double, Double> lag = Percentiles.delta(before,
                     Percentiles.buckets(scrape(stack.queryUrl()), LAG_HISTOGRAM));
+            WebhookStages stages;
+            try (Connection c = baselines.connect()) {
+                stages = WebhookStages.read(c, samples.start(), samples.end().get());
+            }
             Window window = new Window(rate, ok.sum() / elapsed, failed.sum(), skipped.sum(), lag,
-                    samples.latenciesMs());
+                    samples.latenciesMs(), stages);
             out.printf("  sent %,d, ok %,d, failed %,d, not sent (256 in flight) %,d: %.0f commands/s achieved;"
                     + " %,.0f projection lag samples, %,d webhook samples%n", sent.sum(), ok.sum(), failed.sum(),
                     skipped.sum(), window.achieved(), window.lagSamples(), window.webhookMs().size());
             failures.forEach((what, n) -> out.printf("    failed: %,d × %s%n", n.sum(), what));
+            out.printf("  webhooks: %s%n", stages);
             return window;
         }
 
