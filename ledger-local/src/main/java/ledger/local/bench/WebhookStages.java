@@ -4,16 +4,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 
 /**
  * Where the webhooks of a paced window spent their time before the receiver had them, read from the
- * dispatcher's own tables once the window settled (an attempt is recorded by the dispatcher's round after it, a
- * moment after the receiver had it; the window ends 3 s after its last webhook): from each event until the dispatcher's inbox recorded it
+ * dispatcher's own tables once the window settled: from each event until the dispatcher's inbox recorded it
  * (the relay, Kafka and the consumer's transaction), and until the first attempt of its delivery started (the
- * delivery planned, claimed, queued in its lane and sent). With the receiver's arrival (the window's webhook
- * latency) these say which part a late webhook waited in: a window whose webhooks all came a minute late
- * (twice, with C2 in every JVM) would show whether Kafka, the claim or the request held them.
+ * delivery planned, claimed, queued in its lane and sent). An attempt is recorded by the dispatcher's round after
+ * it, a moment after the receiver had it; a window ends 3 s after its last webhook. With the receiver's arrival
+ * (the window's webhook latency) these say which part a late webhook waited in: a window whose webhooks all came
+ * a minute late (twice, with C2 in every JVM) would show whether Kafka, the claim or the request held them.
  */
 record WebhookStages(int deliveries, double inboxP50Ms, double inboxP99Ms, double firstAttemptP50Ms,
                      double firstAttemptP99Ms) {
@@ -39,14 +41,18 @@ record WebhookStages(int deliveries, double inboxP50Ms, double inboxP99Ms, doubl
     /** The deliveries of the events that occurred from {@code fromMillis} to {@code toMillis} (epoch ms). */
     static WebhookStages read(Connection connection, long fromMillis, long toMillis) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(QUERY)) {
-            query.setTimestamp(1, new Timestamp(fromMillis));
-            query.setTimestamp(2, new Timestamp(fromMillis));
-            query.setTimestamp(3, new Timestamp(toMillis));
+            query.setObject(1, utc(fromMillis));
+            query.setObject(2, utc(fromMillis));
+            query.setObject(3, utc(toMillis));
             try (ResultSet rs = query.executeQuery()) {
                 rs.next();
                 return new WebhookStages(rs.getInt(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5));
             }
         }
+    }
+
+    private static OffsetDateTime utc(long epochMillis) {
+        return OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC);
     }
 
     /** p50 and p99 of both stages, each key prefixed as the window's other figures are. */
