@@ -2,6 +2,9 @@ package ledger.local.crash;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookVerificationException;
+import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -10,11 +13,8 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,8 +26,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A merchant's webhook receiver on loopback, as a careful one is written: it verifies the Standard
@@ -45,7 +43,7 @@ public final class WebhookReceiver implements AutoCloseable {
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
     private final double failureRate;
     private final Random random;
-    private volatile byte[] key;
+    private volatile Webhook verifier;
 
     /** webhook-id → when ({@link System#nanoTime()}) each delivery of it was acknowledged with 2xx. */
     private final Map<String, Queue<Long>> acknowledged = new ConcurrentHashMap<>();
@@ -74,7 +72,7 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /** The endpoint's signing secret, {@code whsec_<base64>}, as its creation returned it. */
     public void secret(String secret) {
-        key = Base64.getDecoder().decode(secret.substring("whsec_".length()));
+        verifier = new Webhook(secret);
     }
 
     public boolean received(String eventId) {
@@ -134,9 +132,7 @@ public final class WebhookReceiver implements AutoCloseable {
             byte[] body = in.readAllBytes();
             deliveries.incrementAndGet();
             String id = exchange.getRequestHeaders().getFirst("webhook-id");
-            String timestamp = exchange.getRequestHeaders().getFirst("webhook-timestamp");
-            String signatures = exchange.getRequestHeaders().getFirst("webhook-signature");
-            if (id == null || timestamp == null || signatures == null || !validSignature(id, timestamp, body, signatures)) {
+            if (id == null || !validSignature(body, exchange.getRequestHeaders())) {
                 badSignatures.incrementAndGet();
                 respond(exchange, 400);
                 return;
@@ -168,24 +164,16 @@ public final class WebhookReceiver implements AutoCloseable {
         }
     }
 
-    private boolean validSignature(String id, String timestamp, byte[] body, String signatures) {
-        byte[] secret = key;
-        if (secret == null) {
+    /** The Standard Webhooks library's check: a {@code v1} HMAC of id, timestamp and body, the timestamp recent. */
+    private boolean validSignature(byte[] body, Headers headers) {
+        Webhook webhook = verifier;
+        if (webhook == null) {
             return false;
         }
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
-            byte[] expected = mac.doFinal(body);
-            for (String signature : signatures.split(" ")) {
-                if (signature.startsWith("v1,")
-                        && MessageDigest.isEqual(expected, Base64.getDecoder().decode(signature.substring(3)))) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            webhook.verify(new String(body, StandardCharsets.UTF_8), headers);
+            return true;
+        } catch (WebhookVerificationException e) {
             return false;
         }
     }

@@ -75,13 +75,28 @@ class WebhookReceiverTest {
         assertThat(receiver.unexplainedRepeats(List.of(), Set.of(EVENT))).isEmpty();
     }
 
+    @Test
+    void aDeliverySignedWithAnotherSecretIsRefusedAndNotRecorded() throws Exception {
+        byte[] other = new byte[24];
+        new SecureRandom().nextBytes(other);
+        signer = new Webhook("whsec_" + Base64.getEncoder().encodeToString(other));
+
+        assertThat(send()).isEqualTo(400);
+        assertThat(receiver.badSignatures.get()).isEqualTo(1);
+        assertThat(receiver.distinctEvents()).isZero();
+    }
+
     private void deliver() throws Exception {
+        assertThat(send()).as("the receiver acknowledged the delivery").isEqualTo(204);
+    }
+
+    private int send() throws Exception {
         String body = "{\"id\":\"" + EVENT + "\",\"type\":\"invoice.created\",\"data\":{\"invoice\":{\"id\":\"inv_1\"}}}";
         long timestamp = System.currentTimeMillis() / 1000;
         var response = http.send(HttpRequest.newBuilder(URI.create(receiver.url()))
                 .header("webhook-id", EVENT).header("webhook-timestamp", Long.toString(timestamp))
                 .header("webhook-signature", signer.sign(EVENT, timestamp, body))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding());
-        assertThat(response.statusCode()).as("the receiver acknowledged the delivery").isEqualTo(204);
+        return response.statusCode();
     }
 }
