@@ -55,18 +55,20 @@ class EventStoreConfig {
      * Axon's JDBC storage engine as its JdbcAutoConfiguration builds it, except that loading an invoice stops
      * at the first batch shorter than a full one: an invoice's sequence numbers have no gaps (each event is
      * the previous one's plus one, unique per invoice), so nothing can follow. Axon asks again until a batch
-     * comes back empty — one more query on every load of an invoice for a payment or cancel.
+     * comes back empty — one more query on every load of an invoice for a payment or cancel. The relay's reads
+     * end the same way ({@link RelayReads}), and run as plain statements ({@link ReadsOutsideTransactions}).
      */
     @Bean
     EventStorageEngine eventStorageEngine(Serializer defaultSerializer, PersistenceExceptionResolver resolver,
                                           @Qualifier("eventSerializer") Serializer eventSerializer,
                                           Configuration configuration, ConnectionProvider connections,
                                           TransactionManager transactions, EventSchema schema) {
-        return JdbcEventStorageEngine.builder().snapshotSerializer(defaultSerializer)
+        return new RelayReads(JdbcEventStorageEngine.builder().snapshotSerializer(defaultSerializer)
                 .upcasterChain(configuration.upcasterChain()).persistenceExceptionResolver(resolver)
                 .eventSerializer(eventSerializer).snapshotFilter(configuration.snapshotFilter())
-                .connectionProvider(connections).transactionManager(transactions).schema(schema)
-                .batchSize(BATCH_SIZE).finalAggregateBatchPredicate(batch -> batch.size() < BATCH_SIZE).build();
+                .connectionProvider(connections).transactionManager(new ReadsOutsideTransactions(transactions))
+                .schema(schema)
+                .batchSize(BATCH_SIZE).finalAggregateBatchPredicate(batch -> batch.size() < BATCH_SIZE));
     }
 
     @Bean
