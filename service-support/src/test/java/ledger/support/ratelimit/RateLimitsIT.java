@@ -142,6 +142,32 @@ class RateLimitsIT {
     }
 
     /**
+     * During a rolling upgrade the instances of the release before V1003 take their tokens with
+     * {@code rate_limit_take} (writes: 1/s, burst 2, as {@link #instance}): they draw from the same bucket as this
+     * release's instances, so the key gets its rate however the requests are spread, and a bucket either one
+     * starts is the other's too.
+     */
+    @Test
+    void anInstanceOfTheReleaseBeforeDrawsFromTheSameBucket() throws Exception {
+        assertThat(takeAsBefore("key_10", T0)).as("starts the bucket").isZero();
+        assertThat(call(instance(T0), "POST", "key_10").getStatus()).isEqualTo(200);
+        assertThat(takeAsBefore("key_10", T0)).as("the burst is spent: a token in a second").isEqualTo(1.0);
+        assertThat(call(instance(T0), "POST", "key_10").getStatus()).isEqualTo(429);
+
+        assertThat(call(instance(T0), "POST", "key_11").getStatus()).as("starts the bucket").isEqualTo(200);
+        assertThat(takeAsBefore("key_11", T0)).isZero();
+        assertThat(call(instance(T0), "POST", "key_11").getStatus()).isEqualTo(429);
+        assertThat(takeAsBefore("key_11", T0.plusMillis(500))).as("half a token").isEqualTo(0.5);
+        assertThat(takeAsBefore("key_11", T0.plusSeconds(1))).isZero();
+    }
+
+    /** The call of an instance of before V1003: the seconds until a token, 0 when taken. */
+    static double takeAsBefore(String keyId, Instant now) {
+        return jdbc.queryForObject("SELECT rate_limit_take(?, ?, ?, ?)", Double.class, "w:" + keyId, 2.0, 1.0,
+                java.time.OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+    }
+
+    /**
      * What a request costs PostgreSQL: one row version of its bucket (the former function's INSERT … ON CONFLICT
      * DO UPDATE and second UPDATE wrote two), counted for one transaction on a connection of its own (a
      * connection's counts of earlier transactions can still show until they are reported).
