@@ -3,6 +3,8 @@ package ledger.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.util.Comparator;
+import java.util.List;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -23,9 +25,14 @@ class SupportMigrationsIT {
             migrate(dataSource, "classpath:db/upgrade/after");
 
             var jdbc = new JdbcTemplate(dataSource);
-            assertThat(jdbc.queryForList(
-                    "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank", String.class))
-                    .containsExactly("1", "1000", "1001", "1002", "1003", "2");
+            List<String> applied = jdbc.queryForList(
+                    "SELECT version FROM flyway_schema_history WHERE success ORDER BY installed_rank", String.class);
+            assertThat(applied).first().isEqualTo("1");
+            assertThat(applied).last().isEqualTo("2");
+            // Named by version range rather than listed, so that a new support migration doesn't change this test.
+            assertThat(applied.subList(1, applied.size() - 1)).as("this module's series, between the two")
+                    .isNotEmpty().allMatch(version -> Integer.parseInt(version) >= 1000)
+                    .isSortedAccordingTo(Comparator.comparingInt(Integer::parseInt));
             assertThat(jdbc.queryForObject(
                     "SELECT count(*) FROM information_schema.columns WHERE column_name = 'added_later'", Integer.class))
                     .isEqualTo(1);
