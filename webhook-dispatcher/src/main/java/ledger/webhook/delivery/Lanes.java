@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Claimed deliveries waiting for their attempt, one lane per target (an endpoint, or a callback host), in
@@ -23,6 +25,8 @@ import java.util.Set;
  * delivery: its lease runs out and it is claimed afresh.
  */
 final class Lanes {
+
+    private static final Logger log = LoggerFactory.getLogger(Lanes.class);
 
     /** How many rounds of attempts a fast lane holds claimed ahead. */
     static final int WAVES = 8;
@@ -121,11 +125,19 @@ final class Lanes {
     synchronized DeliveryQueue.Claim next(String target, Instant now) {
         Lane lane = lanes.get(target);
         DeliveryQueue.Claim claim = lane.queued.poll();
+        int passedOver = 0;
         while (claim != null && now.plus(leaseNeeded).isAfter(claim.leaseUntil())) {
             lane.held--;
             held--;
             lane.fast = false;
+            passedOver++;
             claim = lane.queued.poll();
+        }
+        if (passedOver > 0) {
+            // Each goes out only once its lease has run out, up to a lease late: never expected, worth a look.
+            log.warn("Passed over {} claimed deliveries to {}: less than {} s of their leases left when their turn"
+                    + " came; they go out once their leases have run out and they are claimed again", passedOver,
+                    target, leaseNeeded.toSeconds());
         }
         if (claim == null) {
             lane.runners--;
