@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Set;
 import ledger.events.StoreId;
@@ -164,7 +165,7 @@ class RateLimitsIT {
     /** The call of an instance of before V1003: the seconds until a token, 0 when taken. */
     static double takeAsBefore(String keyId, Instant now) {
         return jdbc.queryForObject("SELECT rate_limit_take(?, ?, ?, ?)", Double.class, "w:" + keyId, 2.0, 1.0,
-                java.time.OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
     }
 
     /**
