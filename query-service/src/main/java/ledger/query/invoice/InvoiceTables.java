@@ -1,10 +1,12 @@
 package ledger.query.invoice;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -39,6 +41,8 @@ public class InvoiceTables {
     public static final long WRITERS_LOCK = 0x51_50_49_4E_56_4FL;
 
     private static final ObjectWriter VIEW_JSON = LedgerJson.mapper().writerFor(InvoiceView.class);
+    /** The same JSON as {@link #VIEW_JSON} writes as text, emoji and all, but encoded as it is written. */
+    private static final ObjectWriter VIEW_UTF8 = VIEW_JSON.with(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8);
 
     /** The columns a row is written with, in the order of {@link Row#values}. */
     public static final String COLUMNS = "id, store_id, livemode, status, currency, amount, amount_paid, amount_due,"
@@ -81,15 +85,33 @@ public class InvoiceTables {
 
         /** The row's values as text, in {@link #COLUMNS} order; null for SQL NULL. */
         public String[] values() {
-            return new String[] {view.id(), storeId, Boolean.toString(view.livemode()), view.status().wireName(),
-                    view.currency(), view.amount(), view.amountPaid(), view.amountDue(), view.externalOrderId(),
-                    InstantText.format(view.createdAt()), InstantText.format(view.updatedAt()),
-                    Long.toString(view.version()), json,
-                    // Fixed at creation (the checkout_url never changes), so an update leaves it alone.
-                    CheckoutToken.ofCheckoutUrl(view.checkoutUrl()).map(CheckoutToken::value).orElse(null),
-                    Boolean.toString(view.overdue()),
-                    view.number()}; // fixed at creation too
+            Object[] values = columns(storeId, view, json);
+            return Arrays.copyOf(values, values.length, String[].class);
         }
+    }
+
+    /**
+     * The rebuild's row of {@code view}: the values of {@link Row#values()}, except that the view's JSON is
+     * written straight to UTF-8 bytes, which {@code COPY} sends as they are. As text it was built as chars, copied
+     * into a String, then encoded: the rebuild of a million events took 12 % more of query-service's CPU.
+     */
+    public static Object[] copyValues(String storeId, InvoiceView view) {
+        try {
+            return columns(storeId, view, VIEW_UTF8.writeValueAsBytes(view));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("view cannot be written as JSON: " + view.id(), e);
+        }
+    }
+
+    private static Object[] columns(String storeId, InvoiceView view, Object json) {
+        return new Object[] {view.id(), storeId, Boolean.toString(view.livemode()), view.status().wireName(),
+                view.currency(), view.amount(), view.amountPaid(), view.amountDue(), view.externalOrderId(),
+                InstantText.format(view.createdAt()), InstantText.format(view.updatedAt()),
+                Long.toString(view.version()), json,
+                // Fixed at creation (the checkout_url never changes), so an update leaves it alone.
+                CheckoutToken.ofCheckoutUrl(view.checkoutUrl()).map(CheckoutToken::value).orElse(null),
+                Boolean.toString(view.overdue()),
+                view.number()}; // fixed at creation too
     }
 
     /**

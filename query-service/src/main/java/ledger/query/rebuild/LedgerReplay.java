@@ -178,7 +178,7 @@ final class LedgerReplay {
                 history.add(LedgerEvents.parse(payload));
             }
             InvoiceView.foldGapFree(history).ifPresent(view -> rows.append(
-                    InvoiceTables.Row.of(history.get(0).storeId().value(), view).values()));
+                    InvoiceTables.copyValues(history.get(0).storeId().value(), view)));
         }
         foldNanos.addAndGet(System.nanoTime() - t0);
         return rows.bytes();
@@ -200,18 +200,19 @@ final class LedgerReplay {
             buffer = new byte[capacity];
         }
 
-        void append(String[] values) {
+        /** {@code values}: text, or text already encoded as UTF-8 bytes; null for NULL. */
+        void append(Object[] values) {
             for (int i = 0; i < values.length; i++) {
                 if (i > 0) {
                     put((byte) '\t');
                 }
-                String value = values[i];
+                Object value = values[i];
                 if (value == null) {
                     put((byte) '\\');
                     put((byte) 'N');
                     continue;
                 }
-                byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+                byte[] utf8 = value instanceof byte[] bytes ? bytes : ((String) value).getBytes(StandardCharsets.UTF_8);
                 int start = 0;
                 for (int b = 0; b < utf8.length; b++) {
                     byte escape = switch (utf8[b]) {
