@@ -81,7 +81,10 @@ class DeliveryQueue {
                        String invoiceId, long sequence) {
     }
 
-    /** Delivery {@code d} waits in the queue. */
+    /**
+     * Delivery {@code d} waits in the queue, as {@code delivery_pending_target}'s predicate says it: for the reads
+     * that step through the targets, and for the lease, which finds its rows by id.
+     */
     private static final String PENDING = "d.state = 'pending'";
 
     /**
