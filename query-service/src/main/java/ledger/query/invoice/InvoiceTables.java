@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -83,10 +82,9 @@ public class InvoiceTables {
             }
         }
 
-        /** The row's values as text, in {@link #COLUMNS} order; null for SQL NULL. */
-        public String[] values() {
-            Object[] values = columns(storeId, view, json);
-            return Arrays.copyOf(values, values.length, String[].class);
+        /** The row's values, every one text, in {@link #COLUMNS} order; null for SQL NULL. */
+        public Object[] values() {
+            return columns(storeId, view, json);
         }
     }
 
@@ -132,9 +130,9 @@ public class InvoiceTables {
         int n = sorted.size();
         String[][] cols = new String[16][n];
         for (int i = 0; i < n; i++) {
-            String[] values = sorted.get(i).values();
+            Object[] values = sorted.get(i).values();
             for (int c = 0; c < values.length; c++) {
-                cols[c][i] = values[c];
+                cols[c][i] = (String) values[c];
             }
         }
         PreparedStatement ps = con.prepareStatement(UPSERT.formatted(table));

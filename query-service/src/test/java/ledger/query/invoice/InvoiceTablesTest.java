@@ -32,12 +32,13 @@ class InvoiceTablesTest {
         InvoiceView view = InvoiceView.foldGapFree(List.of(created)).orElseThrow();
 
         Object[] copied = InvoiceTables.copyValues("st_1", view);
-        String[] live = InvoiceTables.Row.of("st_1", view).values();
+        Object[] live = InvoiceTables.Row.of("st_1", view).values();
 
         assertThat(copied[12]).isInstanceOf(byte[].class);
         copied[12] = new String((byte[]) copied[12], StandardCharsets.UTF_8);
-        assertThat(copied).containsExactly((Object[]) live);
-        assertThat(live[13]).startsWith("ck_"); // the checkout token, taken from the URL
+        assertThat(live).allMatch(value -> value == null || value instanceof String);
+        assertThat(copied).containsExactly(live);
+        assertThat((String) live[13]).startsWith("ck_"); // the checkout token, taken from the URL
         assertThat(live[15]).isEqualTo("INV-000042");
     }
 }
