@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 class OwnSessionTest {
 
     @Test
-    void servicesRunOnC1AndTheSerialCollectorUnlessConfigured() {
-        assertThat(OwnSession.jvmOptions(Map.of())).containsExactly("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    void servicesRunOnTheSerialCollectorUnlessConfigured() {
+        assertThat(OwnSession.jvmOptions(Map.of())).containsExactly("-XX:+UseSerialGC");
     }
 
     @Test

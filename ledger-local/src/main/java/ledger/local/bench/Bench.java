@@ -74,7 +74,7 @@ public final class Bench {
             int seconds = 15;
             int threads = 16;
             int rate = 250;
-            int warmup = 60;
+            int warmup = 300;
             int sustainable = 0;
             for (String arg : args) {
                 if (arg.startsWith("--events=")) {
@@ -293,9 +293,10 @@ public final class Bench {
     // ---- warm-up ----
 
     /**
-     * The first minute of a JVM costs 2–4× the CPU per request of its steady state (interpreter, C1,
-     * then C2): the paced mix, which sends every kind of request the measured phases send, closed-loop
-     * from the client threads, so that the services are measured compiled. Nothing of it is recorded.
+     * A JVM's first minute costs 2–4× the CPU per request of its steady state, and on two cores six JVMs' C2
+     * compilers take about five minutes of load to get there: the paced mix, which sends every kind of request
+     * the measured phases send, closed-loop from the client threads, so that the services are measured compiled.
+     * Nothing of it is recorded.
      */
     private void warmUp() throws Exception {
         if (options.warmupSeconds() == 0) {

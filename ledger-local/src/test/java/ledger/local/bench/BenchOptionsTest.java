@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class BenchOptionsTest {
 
     @Test
-    void defaultsAreAMillionEventsFifteenSecondPhases250PerSecondAndAMinuteOfWarmUp() {
-        assertThat(Bench.Options.parse(new String[0])).isEqualTo(new Bench.Options(1_000_000, 15, 16, 250, 60, 0));
+    void defaultsAreAMillionEventsFifteenSecondPhases250PerSecondAndFiveMinutesOfWarmUp() {
+        assertThat(Bench.Options.parse(new String[0])).isEqualTo(new Bench.Options(1_000_000, 15, 16, 250, 300, 0));
     }
 
     @Test
