@@ -464,7 +464,8 @@ class WriteApiIT {
      * A keyed create takes its store's numbering lock only as its transaction commits, as one without a key does
      * (V1004_1): while another transaction holds that lock, the create waits at its COMMIT, its answer already kept,
      * not at taking its number mid-request, where it would hold the lock across the rest of the request. It is
-     * answered with its number, the kept answer shows the same, and the key replays it.
+     * answered with its number, the kept answer shows the same, and the key replays it; so is a create whose key's
+     * earlier record expired.
      */
     @Test
     void aKeyedCreateTakesItsNumberAsItCommitsAndIsAnsweredWithIt() throws Exception {
@@ -479,13 +480,17 @@ class WriteApiIT {
             }
             creating = POOL.submit(() -> api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}",
                     "Idempotency-Key", idempotencyKey));
-            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject("""
-                    SELECT count(*) FROM pg_stat_activity
-                    WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'""", Integer.class) > 0);
-            assertThat(jdbc.queryForList("""
-                    SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'""",
-                    String.class)).as("what the keyed create waits for the store's numbers at")
-                    .containsExactly("COMMIT");
+            String waiting = """
+                    FROM pg_stat_activity a WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'
+                        AND a.wait_event = 'advisory'""";
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject("SELECT count(*) " + waiting,
+                    Integer.class) > 0);
+            assertThat(jdbc.queryForList("SELECT a.query " + waiting, String.class))
+                    .as("what the keyed create waits for the store's numbers at").containsExactly("COMMIT");
+            assertThat(jdbc.queryForObject("""
+                    SELECT count(*) FROM pg_locks l WHERE l.relation = 'command.idempotency_key'::regclass
+                        AND l.mode = 'RowExclusiveLock' AND l.pid IN""" + " (SELECT a.pid " + waiting + ")",
+                    Integer.class)).as("its answer kept before").isEqualTo(1);
             committingCreate.rollback();
         }
 
@@ -499,8 +504,19 @@ class WriteApiIT {
         var replay = api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}", "Idempotency-Key", idempotencyKey);
         assertThat(replay.header("Idempotent-Replayed")).contains("true");
         assertThat(replay.raw()).isEqualTo(created.raw());
-        assertThat(api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}", "Idempotency-Key",
-                "next-" + idempotencyKey).json().get("number").asText()).isEqualTo("INV-000002");
+
+        // a key whose record expired: the answer is kept over the old one, and numbered as well
+        String expiredKey = "expired-" + idempotencyKey;
+        jdbc.update("""
+                INSERT INTO command.idempotency_key (scope, key, fingerprint, response_status, response_headers,
+                    response_body, created_at)
+                VALUES (?, ?, repeat('0', 64), 201, '', convert_to('{}', 'UTF8'), now() - interval '25 hours')""",
+                store[0] + "/test", expiredKey);
+        var overExpired = api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}", "Idempotency-Key", expiredKey);
+        assertThat(overExpired.json().get("number").asText()).isEqualTo("INV-000002");
+        assertThat(jdbc.queryForObject("""
+                SELECT convert_from(response_body, 'UTF8') FROM command.idempotency_key WHERE key = ?""",
+                String.class, expiredKey)).isEqualTo(overExpired.raw());
     }
 
     /** SPEC §4.2: a backdated due date is accepted, and the invoice goes overdue within seconds, once. */

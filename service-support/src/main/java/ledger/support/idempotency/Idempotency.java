@@ -24,6 +24,8 @@ import ledger.support.web.ApiException;
 import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
 import ledger.support.web.ErrorResponses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -73,6 +75,8 @@ public final class Idempotency extends OncePerRequestFilter {
     /** Request attributes: the request runs under its key; its answer is completed as its transaction commits. */
     private static final String RUNNING_KEYED = Idempotency.class.getName() + ".keyed";
     private static final String COMPLETED_AT_COMMIT = Idempotency.class.getName() + ".completedAtCommit";
+
+    private static final Logger log = LoggerFactory.getLogger(Idempotency.class);
 
     private final IdempotencyStore store;
     private final PlatformTransactionManager transactions;
@@ -306,9 +310,8 @@ public final class Idempotency extends OncePerRequestFilter {
         try {
             kept = store.find(keyed.scope(), keyed.key());
         } catch (DataAccessException e) {
-            if (!ApiExceptionHandler.isStorageOutage(e)) {
-                throw e;
-            }
+            log.warn("A keyed request's committed answer could not be read back; answered 503, its retry replays it",
+                    e);
             kept = Optional.empty();
         }
         if (kept.isEmpty()) {
