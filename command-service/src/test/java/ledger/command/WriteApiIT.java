@@ -379,7 +379,8 @@ class WriteApiIT {
     /**
      * SPEC §4.2: 8 threads × 200 creates spread over two instances take the store's numbers 1..1600 exactly once;
      * a refused create in between takes none, nor does one the key's rate limit turned away (a fast machine goes
-     * over it), which is sent again after its Retry-After.
+     * over it), which is sent again after its Retry-After. Half the threads send an Idempotency-Key with each create,
+     * whose answer is numbered as it commits.
      */
     @Test
     void racingCreatesOnTwoInstancesNumberInvoicesWithoutGapsOrRepeats() throws Exception {
@@ -390,6 +391,7 @@ class WriteApiIT {
             List<Callable<List<String>>> threads = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 var api = apis.get(t % 2);
+                boolean keyed = t >= 4;
                 threads.add(() -> {
                     List<String> numbers = new ArrayList<>();
                     for (int i = 0; i < 200; i++) {
@@ -398,7 +400,10 @@ class WriteApiIT {
                                     "{\"amount\":\"1.00\",\"external_order_id\":\"" + taken + "\"}");
                             assertThat(refused.status()).as(refused.raw()).isEqualTo(409);
                         }
-                        var created = createPastRateLimit(api, "{\"amount\":\"1.00\"}");
+                        var created = keyed
+                                ? createPastRateLimit(api, "{\"amount\":\"1.00\"}", "Idempotency-Key",
+                                        UUID.randomUUID().toString())
+                                : createPastRateLimit(api, "{\"amount\":\"1.00\"}");
                         assertThat(created.status()).as(created.raw()).isEqualTo(201);
                         numbers.add(created.json().get("number").asText());
                     }
@@ -416,11 +421,12 @@ class WriteApiIT {
     }
 
     /** A create sent again after each 429 of the key's write limit: a machine faster than the limit goes over it. */
-    private ApiClient.Response createPastRateLimit(ApiClient api, String body) throws InterruptedException {
-        var response = api.post("/v1/invoices", key, body);
+    private ApiClient.Response createPastRateLimit(ApiClient api, String body, String... headers)
+            throws InterruptedException {
+        var response = api.post("/v1/invoices", key, body, headers);
         while (response.status() == 429) {
             Thread.sleep(1000L * Long.parseLong(response.header("Retry-After").orElse("1")));
-            response = api.post("/v1/invoices", key, body);
+            response = api.post("/v1/invoices", key, body, headers);
         }
         return response;
     }
@@ -452,6 +458,65 @@ class WriteApiIT {
         assertThat(replayed).extracting(r -> r.json().get("number").asText()).containsExactly("ACME-000003",
                 "ACME-000003");
         assertThat(api().post("/v1/invoices", testKey, body).json().get("number").asText()).isEqualTo("ACME-000004");
+    }
+
+    /**
+     * A keyed create takes its store's numbering lock only as its transaction commits, as one without a key does
+     * (V1004_1): while another transaction holds that lock, the create waits at its COMMIT, its answer already kept,
+     * not at taking its number mid-request, where it would hold the lock across the rest of the request. It is
+     * answered with its number, the kept answer shows the same, and the key replays it; so is a create whose key's
+     * earlier record expired.
+     */
+    @Test
+    void aKeyedCreateTakesItsNumberAsItCommitsAndIsAnsweredWithIt() throws Exception {
+        String[] store = api().storeWithKey(ADMIN, "invoices:write");
+        String idempotencyKey = "numbered-" + System.nanoTime();
+        Future<ApiClient.Response> creating;
+        try (Connection committingCreate = jdbc.getDataSource().getConnection()) {
+            committingCreate.setAutoCommit(false);
+            try (var lock = committingCreate.prepareStatement("SELECT pg_advisory_xact_lock(1, hashtext(?))")) {
+                lock.setString(1, store[0] + ":test"); // V6's lock of the store's test-mode numbers
+                lock.execute();
+            }
+            creating = POOL.submit(() -> api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}",
+                    "Idempotency-Key", idempotencyKey));
+            String waiting = """
+                    FROM pg_stat_activity a WHERE a.datname = current_database() AND a.wait_event_type = 'Lock'
+                        AND a.wait_event = 'advisory'""";
+            await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject("SELECT count(*) " + waiting,
+                    Integer.class) > 0);
+            assertThat(jdbc.queryForList("SELECT a.query " + waiting, String.class))
+                    .as("what the keyed create waits for the store's numbers at").containsExactly("COMMIT");
+            assertThat(jdbc.queryForObject("""
+                    SELECT count(*) FROM pg_locks l WHERE l.relation = 'command.idempotency_key'::regclass
+                        AND l.mode = 'RowExclusiveLock' AND l.pid IN""" + " (SELECT a.pid " + waiting + ")",
+                    Integer.class)).as("its answer kept before").isEqualTo(1);
+            committingCreate.rollback();
+        }
+
+        var created = creating.get(30, TimeUnit.SECONDS);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        assertThat(created.json().get("number").asText()).isEqualTo("INV-000001");
+        String kept = jdbc.queryForObject("""
+                SELECT convert_from(response_body, 'UTF8') FROM command.idempotency_key WHERE key = ?""",
+                String.class, idempotencyKey);
+        assertThat(kept).isEqualTo(created.raw());
+        var replay = api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}", "Idempotency-Key", idempotencyKey);
+        assertThat(replay.header("Idempotent-Replayed")).contains("true");
+        assertThat(replay.raw()).isEqualTo(created.raw());
+
+        // a key whose record expired: the answer is kept over the old one, and numbered as well
+        String expiredKey = "expired-" + idempotencyKey;
+        jdbc.update("""
+                INSERT INTO command.idempotency_key (scope, key, fingerprint, response_status, response_headers,
+                    response_body, created_at)
+                VALUES (?, ?, repeat('0', 64), 201, '', convert_to('{}', 'UTF8'), now() - interval '25 hours')""",
+                store[0] + "/test", expiredKey);
+        var overExpired = api().post("/v1/invoices", store[1], "{\"amount\":\"1.00\"}", "Idempotency-Key", expiredKey);
+        assertThat(overExpired.json().get("number").asText()).isEqualTo("INV-000002");
+        assertThat(jdbc.queryForObject("""
+                SELECT convert_from(response_body, 'UTF8') FROM command.idempotency_key WHERE key = ?""",
+                String.class, expiredKey)).isEqualTo(overExpired.raw());
     }
 
     /** SPEC §4.2: a backdated due date is accepted, and the invoice goes overdue within seconds, once. */

@@ -1,9 +1,10 @@
 package ledger.command.invoice;
 
-import ledger.events.InvoiceId;
+import jakarta.servlet.http.HttpServletRequest;
+import ledger.events.InvoiceCreated;
+import ledger.support.idempotency.Idempotency;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Invoice numbers (SPEC §4.2): {@code <prefix>-<6+ digits>}, one sequence per store and mode, without gaps. The
@@ -24,14 +25,17 @@ public class InvoiceNumbers {
     }
 
     /**
-     * The number of an invoice whose creation this thread just appended. Inside a transaction still open (a
-     * request under an {@code Idempotency-Key}, whose answer is stored with it), it is taken now, and the store's
-     * sequence stays locked until that transaction ends.
+     * The invoice this request just created, as its answer shows it. Without an {@code Idempotency-Key} the create
+     * has committed: its number is read. Under a key the request's transaction, which keeps the answer, is still
+     * open: the answer goes with {@code "number": null}, and as the transaction commits, right after the event gets
+     * its number, {@code V1004_1__kept_answer_numbered_at_commit.sql} writes that number into the kept answer, which is
+     * what the client is sent. Taking the number before the commit would hold the store's numbering lock across
+     * the rest of the request, and every keyed create of the store would queue behind it.
      */
-    public String numberOf(InvoiceId invoice) {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            jdbc.execute("SET CONSTRAINTS invoice_number_at_commit IMMEDIATE");
+    public InvoiceCreated numbered(InvoiceCreated appended, HttpServletRequest request) {
+        if (Idempotency.answerCompletedAtCommit(request)) {
+            return appended;
         }
-        return jdbc.queryForObject(NUMBER, String.class, invoice.value());
+        return appended.withNumber(jdbc.queryForObject(NUMBER, String.class, appended.invoiceId().value()));
     }
 }

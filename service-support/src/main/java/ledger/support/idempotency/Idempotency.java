@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,8 @@ import ledger.support.web.ApiException;
 import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
 import ledger.support.web.ErrorResponses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -56,7 +59,8 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
  * the transaction's commit (the dispatcher's {@code DeliveryWorker.wake}); code whose own commit must not
  * wait for the response opens its own (the query service's rebuild). "Still running" is a
  * transaction-scoped advisory lock on the key, which PostgreSQL releases with the transaction, also when
- * the instance dies.
+ * the instance dies. An answer can hold a value the database gives only at that commit (an invoice's number):
+ * its handler says so ({@link #answerCompletedAtCommit}), and the client is sent the answer as kept.
  */
 public final class Idempotency extends OncePerRequestFilter {
 
@@ -68,6 +72,11 @@ public final class Idempotency extends OncePerRequestFilter {
     private static final Set<Integer> NOT_RUN = Set.of(400, 401, 403, 404, 405, 406, 413, 415, 422, 429);
     /** Refusals that ask for a retry with the same key: keeping them would refuse that retry forever. */
     private static final Set<String> RETRY_SAME_KEY = Set.of("concurrent_modification");
+    /** Request attributes: the request runs under its key; its answer is completed as its transaction commits. */
+    private static final String RUNNING_KEYED = Idempotency.class.getName() + ".keyed";
+    private static final String COMPLETED_AT_COMMIT = Idempotency.class.getName() + ".completedAtCommit";
+
+    private static final Logger log = LoggerFactory.getLogger(Idempotency.class);
 
     private final IdempotencyStore store;
     private final PlatformTransactionManager transactions;
@@ -113,6 +122,20 @@ public final class Idempotency extends OncePerRequestFilter {
     public static Idempotency create(JdbcTemplate jdbc, PlatformTransactionManager transactions,
                                      ErrorResponses errors) {
         return new Idempotency(new IdempotencyStore(jdbc), transactions, errors, Admission.of(jdbc.getDataSource()));
+    }
+
+    /**
+     * For a handler whose answer holds a value the database gives only as the request's transaction commits (an
+     * invoice's number): true when the request runs under a key, and then the client is sent the kept answer as it
+     * was committed, so a trigger on {@code idempotency_key} that fills the value in at commit fills in both. False
+     * without a key: the handler's own transaction has committed already and it can read the value itself.
+     */
+    public static boolean answerCompletedAtCommit(HttpServletRequest request) {
+        if (request.getAttribute(RUNNING_KEYED) == null) {
+            return false;
+        }
+        request.setAttribute(COMPLETED_AT_COMMIT, Boolean.TRUE);
+        return true;
     }
 
     /** Deletes records past their 24 hours; a scheduler calls this hourly. */
@@ -199,6 +222,7 @@ public final class Idempotency extends OncePerRequestFilter {
                 if (kept.isPresent()) {
                     replay(request, answer, kept.get(), keyed.fingerprint());
                 } else {
+                    request.setAttribute(RUNNING_KEYED, Boolean.TRUE);
                     chain.doFilter(request, answer);
                     ran = true;
                 }
@@ -232,7 +256,6 @@ public final class Idempotency extends OncePerRequestFilter {
                 store.keep(keyed.scope(), keyed.key(), keyed.fingerprint(), status, headers(answer),
                         answer.getContentAsByteArray());
                 transactions.commit(transaction);
-                return;
             } catch (DataAccessException | TransactionException e) {
                 rollbackQuietly(transaction);
                 if (!ApiExceptionHandler.isStorageOutage(e)) {
@@ -243,6 +266,10 @@ public final class Idempotency extends OncePerRequestFilter {
                 unavailable(request, answer);
                 return;
             }
+            if (request.getAttribute(COMPLETED_AT_COMMIT) != null) {
+                sendAsKept(keyed, request, answer);
+            }
+            return;
         }
         Object code = request.getAttribute(ErrorResponses.CODE);
         boolean kept = status < 500 && !NOT_RUN.contains(status) && !(code != null && RETRY_SAME_KEY.contains(code));
@@ -271,6 +298,28 @@ public final class Idempotency extends OncePerRequestFilter {
             // The handler answered 5xx because the database went away; the rollback failed for the same
             // reason, and PostgreSQL aborts the transaction of a lost connection anyway.
         }
+    }
+
+    /**
+     * The answer as committed, in place of the handler's. The work is committed: should the database go away before
+     * it is read, the client is told to retry, and the same key's retry replays it.
+     */
+    private void sendAsKept(KeyedRequest keyed, HttpServletRequest request, ContentCachingResponseWrapper answer)
+            throws IOException {
+        Optional<IdempotencyStore.Stored> kept;
+        try {
+            kept = store.find(keyed.scope(), keyed.key());
+        } catch (DataAccessException e) {
+            log.warn("A keyed request's committed answer could not be read back; answered 503, its retry replays it",
+                    e);
+            kept = Optional.empty();
+        }
+        if (kept.isEmpty()) {
+            unavailable(request, answer);
+            return;
+        }
+        answer.resetBuffer();
+        answer.getOutputStream().write(kept.get().body());
     }
 
     private void rollbackQuietly(TransactionStatus transaction) {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -92,6 +94,14 @@ class IdempotencyIT {
             }
             return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("id", id, "name", thing.name()));
         }
+
+        /** A thing whose stamp the database gives as the request's transaction commits; without a key, at once. */
+        @PostMapping("/stamped")
+        ResponseEntity<Map<String, String>> stamped(HttpServletRequest request) {
+            jdbc.update("INSERT INTO thing (name) VALUES ('stamped')");
+            return ResponseEntity.status(HttpStatus.CREATED).body(Collections.singletonMap("stamp",
+                    Idempotency.answerCompletedAtCommit(request) ? null : "now"));
+        }
     }
 
     @BeforeAll
@@ -132,6 +142,43 @@ class IdempotencyIT {
 
     static int things() {
         return jdbc.queryForObject("SELECT count(*) FROM thing", Integer.class);
+    }
+
+    /**
+     * An answer completed at commit: the client is sent the kept answer as a trigger left it at commit, and the
+     * key replays the same; without a key the handler is told to complete it itself.
+     */
+    @Test
+    void anAnswerCompletedAtCommitIsSentAsKept() throws Exception {
+        jdbc.execute("""
+                CREATE FUNCTION stamp_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE idempotency_key SET response_body = convert_to('{"stamp":"committed"}', 'UTF8')
+                    WHERE scope = NEW.scope AND key = NEW.key;
+                    RETURN NULL;
+                END $$""");
+        jdbc.execute("""
+                CREATE CONSTRAINT TRIGGER stamp_at_commit AFTER INSERT ON idempotency_key DEFERRABLE INITIALLY DEFERRED
+                FOR EACH ROW WHEN (position('"stamp":null' IN convert_from(NEW.response_body, 'UTF8')) > 0)
+                EXECUTE FUNCTION stamp_at_commit()""");
+        try {
+            var first = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
+                    .header(Idempotency.HEADER, "stamped")).andReturn().getResponse();
+            assertThat(first.getStatus()).isEqualTo(201);
+            assertThat(first.getContentAsString()).isEqualTo("{\"stamp\":\"committed\"}");
+            assertThat(first.getContentLength()).isEqualTo(first.getContentAsByteArray().length);
+            var replay = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
+                    .header(Idempotency.HEADER, "stamped")).andReturn().getResponse();
+            assertThat(replay.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
+            assertThat(replay.getContentAsString()).isEqualTo("{\"stamp\":\"committed\"}");
+            var unkeyed = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST))
+                    .andReturn().getResponse();
+            assertThat(unkeyed.getContentAsString()).isEqualTo("{\"stamp\":\"now\"}");
+            assertThat(things()).isEqualTo(2);
+        } finally {
+            jdbc.execute("DROP TRIGGER stamp_at_commit ON idempotency_key");
+            jdbc.execute("DROP FUNCTION stamp_at_commit()");
+        }
     }
 
     @Test

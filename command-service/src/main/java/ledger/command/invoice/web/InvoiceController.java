@@ -1,5 +1,6 @@
 package ledger.command.invoice.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Clock;
 import ledger.command.axon.Commands;
@@ -57,10 +58,10 @@ class InvoiceController {
 
     @PostMapping("/v1/invoices")
     @RequiresScope(Scopes.INVOICES_WRITE)
-    ResponseEntity<InvoiceView> create(@RequestBody CreateInvoiceRequest body, ApiPrincipal principal) {
+    ResponseEntity<InvoiceView> create(@RequestBody CreateInvoiceRequest body, ApiPrincipal principal,
+                                       HttpServletRequest request) {
         var command = InvoiceRequests.toCommand(body, principal, clock.instant(), properties);
-        InvoiceCreated appended = commands.send(command);
-        InvoiceCreated created = appended.withNumber(numbers.numberOf(appended.invoiceId()));
+        InvoiceCreated created = numbers.numbered(commands.send(command), request);
         return ResponseEntity.created(URI.create("/v1/invoices/" + created.invoiceId().value()))
                 .header(LEDGER_VERSION, Long.toString(created.sequence()))
                 .body(InvoiceView.created(created));
