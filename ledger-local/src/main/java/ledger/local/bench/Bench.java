@@ -266,8 +266,8 @@ public final class Bench {
         results.note("webhook_inbox", "the dispatcher's event_inbox.received_at − the event's time, same events");
         results.note("webhook_first_attempt", "the first attempt's attempted_at − the event's time, same events");
         results.note("warm_up", options.warmupSeconds() == 0 ? "none (--warmup=0): services measured cold"
-                : options.warmupSeconds() + " s of the paced mix, closed-loop from " + options.threads()
-                + " threads, before the first measurement; not measured");
+                : options.warmupSeconds() + " s of the paced mix and, every other request, creates and payments"
+                + " without a key, closed-loop from " + options.threads() + " threads, before the first measurement; not measured");
         results.note("sustainable", "the same paced mix at sustainable_rate_per_s ("
                 + (options.sustainableRate() > 0 ? "--sustainable-rate" : "40 % of create_per_s, rounded down to tens")
                 + "), run before the --rate window; no targets");
@@ -294,19 +294,34 @@ public final class Bench {
 
     /**
      * A JVM's first minute costs 2–4× the CPU per request of its steady state, and on two cores six JVMs' C2
-     * compilers take about five minutes of load to get there: the paced mix, which sends every kind of request
-     * the measured phases send, closed-loop from the client threads, so that the services are measured compiled.
-     * Nothing of it is recorded.
+     * compilers take about five minutes of load to get there. So every kind of request the measured phases send,
+     * closed-loop from the client threads, so that the services are measured compiled: every other request is one
+     * of the paced mix (every write with an Idempotency-Key), the rest are creates and payments without one, as the
+     * closed-loop phases send them. Warmed on the keyed mix alone, command-service was still compiling the path
+     * without a key during the creates phase (its compiler threads: 0.27–0.53 ms per create). Nothing of it is
+     * recorded.
      */
     private void warmUp() throws Exception {
         if (options.warmupSeconds() == 0) {
             return;
         }
-        step("warm-up: the paced mix (creates, payments, cancels, reads) from %d threads for %d s (not measured)",
-                options.threads(), options.warmupSeconds());
+        step("warm-up: the paced mix (creates, payments, cancels, reads) and creates and payments without a key,"
+                + " from %d threads for %d s (not measured)", options.threads(), options.warmupSeconds());
         Queue<Open> open = new ConcurrentLinkedQueue<>();
+        List<String> unkeyed = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicLong next = new AtomicLong();
         throughput(options.warmupSeconds(), t -> {
-            HttpRequest request = pacedRequest(t, open);
+            if (t % 4 == 1 || (t % 4 == 3 && unkeyed.isEmpty())) {
+                JsonNode invoice = create(null);
+                if (invoice != null) {
+                    unkeyed.add(invoice.path("id").asText());
+                }
+                return invoice != null;
+            }
+            if (t % 4 == 3) {
+                return pay(unkeyed.get((int) (next.getAndIncrement() % unkeyed.size())), "1.00") != null;
+            }
+            HttpRequest request = pacedRequest(t / 2, open); // every kind of the mix, reads included
             HttpResponse<String> response = send(request);
             if (response == null || response.statusCode() >= 300) {
                 return false;
