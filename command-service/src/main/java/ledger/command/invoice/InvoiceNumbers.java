@@ -1,8 +1,6 @@
 package ledger.command.invoice;
 
-import jakarta.servlet.http.HttpServletRequest;
-import ledger.events.InvoiceCreated;
-import ledger.support.idempotency.Idempotency;
+import ledger.events.InvoiceId;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -25,17 +23,10 @@ public class InvoiceNumbers {
     }
 
     /**
-     * The invoice this request just created, as its answer shows it. Without an {@code Idempotency-Key} the create
-     * has committed: its number is read. Under a key the request's transaction, which keeps the answer, is still
-     * open: the answer goes with {@code "number": null}, and as the transaction commits, right after the event gets
-     * its number, {@code V1004_1__kept_answer_numbered_at_commit.sql} writes that number into the kept answer, which is
-     * what the client is sent. Taking the number before the commit would hold the store's numbering lock across
-     * the rest of the request, and every keyed create of the store would queue behind it.
+     * The number of an invoice whose create has committed. A create under an {@code Idempotency-Key} has not when its
+     * handler answers: its kept answer is numbered as it commits ({@code V1004_1__kept_answer_numbered_at_commit.sql}).
      */
-    public InvoiceCreated numbered(InvoiceCreated appended, HttpServletRequest request) {
-        if (Idempotency.answerCompletedAtCommit(request)) {
-            return appended;
-        }
-        return appended.withNumber(jdbc.queryForObject(NUMBER, String.class, appended.invoiceId().value()));
+    public String numberOf(InvoiceId invoice) {
+        return jdbc.queryForObject(NUMBER, String.class, invoice.value());
     }
 }

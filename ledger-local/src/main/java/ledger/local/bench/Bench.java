@@ -206,10 +206,7 @@ public final class Bench {
             out.println();
             step("payments: POST /v1/invoices/{id}/payments (1.00 each, on %,d invoices) for %d s", created.size(), s);
             AtomicLong next = new AtomicLong();
-            double payments = throughput(s, t -> {
-                String id = created.get((int) (next.getAndIncrement() % created.size()));
-                return pay(id, "1.00") != null;
-            }).perSecond();
+            double payments = throughput(s, t -> payNext(created, next)).perSecond();
             results.put("create_per_s", creates.perSecond(), BenchResults.Target.atLeast(400, "≥ 400"))
                     .put("baseline_insert_per_s", baselineInsert)
                     .put("create_ratio", creates.perSecond() / baselineInsert, BenchResults.Target.atLeast(0.40, "≥ 0.40"))
@@ -267,7 +264,8 @@ public final class Bench {
         results.note("webhook_first_attempt", "the first attempt's attempted_at − the event's time, same events");
         results.note("warm_up", options.warmupSeconds() == 0 ? "none (--warmup=0): services measured cold"
                 : options.warmupSeconds() + " s of the paced mix and, every other request, creates and payments"
-                + " without a key, closed-loop from " + options.threads() + " threads, before the first measurement; not measured");
+                + " without a key, closed-loop from " + options.threads() + " threads, before the first measurement;"
+                + " not measured");
         results.note("sustainable", "the same paced mix at sustainable_rate_per_s ("
                 + (options.sustainableRate() > 0 ? "--sustainable-rate" : "40 % of create_per_s, rounded down to tens")
                 + "), run before the --rate window; no targets");
@@ -297,9 +295,8 @@ public final class Bench {
      * compilers take about five minutes of load to get there. So every kind of request the measured phases send,
      * closed-loop from the client threads, so that the services are measured compiled: every other request is one
      * of the paced mix (every write with an Idempotency-Key), the rest are creates and payments without one, as the
-     * closed-loop phases send them. Warmed on the keyed mix alone, command-service was still compiling the path
-     * without a key during the creates phase (its compiler threads: 0.27–0.53 ms per create). Nothing of it is
-     * recorded.
+     * closed-loop phases send them (warmed on the keyed mix alone, command-service was still compiling the path
+     * without a key during the creates phase). Nothing of it is recorded.
      */
     private void warmUp() throws Exception {
         if (options.warmupSeconds() == 0) {
@@ -319,7 +316,7 @@ public final class Bench {
                 return invoice != null;
             }
             if (t % 4 == 3) {
-                return pay(unkeyed.get((int) (next.getAndIncrement() % unkeyed.size())), "1.00") != null;
+                return payNext(unkeyed, next);
             }
             HttpRequest request = pacedRequest(t / 2, open); // every kind of the mix, reads included
             HttpResponse<String> response = send(request);
@@ -659,6 +656,11 @@ public final class Bench {
 
     private JsonNode pay(String invoiceId, String amount) {
         return created(send(post("/v1/invoices/" + invoiceId + "/payments", paymentBody(amount, System.nanoTime()))));
+    }
+
+    /** 1.00 on the next of {@code invoices}, round-robin; whether it was recorded. */
+    private boolean payNext(List<String> invoices, AtomicLong next) {
+        return pay(invoices.get((int) (next.getAndIncrement() % invoices.size())), "1.00") != null;
     }
 
     private static JsonNode created(HttpResponse<String> response) {

@@ -17,6 +17,7 @@ import ledger.events.InvoiceView;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.auth.RequiresScope;
 import ledger.support.auth.Scopes;
+import ledger.support.idempotency.Idempotency;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -61,7 +62,13 @@ class InvoiceController {
     ResponseEntity<InvoiceView> create(@RequestBody CreateInvoiceRequest body, ApiPrincipal principal,
                                        HttpServletRequest request) {
         var command = InvoiceRequests.toCommand(body, principal, clock.instant(), properties);
-        InvoiceCreated created = numbers.numbered(commands.send(command), request);
+        InvoiceCreated appended = commands.send(command);
+        // Under an Idempotency-Key the request's transaction, which keeps the answer, is still open: the answer goes
+        // with "number": null, V1004_1 writes the number into the kept answer as the event gets it at commit, and that
+        // is what the client is sent. Taking it now would hold the store's numbering lock across the rest of the
+        // request, and every keyed create of the store would queue behind it. Without a key the create has committed.
+        InvoiceCreated created = Idempotency.answerCompletedAtCommit(request) ? appended
+                : appended.withNumber(numbers.numberOf(appended.invoiceId()));
         return ResponseEntity.created(URI.create("/v1/invoices/" + created.invoiceId().value()))
                 .header(LEDGER_VERSION, Long.toString(created.sequence()))
                 .body(InvoiceView.created(created));
