@@ -33,6 +33,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -54,6 +56,8 @@ class IdempotencyIT {
     static final AtomicBoolean contended = new AtomicBoolean();
     /** The next "severed" thing loses its database connection after its work, as when PostgreSQL dies. */
     static final AtomicBoolean severed = new AtomicBoolean();
+    /** The next stamped answer cannot be read back once committed: its table is renamed away as the commit ends. */
+    static final AtomicBoolean unreadable = new AtomicBoolean();
     /** A "held" thing waits in its handler for {@link #release}, once it said it {@link #entered}. */
     static final CountDownLatch entered = new CountDownLatch(1);
     static final CountDownLatch release = new CountDownLatch(1);
@@ -99,6 +103,19 @@ class IdempotencyIT {
         @PostMapping("/stamped")
         ResponseEntity<Map<String, String>> stamped(HttpServletRequest request) {
             jdbc.update("INSERT INTO thing (name) VALUES ('stamped')");
+            if (unreadable.getAndSet(false)) {
+                TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        try (var other = postgres.getPostgresDatabase().getConnection();
+                             var rename = other.createStatement()) {
+                            rename.execute("ALTER TABLE idempotency_key RENAME TO idempotency_key_away");
+                        } catch (java.sql.SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                });
+            }
             return ResponseEntity.status(HttpStatus.CREATED).body(Collections.singletonMap("stamp",
                     Idempotency.answerCompletedAtCommit(request) ? null : "now"));
         }
@@ -150,18 +167,7 @@ class IdempotencyIT {
      */
     @Test
     void anAnswerCompletedAtCommitIsSentAsKept() throws Exception {
-        jdbc.execute("""
-                CREATE FUNCTION stamp_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    UPDATE idempotency_key SET response_body = convert_to('{"stamp":"committed"}', 'UTF8')
-                    WHERE scope = NEW.scope AND key = NEW.key;
-                    RETURN NULL;
-                END $$""");
-        jdbc.execute("""
-                CREATE CONSTRAINT TRIGGER stamp_at_commit AFTER INSERT ON idempotency_key DEFERRABLE INITIALLY DEFERRED
-                FOR EACH ROW WHEN (position('"stamp":null' IN convert_from(NEW.response_body, 'UTF8')) > 0)
-                EXECUTE FUNCTION stamp_at_commit()""");
-        try {
+        try (var stamping = stampedAtCommit()) {
             var first = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
                     .header(Idempotency.HEADER, "stamped")).andReturn().getResponse();
             assertThat(first.getStatus()).isEqualTo(201);
@@ -175,10 +181,55 @@ class IdempotencyIT {
                     .andReturn().getResponse();
             assertThat(unkeyed.getContentAsString()).isEqualTo("{\"stamp\":\"now\"}");
             assertThat(things()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A committed answer that cannot be read back (the database lost right after the commit) is answered 503, not
+     * with the handler's unfinished answer: the work is committed, so the same key's retry replays it as kept.
+     */
+    @Test
+    void aCommittedAnswerThatCannotBeReadBackIsA503AndItsRetryReplaysIt() throws Exception {
+        try (var stamping = stampedAtCommit()) {
+            unreadable.set(true);
+            var lost = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
+                    .header(Idempotency.HEADER, "unreadable")).andReturn().getResponse();
+            assertThat(lost.getStatus()).isEqualTo(503);
+            assertThat(json(lost).get("code").asText()).isEqualTo("service_unavailable");
+
+            jdbc.execute("ALTER TABLE idempotency_key_away RENAME TO idempotency_key");
+            var retry = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
+                    .header(Idempotency.HEADER, "unreadable")).andReturn().getResponse();
+            assertThat(retry.getStatus()).isEqualTo(201);
+            assertThat(retry.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
+            assertThat(retry.getContentAsString()).isEqualTo("{\"stamp\":\"committed\"}");
+            assertThat(things()).isEqualTo(1);
         } finally {
+            unreadable.set(false);
+            jdbc.execute("ALTER TABLE IF EXISTS idempotency_key_away RENAME TO idempotency_key");
+        }
+    }
+
+    /**
+     * Stamps a kept answer holding {@code "stamp":null} as its transaction commits, as command-service's migration
+     * numbers a kept create; closing it removes the trigger.
+     */
+    private static AutoCloseable stampedAtCommit() {
+        jdbc.execute("""
+                CREATE FUNCTION stamp_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE idempotency_key SET response_body = convert_to('{"stamp":"committed"}', 'UTF8')
+                    WHERE scope = NEW.scope AND key = NEW.key;
+                    RETURN NULL;
+                END $$""");
+        jdbc.execute("""
+                CREATE CONSTRAINT TRIGGER stamp_at_commit AFTER INSERT ON idempotency_key DEFERRABLE INITIALLY DEFERRED
+                FOR EACH ROW WHEN (position('"stamp":null' IN convert_from(NEW.response_body, 'UTF8')) > 0)
+                EXECUTE FUNCTION stamp_at_commit()""");
+        return () -> {
             jdbc.execute("DROP TRIGGER stamp_at_commit ON idempotency_key");
             jdbc.execute("DROP FUNCTION stamp_at_commit()");
-        }
+        };
     }
 
     @Test
