@@ -192,21 +192,23 @@ class IdempotencyIT {
     void aCommittedAnswerThatCannotBeReadBackIsA503AndItsRetryReplaysIt() throws Exception {
         try (var stamping = stampedAtCommit()) {
             unreadable.set(true);
-            var lost = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
-                    .header(Idempotency.HEADER, "unreadable")).andReturn().getResponse();
+            MockHttpServletResponse lost;
+            try {
+                lost = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
+                        .header(Idempotency.HEADER, "unreadable")).andReturn().getResponse();
+            } finally {
+                unreadable.set(false);
+                jdbc.execute("ALTER TABLE IF EXISTS idempotency_key_away RENAME TO idempotency_key");
+            }
             assertThat(lost.getStatus()).isEqualTo(503);
             assertThat(json(lost).get("code").asText()).isEqualTo("service_unavailable");
 
-            jdbc.execute("ALTER TABLE idempotency_key_away RENAME TO idempotency_key");
             var retry = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
                     .header(Idempotency.HEADER, "unreadable")).andReturn().getResponse();
             assertThat(retry.getStatus()).isEqualTo(201);
             assertThat(retry.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
             assertThat(retry.getContentAsString()).isEqualTo("{\"stamp\":\"committed\"}");
             assertThat(things()).isEqualTo(1);
-        } finally {
-            unreadable.set(false);
-            jdbc.execute("ALTER TABLE IF EXISTS idempotency_key_away RENAME TO idempotency_key");
         }
     }
 
