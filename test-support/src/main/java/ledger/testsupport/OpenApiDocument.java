@@ -158,14 +158,6 @@ public final class OpenApiDocument {
         return schema.validate(instance).stream().map(ValidationMessage::getMessage).sorted().toList();
     }
 
-    /** Fails unless {@code instance} is valid against the schema at {@code pointer}. */
-    public void assertValid(String pointer, JsonNode instance) {
-        List<String> problems = validate(pointer, instance);
-        if (!problems.isEmpty()) {
-            throw new AssertionError(instance + "\ndoes not match " + pointer + ":\n  " + String.join("\n  ", problems));
-        }
-    }
-
     /**
      * Sends a request, fails unless it is answered with {@code expectedStatus}, and holds the response
      * against the document ({@link #assertResponse(String, String, ApiClient.Response)}).
