@@ -29,6 +29,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,7 +175,7 @@ public final class Bench {
             double baselineInsert = baselines.singleRowInserts(8, Math.max(5, s * 2 / 3) * 1000L, samplePayload);
 
             step("creates: POST /v1/invoices from %d threads for %d s", options.threads(), s);
-            List<String> created = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<String> created = Collections.synchronizedList(new ArrayList<>());
             LongAdder expiring = new LongAdder();
             Map<String, double[]> serverBefore = serverTimes();
             StackCpu cpu = StackCpu.of(stack.dataDir());
@@ -305,7 +306,7 @@ public final class Bench {
         step("warm-up: the paced mix (creates, payments, cancels, reads) and creates and payments without a key,"
                 + " from %d threads for %d s (not measured)", options.threads(), options.warmupSeconds());
         Queue<Open> open = new ConcurrentLinkedQueue<>();
-        List<String> unkeyed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> unkeyed = Collections.synchronizedList(new ArrayList<>());
         AtomicLong next = new AtomicLong();
         throughput(options.warmupSeconds(), t -> {
             if (t % 4 == 1 || (t % 4 == 3 && unkeyed.isEmpty())) {

@@ -168,17 +168,14 @@ class IdempotencyIT {
     @Test
     void anAnswerCompletedAtCommitIsSentAsKept() throws Exception {
         try (var stamping = stampedAtCommit()) {
-            var first = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
-                    .header(Idempotency.HEADER, "stamped")).andReturn().getResponse();
+            var first = stamped("stamped");
             assertThat(first.getStatus()).isEqualTo(201);
             assertThat(first.getContentAsString()).isEqualTo("{\"stamp\":\"committed\"}");
             assertThat(first.getContentLength()).isEqualTo(first.getContentAsByteArray().length);
-            var replay = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
-                    .header(Idempotency.HEADER, "stamped")).andReturn().getResponse();
+            var replay = stamped("stamped");
             assertThat(replay.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
             assertThat(replay.getContentAsString()).isEqualTo("{\"stamp\":\"committed\"}");
-            var unkeyed = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST))
-                    .andReturn().getResponse();
+            var unkeyed = stamped(null);
             assertThat(unkeyed.getContentAsString()).isEqualTo("{\"stamp\":\"now\"}");
             assertThat(things()).isEqualTo(2);
         }
@@ -194,8 +191,7 @@ class IdempotencyIT {
             unreadable.set(true);
             MockHttpServletResponse lost;
             try {
-                lost = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
-                        .header(Idempotency.HEADER, "unreadable")).andReturn().getResponse();
+                lost = stamped("unreadable");
             } finally {
                 unreadable.set(false);
                 jdbc.execute("ALTER TABLE IF EXISTS idempotency_key_away RENAME TO idempotency_key");
@@ -203,13 +199,18 @@ class IdempotencyIT {
             assertThat(lost.getStatus()).isEqualTo(503);
             assertThat(json(lost).get("code").asText()).isEqualTo("service_unavailable");
 
-            var retry = mvc.perform(post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST)
-                    .header(Idempotency.HEADER, "unreadable")).andReturn().getResponse();
+            var retry = stamped("unreadable");
             assertThat(retry.getStatus()).isEqualTo(201);
             assertThat(retry.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
             assertThat(retry.getContentAsString()).isEqualTo("{\"stamp\":\"committed\"}");
             assertThat(things()).isEqualTo(1);
         }
+    }
+
+    /** A POST to the stamped handler, under {@code key} when it is not null. */
+    static MockHttpServletResponse stamped(String key) throws Exception {
+        var request = post("/stamped").requestAttr(ApiPrincipal.class.getName(), TEST);
+        return mvc.perform(key == null ? request : request.header(Idempotency.HEADER, key)).andReturn().getResponse();
     }
 
     /**
