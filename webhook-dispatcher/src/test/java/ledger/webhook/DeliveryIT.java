@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
 import com.zaxxer.hikari.HikariDataSource;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -51,9 +50,6 @@ class DeliveryIT extends WebhookIT {
 
     @Autowired
     WebhookProperties properties;
-
-    @Autowired
-    MeterRegistry meters;
 
     private static void verify(Receiver.Request request, String secret) throws WebhookVerificationException {
         new Webhook(secret).verify(request.body(), request.headers());
@@ -192,40 +188,6 @@ class DeliveryIT extends WebhookIT {
                         .containsExactly("invoice.created", "invoice.partially_paid", "invoice.paid"));
             }
         }
-    }
-
-    /**
-     * A new delivery whose target's lane has room is leased by the inbox as it is planned, so its first attempt
-     * waits for no poll; a later event of the same invoice in the same batch is left to the poller, which claims
-     * it once that first attempt has been recorded.
-     */
-    @Test
-    void theInboxLeasesANewDeliveryItselfAndLeavesItsInvoicesNextEventInTheBatchToThePoller() throws Exception {
-        var store = newStore();
-        try (var receiver = Receiver.start()) {
-            createEndpoint(store, receiver.url("/hooks"), "[\"*\"]");
-            var invoice = created(store.id(), "10.00", null);
-            var paid = payment(invoice, 2, "10.00", "10.00");
-            double byInbox = leases("inbox");
-            double byPoller = leases("poller");
-            pauseInbox();
-            try {
-                publish(invoice, paid);
-            } finally {
-                resumeInbox();
-            }
-
-            await().atMost(WAIT).until(() -> receiver.requests().size() == 2);
-            assertThat(receiver.requests()).extracting(r -> r.header("webhook-id"))
-                    .containsExactly(invoice.eventId().value(), paid.eventId().value());
-            assertThat(leases("inbox") - byInbox).isEqualTo(1.0);
-            assertThat(leases("poller") - byPoller).isGreaterThanOrEqualTo(1.0);
-        }
-    }
-
-    private double leases(String by) {
-        var counter = meters.find("ledger.webhook.leases").tag("by", by).counter();
-        return counter == null ? 0 : counter.count();
     }
 
     @Test

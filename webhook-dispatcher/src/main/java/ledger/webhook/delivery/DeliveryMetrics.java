@@ -13,9 +13,7 @@ import org.springframework.stereotype.Component;
 /**
  * Webhook metrics: {@code ledger.webhook.attempts{outcome}} (succeeded, http_error, gone, timeout,
  * network_error, blocked), {@code ledger.webhook.delivery.latency} (ledger event occurred → 2xx received)
- * {@code ledger.webhook.queue.depth} (deliveries waiting for an attempt, refreshed by the poller) and
- * {@code ledger.webhook.leases{by}} (deliveries leased for an attempt: by the inbox as it planned them, or by
- * the poller's claims).
+ * and {@code ledger.webhook.queue.depth} (deliveries waiting for an attempt, refreshed by the poller).
  */
 @Component
 class DeliveryMetrics {
@@ -25,7 +23,6 @@ class DeliveryMetrics {
     private final AtomicLong depth = new AtomicLong();
     /** Per outcome: looked up once, not on every attempt. */
     private final Map<String, Counter> attempts = new ConcurrentHashMap<>();
-    private final Map<String, Counter> leases = new ConcurrentHashMap<>();
 
     DeliveryMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -41,10 +38,6 @@ class DeliveryMetrics {
 
     void attempt(String outcome) {
         attempts.computeIfAbsent(outcome, o -> registry.counter("ledger.webhook.attempts", "outcome", o)).increment();
-    }
-
-    void leased(String by, int deliveries) {
-        leases.computeIfAbsent(by, b -> registry.counter("ledger.webhook.leases", "by", b)).increment(deliveries);
     }
 
     void delivered(Duration sinceEvent) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,9 +20,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Works the delivery queue: one poller thread leases due deliveries into per-target {@link Lanes}, and a
- * fixed pool of workers runs the lanes, making the attempts over the sender's kept-alive connections. New
- * deliveries skip the poller while their lanes have room: the inbox leases them as it plans them
- * ({@link WebhookEvents}) and they join their lanes as its transaction commits.
+ * fixed pool of workers runs the lanes, making the attempts over the sender's kept-alive connections.
  *
  * <p>Isolation: a lane runs at most {@code per-target-concurrency} attempts at once, and a full lane's
  * target is skipped in the claim query itself. So an endpoint that hangs holds at most that many workers,
@@ -91,40 +88,6 @@ public class DeliveryWorker implements SmartLifecycle {
         } else {
             signal();
         }
-    }
-
-    /**
-     * How many more claims all lanes together may take now: what the inbox may lease as it plans deliveries
-     * ({@link WebhookEvents}). None once stopping.
-     */
-    int room() {
-        return running ? lanes.room() : 0;
-    }
-
-    /** How many more claims the target's lane may take now (see {@link Lanes#room(String)}). */
-    int room(String target) {
-        return running ? lanes.room(target) : 0;
-    }
-
-    /**
-     * Deliveries the inbox leased as it planned them, inside its transaction: they go to their lanes once it
-     * commits, so their first attempts wait for no poll. Should the worker have stopped meanwhile, they are given
-     * back to the queue.
-     */
-    void leased(List<DeliveryQueue.Claim> claims) {
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                if (!running || !dispatch(claims, "inbox")) {
-                    try {
-                        queue.release(claims);
-                    } catch (RuntimeException e) {
-                        log.warn("Could not give back {} deliveries; they are attempted once their leases run out: {}",
-                                claims.size(), e.toString());
-                    }
-                }
-            }
-        });
     }
 
     private void signal() {
@@ -225,26 +188,11 @@ public class DeliveryWorker implements SmartLifecycle {
             claims = round.claims();
             more = round.more();
         }
-        lanes.polled();
-        dispatch(claims, "poller");
+        for (String target : lanes.add(claims)) {
+            workers.execute(() -> run(target));
+        }
         // Fewer candidates than asked for: nothing else is due until an attempt ends or new work is woken up.
         return more && !claims.isEmpty();
-    }
-
-    /**
-     * Queues claims leased {@code by} the inbox or the poller in their lanes and starts the runners they need;
-     * false if the workers have shut down.
-     */
-    private boolean dispatch(List<DeliveryQueue.Claim> claims, String by) {
-        metrics.leased(by, claims.size());
-        try {
-            for (String target : lanes.add(claims)) {
-                workers.execute(() -> run(target));
-            }
-            return true;
-        } catch (RejectedExecutionException stopped) {
-            return false;
-        }
     }
 
     /**

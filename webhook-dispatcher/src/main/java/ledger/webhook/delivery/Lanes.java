@@ -96,16 +96,13 @@ final class Lanes {
         return lane.queued.size() <= depth(lane) / 2;
     }
 
-    /** The poll that lanes asked for has been made: the next attempt to end in a low lane asks again. */
-    synchronized void polled() {
-        lanes.values().forEach(lane -> lane.asked = false);
-    }
-
     /**
-     * Queues claims in their lanes: a poll's, or those the inbox leased. Returns one target per runner to start:
-     * the caller runs each with {@link #next} until that answers null.
+     * Queues a poll's claims in their lanes. Returns one target per runner to start: the caller runs each with
+     * {@link #next} until that answers null.
      */
     synchronized List<String> add(List<DeliveryQueue.Claim> claims) {
+        // The poll that lanes asked for has been made: the next attempt to end in a low lane asks again.
+        lanes.values().forEach(lane -> lane.asked = false);
         List<String> runners = new ArrayList<>();
         for (DeliveryQueue.Claim claim : claims) {
             Lane lane = lanes.computeIfAbsent(claim.targetKey(), t -> new Lane());

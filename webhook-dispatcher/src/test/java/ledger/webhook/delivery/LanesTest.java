@@ -88,7 +88,6 @@ class LanesTest {
         lanes.add(claims("a", 1));
         lanes.next("a", NOW);
         lanes.done("a", Duration.ZERO);
-        lanes.polled();
         lanes.add(claims("a", 20));
         lanes.next("a", NOW);
         assertThat(lanes.done("a", Duration.ZERO)).as("19 left").isFalse();
@@ -100,10 +99,7 @@ class LanesTest {
         assertThat(lanes.done("a", Duration.ZERO)).as("16 left").isTrue();
         lanes.next("a", NOW);
         assertThat(lanes.done("a", Duration.ZERO)).as("asked already").isFalse();
-        lanes.add(claims("a", 1));
-        lanes.next("a", NOW);
-        assertThat(lanes.done("a", Duration.ZERO)).as("claims the inbox leased are no poll").isFalse();
-        lanes.polled();
+        lanes.add(List.of());
         lanes.next("a", NOW);
         assertThat(lanes.done("a", Duration.ZERO)).as("polled since").isTrue();
     }
