@@ -44,6 +44,11 @@ class IdempotencyIT {
 
     static EmbeddedPostgres postgres;
     static JdbcTemplate jdbc;
+    /**
+     * Statements on connections of their own, never the request's: another data source than the one the
+     * transaction manager binds connections of.
+     */
+    static JdbcTemplate outside;
     static MockMvc mvc;
 
     static final ApiPrincipal TEST = new ApiPrincipal(new StoreId("st_idempotency"), "key_t", Set.of(), false);
@@ -88,13 +93,7 @@ class IdempotencyIT {
             }
             if (thing.name().equals("severed") && severed.getAndSet(false)) {
                 Integer pid = jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class);
-                try (var other = postgres.getPostgresDatabase().getConnection();
-                     var terminate = other.prepareStatement("SELECT pg_terminate_backend(?, 5000)")) {
-                    terminate.setInt(1, pid);
-                    terminate.execute();
-                } catch (java.sql.SQLException e) {
-                    throw new IllegalStateException(e);
-                }
+                outside.queryForObject("SELECT pg_terminate_backend(?, 5000)", Boolean.class, pid);
             }
             return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("id", id, "name", thing.name()));
         }
@@ -107,12 +106,7 @@ class IdempotencyIT {
                 TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
                     @Override
                     public void afterCommit() {
-                        try (var other = postgres.getPostgresDatabase().getConnection();
-                             var rename = other.createStatement()) {
-                            rename.execute("ALTER TABLE idempotency_key RENAME TO idempotency_key_away");
-                        } catch (java.sql.SQLException e) {
-                            throw new IllegalStateException(e);
-                        }
+                        outside.execute("ALTER TABLE idempotency_key RENAME TO idempotency_key_away");
                     }
                 });
             }
@@ -127,6 +121,7 @@ class IdempotencyIT {
         var dataSource = postgres.getPostgresDatabase();
         Flyway.configure().dataSource(dataSource).locations("classpath:db/support").load().migrate();
         jdbc = new JdbcTemplate(dataSource);
+        outside = new JdbcTemplate(postgres.getPostgresDatabase());
         jdbc.execute("CREATE TABLE thing (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)");
         var idempotency = Idempotency.create(jdbc, new DataSourceTransactionManager(dataSource),
                 new ErrorResponses(WebSlice.httpJson()));
