@@ -2,19 +2,63 @@ package ledger.query.rebuild;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class LedgerReplayTest {
 
     @Test
-    void aRowInCopyTextFormatEscapesWhatWouldEndAFieldOrALineAndMarksNullWhetherTextOrUtf8() {
+    void aRowInCopyBinaryFormatIsItsFieldCountThenEachValuesLengthAndBytesWithMinusOneForNull() {
         var rows = new LedgerReplay.CopyRows(1);
-        rows.append(new String[] {"in_1", null, "a\tb", "c\nd\re", "{\"k\":\"\\\"\"}", "\\N", ""});
-        rows.append(new Object[] {"in_2", "ü😀", "{\"k\":\"\\\\\"}".getBytes(StandardCharsets.UTF_8)});
+        rows.append(new Object[] {"ü\t\\N", null, "{\"k\":\"\\n\"}".getBytes(StandardCharsets.UTF_8), true, false,
+            -2L});
 
-        assertThat(new String(rows.bytes(), StandardCharsets.UTF_8)).isEqualTo(
-                "in_1\t\\N\ta\\tb\tc\\nd\\re\t{\"k\":\"\\\\\"\"}\t\\\\N\t\n"
-                        + "in_2\tü😀\t{\"k\":\"\\\\\\\\\"}\n");
+        ByteBuffer expected = ByteBuffer.allocate(64).putShort((short) 6);
+        byte[] text = "ü\t\\N".getBytes(StandardCharsets.UTF_8);
+        expected.putInt(text.length).put(text).putInt(-1);
+        byte[] json = "{\"k\":\"\\n\"}".getBytes(StandardCharsets.UTF_8);
+        expected.putInt(json.length).put(json);
+        expected.putInt(1).put((byte) 1).putInt(1).put((byte) 0).putInt(8).putLong(-2L);
+        assertThat(rows.bytes()).isEqualTo(Arrays.copyOf(expected.array(), expected.position()));
+    }
+
+    @Test
+    void aNumericIsItsBase10000DigitsWithoutLeadingOrTrailingZeroGroupsItsWeightSignAndScale() {
+        assertThat(numeric("0.00")).containsExactly(0, 0, 0, 2);
+        assertThat(numeric("1234.5")).containsExactly(2, 0, 0, 1, 1234, 5000);
+        assertThat(numeric("12345.67")).containsExactly(3, 1, 0, 2, 1, 2345, 6700);
+        assertThat(numeric("-0.0001")).containsExactly(1, -1, 0x4000, 4, 1);
+        assertThat(numeric("100000000.0000")).containsExactly(1, 2, 0, 4, 1);
+        assertThat(numeric("1E+3")).containsExactly(1, 0, 0, 0, 1000);
+    }
+
+    @Test
+    void aTimestampIsMicrosecondsSince2000RoundedAsPostgresReadsItsText() {
+        assertThat(LedgerReplay.CopyRows.microsSincePostgresEpoch(Instant.parse("2000-01-01T00:00:00Z"))).isZero();
+        assertThat(LedgerReplay.CopyRows.microsSincePostgresEpoch(Instant.parse("2000-01-01T00:00:01.000002Z")))
+                .isEqualTo(1_000_002);
+        assertThat(LedgerReplay.CopyRows.microsSincePostgresEpoch(Instant.parse("1999-12-31T23:59:59.5Z")))
+                .isEqualTo(-500_000);
+        assertThat(LedgerReplay.CopyRows.microsSincePostgresEpoch(Instant.parse("2000-01-01T00:00:00.0000014Z")))
+                .isEqualTo(1);
+        assertThat(LedgerReplay.CopyRows.microsSincePostgresEpoch(Instant.parse("2000-01-01T00:00:00.9999996Z")))
+                .isEqualTo(1_000_000);
+    }
+
+    /** The numeric field's 16-bit words after its length: digit count, weight, sign, scale, digits. */
+    private static int[] numeric(String value) {
+        var rows = new LedgerReplay.CopyRows(1);
+        rows.append(new Object[] {new BigDecimal(value)});
+        ByteBuffer bytes = ByteBuffer.wrap(rows.bytes());
+        bytes.getShort(); // field count
+        int[] words = new int[bytes.getInt() / 2];
+        for (int i = 0; i < words.length; i++) {
+            words[i] = bytes.getShort();
+        }
+        return words;
     }
 }
