@@ -190,8 +190,8 @@ final class LedgerReplay {
 
     /**
      * Rows in COPY's binary format: each value its length and its bytes as the column type's binary form, so
-     * nothing is escaped on either side and PostgreSQL parses no number or timestamp text (profiled: reading COPY
-     * text was a fifth of PostgreSQL's CPU in a rebuild). Values are typed as {@link InvoiceTables#copyValues}
+     * nothing is escaped on either side and PostgreSQL parses no number or timestamp text (perf of a rebuild:
+     * reading COPY text was nearly a quarter of PostgreSQL's samples). Values are typed as {@link InvoiceTables#copyValues}
      * gives them: text as UTF-8 for {@code varchar}, {@code char} and {@code json} alike, {@code byte[]} already
      * UTF-8, {@code Boolean}, {@code Long} for {@code bigint}, {@code BigDecimal} for {@code numeric},
      * {@code Instant} for {@code timestamptz}; null for NULL.
