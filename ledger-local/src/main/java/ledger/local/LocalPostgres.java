@@ -78,7 +78,7 @@ final class LocalPostgres implements AutoCloseable {
                 .setServerConfig("synchronous_commit", "on")
                 // Nothing replicates from this server, so its WAL only has to recover a crash. A table created
                 // and loaded in one transaction (a rebuild's COPY, then each of its index builds) then writes
-                // no WAL and is synced to disk at commit (ledger-local/README.md, 2026-12-07 12:00–13:00 UTC).
+                // no WAL and is synced to disk at commit (ledger-local/README.md, 2026-12-07 12:00–13:30 UTC).
                 .setServerConfig("wal_level", "minimal")
                 .setServerConfig("max_wal_senders", "0")
                 .setServerConfig("listen_addresses", "localhost")

@@ -191,16 +191,16 @@ final class LedgerReplay {
     /**
      * Rows in COPY's binary format: each value its length and its bytes as the column type's binary form, so
      * nothing is escaped on either side and PostgreSQL parses no number or timestamp text (perf of a rebuild:
-     * reading COPY text was nearly a quarter of PostgreSQL's samples). Values are typed as {@link InvoiceTables#copyValues}
-     * gives them: text as UTF-8 for {@code varchar}, {@code char} and {@code json} alike, {@code byte[]} already
-     * UTF-8, {@code Boolean}, {@code Long} for {@code bigint}, {@code BigDecimal} for {@code numeric},
-     * {@code Instant} for {@code timestamptz}; null for NULL.
+     * reading COPY text was nearly a quarter of PostgreSQL's samples). Values are typed as
+     * {@link InvoiceTables#copyValues} gives them: text as UTF-8 for {@code varchar}, {@code char} and {@code json}
+     * alike, {@code byte[]} already UTF-8, {@code Boolean}, {@code Long} for {@code bigint}, {@code BigDecimal} for
+     * {@code numeric}, {@code Instant} for {@code timestamptz}; null for NULL.
      */
     static final class CopyRows {
 
         /** The signature, no flags, no header extension. */
-        static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0,
-            0};
+        static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0,
+            0, 0, 0, 0, 0, 0, 0, 0};
         /** A field count of -1 ends the data. */
         static final byte[] TRAILER = {(byte) 0xFF, (byte) 0xFF};
         /** PostgreSQL's epoch, 2000-01-01T00:00:00Z, in Unix seconds. */
@@ -284,9 +284,9 @@ final class LedgerReplay {
         }
 
         /**
-         * Microseconds as PostgreSQL reads the instant's text ({@link ledger.events.InstantText}): a fraction finer than a
-         * microsecond is rounded the way {@code timestamptz_in} rounds it, {@code rint} of the fraction read as a
-         * double times a million (half to even), so a rebuilt row equals the live one.
+         * Microseconds since 2000-01-01 as PostgreSQL reads the instant's text ({@link ledger.events.InstantText}):
+         * a fraction finer than a microsecond is rounded the way {@code timestamptz_in} rounds it, {@code rint} of
+         * the fraction read as a double times a million (half to even), so a rebuilt row equals the live one.
          */
         static long microsSincePostgresEpoch(Instant instant) {
             long seconds = instant.getEpochSecond() - POSTGRES_EPOCH;
