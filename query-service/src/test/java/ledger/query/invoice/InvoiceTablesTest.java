@@ -36,10 +36,10 @@ class InvoiceTablesTest {
         Object[] copied = InvoiceTables.copyValues("st_1", view);
         String[] live = InvoiceTables.Row.of("st_1", view).values();
 
-        assertThat(Arrays.stream(copied).map(value -> value == null ? null : (Object) value.getClass())).containsExactly(
-                String.class, String.class, Boolean.class, String.class, String.class, BigDecimal.class,
-                BigDecimal.class, BigDecimal.class, String.class, Instant.class, Instant.class, Long.class,
-                byte[].class, String.class, Boolean.class, String.class);
+        assertThat(Arrays.stream(copied).map(value -> value == null ? null : (Object) value.getClass()))
+                .containsExactly(String.class, String.class, Boolean.class, String.class, String.class,
+                        BigDecimal.class, BigDecimal.class, BigDecimal.class, String.class, Instant.class,
+                        Instant.class, Long.class, byte[].class, String.class, Boolean.class, String.class);
         assertThat(new String((byte[]) copied[12], StandardCharsets.UTF_8)).isEqualTo(live[12]);
         assertThat(copied[5]).isEqualTo(new BigDecimal("1234.50"));
         assertThat(copied[9]).isEqualTo(Instant.parse("2026-12-06T10:15:30.123Z"));
