@@ -23,6 +23,7 @@ import ledger.query.invoice.InvoiceTables;
 import ledger.query.ledger.LedgerEvents;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.ByteConverter;
 
 /**
  * One replay of the ledger into a fresh table: the snapshot's events are read in pages, whole
@@ -194,7 +195,7 @@ final class LedgerReplay {
      * reading COPY text was nearly a quarter of PostgreSQL's samples). Values are typed as
      * {@link InvoiceTables#copyValues} gives them: text as UTF-8 for {@code varchar}, {@code char} and {@code json}
      * alike, {@code byte[]} already UTF-8, {@code Boolean}, {@code Long} for {@code bigint}, {@code BigDecimal} for
-     * {@code numeric}, {@code Instant} for {@code timestamptz}; null for NULL.
+     * {@code numeric} (pgjdbc's own binary form of it), {@code Instant} for {@code timestamptz}; null for NULL.
      */
     static final class CopyRows {
 
@@ -205,7 +206,6 @@ final class LedgerReplay {
         static final byte[] TRAILER = {(byte) 0xFF, (byte) 0xFF};
         /** PostgreSQL's epoch, 2000-01-01T00:00:00Z, in Unix seconds. */
         private static final long POSTGRES_EPOCH = 946_684_800L;
-        private static final int NUMERIC_NEGATIVE = 0x4000;
 
         private byte[] buffer;
         private int size;
@@ -234,7 +234,9 @@ final class LedgerReplay {
                     int32(8);
                     int64(number);
                 } else if (value instanceof BigDecimal decimal) {
-                    numeric(decimal);
+                    byte[] numeric = ByteConverter.numeric(decimal);
+                    int32(numeric.length);
+                    put(numeric);
                 } else if (value instanceof Instant instant) {
                     int32(8);
                     int64(microsSincePostgresEpoch(instant));
@@ -246,41 +248,6 @@ final class LedgerReplay {
 
         byte[] bytes() {
             return Arrays.copyOf(buffer, size);
-        }
-
-        /**
-         * {@code numeric}'s binary form: the count of base-10000 digits, the weight of the first, the sign, the
-         * count of decimal digits after the point, then the digits, most significant first.
-         */
-        private void numeric(BigDecimal value) {
-            String plain = value.abs().toPlainString();
-            int point = plain.indexOf('.');
-            String whole = point < 0 ? plain : plain.substring(0, point);
-            String fraction = point < 0 ? "" : plain.substring(point + 1);
-            int wholeGroups = (whole.length() + 3) / 4;
-            String padded = "0".repeat(wholeGroups * 4 - whole.length()) + whole + fraction
-                    + "0".repeat((4 - fraction.length() % 4) % 4);
-            int first = 0;
-            int end = padded.length() / 4;
-            while (first < end && group(padded, first) == 0) {
-                first++;
-            }
-            while (end > first && group(padded, end - 1) == 0) {
-                end--;
-            }
-            int digits = end - first;
-            int32(8 + 2 * digits);
-            int16(digits);
-            int16(digits == 0 ? 0 : wholeGroups - 1 - first);
-            int16(value.signum() < 0 ? NUMERIC_NEGATIVE : 0);
-            int16(Math.max(value.scale(), 0));
-            for (int g = first; g < end; g++) {
-                int16(group(padded, g));
-            }
-        }
-
-        private static int group(String digits, int index) {
-            return Integer.parseInt(digits, index * 4, index * 4 + 4, 10);
         }
 
         /**
@@ -298,22 +265,20 @@ final class LedgerReplay {
 
         private void int16(int value) {
             ensure(2);
-            buffer[size++] = (byte) (value >>> 8);
-            buffer[size++] = (byte) value;
+            ByteConverter.int2(buffer, size, value);
+            size += 2;
         }
 
         private void int32(int value) {
             ensure(4);
-            for (int shift = 24; shift >= 0; shift -= 8) {
-                buffer[size++] = (byte) (value >>> shift);
-            }
+            ByteConverter.int4(buffer, size, value);
+            size += 4;
         }
 
         private void int64(long value) {
             ensure(8);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                buffer[size++] = (byte) (value >>> shift);
-            }
+            ByteConverter.int8(buffer, size, value);
+            size += 8;
         }
 
         private void put(byte[] bytes) {
