@@ -48,7 +48,15 @@ final class LedgerReplay {
             SELECT invoice_id, sequence, payload FROM ledger_event
             WHERE (invoice_id, sequence) > (?, ?) ORDER BY invoice_id, sequence LIMIT ?""";
     private static final int READ_PAGE = 10_000;
-    private static final int EVENTS_PER_CHUNK = 4_000;
+    /**
+     * What is in flight stays small enough for the young generation's survivor space (under 10 MB with
+     * query-service's 256 MB heap): the page's rows are fetched a thousand at a time, and a folder takes a
+     * thousand events. A whole page held at once and chunks of 4,000 overflowed it at every young
+     * collection, so the old generation filled and a million-event rebuild stopped for eight full
+     * collections (ledger-local/README.md, 2026-12-07 14:30–).
+     */
+    private static final int FETCH = 1_000;
+    private static final int EVENTS_PER_CHUNK = 1_000;
 
     /** Counts each event read; may sleep (pace) or throw to stop the replay. */
     interface Progress {
@@ -83,6 +91,7 @@ final class LedgerReplay {
         long events = 0;
         try {
             try (PreparedStatement page = source.prepareStatement(READ)) {
+                page.setFetchSize(FETCH);
                 String invoice = "";
                 long sequence = 0;
                 List<byte[]> history = null;
