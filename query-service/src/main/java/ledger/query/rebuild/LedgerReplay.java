@@ -53,7 +53,7 @@ final class LedgerReplay {
      * query-service's 256 MB heap): the page's rows are fetched a thousand at a time, and a folder takes a
      * thousand events. A whole page held at once and chunks of 4,000 overflowed it at every young
      * collection, so the old generation filled and a million-event rebuild stopped for eight full
-     * collections (ledger-local/README.md, 2026-12-07 14:30–).
+     * collections (ledger-local/README.md, 2026-12-07 14:27–16:10 UTC).
      */
     private static final int FETCH = 1_000;
     private static final int EVENTS_PER_CHUNK = 1_000;
