@@ -47,16 +47,21 @@ final class LedgerReplay {
     private static final String READ = """
             SELECT invoice_id, sequence, payload FROM ledger_event
             WHERE (invoice_id, sequence) > (?, ?) ORDER BY invoice_id, sequence LIMIT ?""";
-    private static final int READ_PAGE = 10_000;
     /**
-     * What is in flight stays small enough for the young generation's survivor space (under 10 MB with
-     * query-service's 256 MB heap): the page's rows are fetched a thousand at a time, and a folder takes a
-     * thousand events. A whole page held at once and chunks of 4,000 overflowed it at every young
-     * collection, so the old generation filled and a million-event rebuild stopped for eight full
-     * collections (ledger-local/README.md, 2026-12-07 14:27–16:10 UTC).
+     * How much the replay reads and folds at a time: keyset pages of {@code readPage} events, fetched
+     * {@code fetch} rows at a time, handed to a folder in whole invoices of about {@code eventsPerChunk} events.
      */
-    private static final int FETCH = 1_000;
-    private static final int EVENTS_PER_CHUNK = 1_000;
+    record Sizes(int readPage, int fetch, int eventsPerChunk) {
+
+        /**
+         * What is in flight stays small enough for the young generation's survivor space (under 10 MB with
+         * query-service's 256 MB heap): a page's rows are fetched a thousand at a time, and a folder takes a
+         * thousand events. A whole page held at once and chunks of 4,000 overflowed it at every young
+         * collection, so the old generation filled and a million-event rebuild stopped for eight full
+         * collections (ledger-local/README.md, 2026-12-07 14:27–16:10 UTC).
+         */
+        static final Sizes DEFAULT = new Sizes(10_000, 1_000, 1_000);
+    }
 
     /** Counts each event read; may sleep (pace) or throw to stop the replay. */
     interface Progress {
@@ -65,13 +70,15 @@ final class LedgerReplay {
 
     private final ExecutorService folders;
     private final int parallelism;
+    private final Sizes sizes;
     private final AtomicLong foldNanos = new AtomicLong();
     private final AtomicLong writeNanos = new AtomicLong();
     private long waitNanos;
 
-    LedgerReplay(ExecutorService folders, int parallelism) {
+    LedgerReplay(ExecutorService folders, int parallelism, Sizes sizes) {
         this.folders = folders;
         this.parallelism = parallelism;
+        this.sizes = sizes;
     }
 
     /**
@@ -91,7 +98,7 @@ final class LedgerReplay {
         long events = 0;
         try {
             try (PreparedStatement page = source.prepareStatement(READ)) {
-                page.setFetchSize(FETCH);
+                page.setFetchSize(sizes.fetch());
                 String invoice = "";
                 long sequence = 0;
                 List<byte[]> history = null;
@@ -101,14 +108,14 @@ final class LedgerReplay {
                 while (more) {
                     page.setString(1, invoice);
                     page.setLong(2, sequence);
-                    page.setInt(3, READ_PAGE);
+                    page.setInt(3, sizes.readPage());
                     int read = 0;
                     try (ResultSet rs = page.executeQuery()) {
                         while (rs.next()) {
                             read++;
                             String next = rs.getString(1);
                             if (!next.equals(invoice)) {
-                                if (chunkEvents >= EVENTS_PER_CHUNK) {
+                                if (chunkEvents >= sizes.eventsPerChunk()) {
                                     submit(chunk, copy, pending);
                                     chunk = new ArrayList<>();
                                     chunkEvents = 0;
@@ -124,7 +131,7 @@ final class LedgerReplay {
                             progress.advance();
                         }
                     }
-                    more = read == READ_PAGE;
+                    more = read == sizes.readPage();
                 }
                 submit(chunk, copy, pending);
             }

@@ -202,7 +202,7 @@ public class ProjectionRebuilder implements DisposableBean {
             }
             jdbc.update("UPDATE projection_rebuild SET total_events = ? WHERE id = ?", total, id);
             var progress = new Progress(id, maxEventsPerSecond);
-            var replay = new LedgerReplay(folders, parallelism);
+            var replay = new LedgerReplay(folders, parallelism, LedgerReplay.Sizes.DEFAULT);
             long start = System.nanoTime();
             long read = replay.run(source, target, progress::advance);
             source.commit();
