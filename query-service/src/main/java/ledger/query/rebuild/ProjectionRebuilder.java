@@ -10,15 +10,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
 import ledger.events.Ids;
 import ledger.query.invoice.InvoiceTables;
@@ -28,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -62,6 +57,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * state has to be held in memory), already free of duplicates, and consistent with the snapshot that
  * the live writers' hand-over is defined against.
  *
+ * This class runs the job; {@link RebuildTables} does what each step does to the tables.
+ *
  * <p>Progress is kept in {@code projection_rebuild} (so any instance can answer for it) with a
  * heartbeat; a rebuild whose heartbeat stopped (its instance died) is taken over by the next start.
  */
@@ -71,21 +68,18 @@ public class ProjectionRebuilder implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ProjectionRebuilder.class);
     static final Duration ABANDONED_AFTER = Duration.ofSeconds(60);
     private static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
-    private static final Pattern INDEX_DEF = Pattern.compile("^CREATE (UNIQUE )?INDEX (\\S+) ON (\\S+) (USING .*)$");
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
-    private final InvoiceTables tables;
+    private final RebuildTables tables;
     private final TransactionTemplate transaction;
     private final Clock clock;
     private final int parallelism = Runtime.getRuntime().availableProcessors();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> daemon(r, "projection-rebuild"));
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(daemonThreads("projection-rebuild-"));
     private final ExecutorService folders = Executors.newFixedThreadPool(parallelism,
-            r -> daemon(r, "projection-rebuild-fold"));
-    private final ExecutorService indexer = Executors.newSingleThreadExecutor(
-            r -> daemon(r, "projection-rebuild-index"));
+            daemonThreads("projection-rebuild-fold-"));
 
-    ProjectionRebuilder(DataSource dataSource, JdbcTemplate jdbc, InvoiceTables tables,
+    ProjectionRebuilder(DataSource dataSource, JdbcTemplate jdbc, RebuildTables tables,
                         PlatformTransactionManager transactions, Clock clock) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
@@ -102,7 +96,7 @@ public class ProjectionRebuilder implements DisposableBean {
         validatePace(maxEventsPerSecond);
         String id = "rb_" + Ids.randomToken(24);
         transaction.executeWithoutResult(tx -> {
-            lockWriters();
+            tables.lockWriters();
             Instant now = clock.instant();
             var running = jdbc.query("""
                     SELECT id, heartbeat_at FROM projection_rebuild WHERE projection = ? AND state = 'running'
@@ -117,11 +111,7 @@ public class ProjectionRebuilder implements DisposableBean {
                         UPDATE projection_rebuild SET state = 'failed', finished_at = ?, error = ? WHERE id = ?""",
                         sql(now), "abandoned: no heartbeat since " + other[1], other[0]);
             }
-            jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.REBUILD + ", " + InvoiceTables.REPLAYED);
-            // The live writers' upsert needs the key; nothing else reads this table.
-            jdbc.execute("CREATE TABLE " + InvoiceTables.REBUILD + " (LIKE " + InvoiceTables.LIVE
-                    + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE,"
-                    + " PRIMARY KEY (id))");
+            tables.create();
             jdbc.update("""
                     INSERT INTO projection_rebuild (id, projection, state, phase, max_events_per_second, started_at,
                                                     heartbeat_at)
@@ -147,7 +137,7 @@ public class ProjectionRebuilder implements DisposableBean {
     /** Cancels a running rebuild: its worker stops at its next progress report and drops its table. */
     public Optional<RebuildStatus> cancel(String id) {
         transaction.executeWithoutResult(tx -> {
-            lockWriters();
+            tables.lockWriters();
             jdbc.update("""
                     UPDATE projection_rebuild SET state = 'cancelled', finished_at = ?
                     WHERE id = ? AND state = 'running'""", sql(clock.instant()), id);
@@ -159,8 +149,9 @@ public class ProjectionRebuilder implements DisposableBean {
         try {
             long total = replay(id, maxEventsPerSecond);
             long indexing = System.nanoTime();
-            buildIndexes(id, total);
-            jdbc.execute("ANALYZE " + InvoiceTables.REPLAYED);
+            heartbeat(id, "indexing", total);
+            tables.buildIndexes(() -> heartbeat(id, "indexing", total), PROGRESS_EVERY);
+            tables.analyze();
             long swapping = System.nanoTime();
             swap(id, total);
             log.info("Rebuild {} built its indexes and analysed its table in {} ms, merged and swapped in {} ms", id,
@@ -177,7 +168,7 @@ public class ProjectionRebuilder implements DisposableBean {
             log.error("Projection rebuild {} failed", id, e);
             try {
                 transaction.executeWithoutResult(tx -> {
-                    lockWriters();
+                    tables.lockWriters();
                     jdbc.update("""
                             UPDATE projection_rebuild SET state = 'failed', finished_at = ?, error = ?
                             WHERE id = ? AND state = 'running'""", sql(clock.instant()), String.valueOf(e), id);
@@ -283,91 +274,18 @@ public class ProjectionRebuilder implements DisposableBean {
         }
     }
 
-    /**
-     * The live table's key and indexes on the replayed table, each built in one sorted pass over the
-     * loaded rows: with the COPY before it, a third less of PostgreSQL's CPU than upserting into an
-     * indexed table (RebuildBenchmarkIT), and a quarter less WAL. Built on
-     * another thread so that this one keeps the heartbeat going and can cancel a build that outlives
-     * the rebuild.
-     */
-    private void buildIndexes(String id, long total) throws Exception {
-        heartbeat(id, "indexing", total);
-        var running = new AtomicReference<Statement>();
-        Future<?> build = indexer.submit(() -> {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-                running.set(statement);
-                // Sorts in memory rather than in temporary files; one build at a time.
-                statement.execute("SET maintenance_work_mem = '256MB'");
-                try {
-                    for (IndexDef index : indexes()) {
-                        statement.execute(createOnReplayed(index));
-                    }
-                } finally {
-                    statement.execute("RESET maintenance_work_mem");
-                }
-            }
-            return null;
-        });
-        try {
-            while (true) {
-                try {
-                    build.get(PROGRESS_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-                    return;
-                } catch (TimeoutException e) {
-                    heartbeat(id, "indexing", total);
-                }
-            }
-        } catch (Stopped e) {
-            Statement statement = running.get();
-            if (statement != null) {
-                statement.cancel();
-            }
-            try {
-                build.get();
-            } catch (ExecutionException cancelled) {
-                log.debug("index build cancelled", cancelled);
-            }
-            throw e;
-        }
-    }
-
-    private static String createOnReplayed(IndexDef index) {
-        if (index.primary()) {
-            return "ALTER TABLE " + InvoiceTables.REPLAYED + " ADD CONSTRAINT " + rebuildName(index.name())
-                    + " PRIMARY KEY (id)";
-        }
-        Matcher m = INDEX_DEF.matcher(index.definition());
-        if (!m.matches()) {
-            throw new IllegalStateException("unexpected index definition: " + index.definition());
-        }
-        String unique = m.group(1) == null ? "" : m.group(1);
-        return "CREATE " + unique + "INDEX " + rebuildName(index.name()) + " ON " + InvoiceTables.REPLAYED + " "
-                + m.group(4);
-    }
-
     private void swap(String id, long total) {
         heartbeat(id, "swapping", total);
         transaction.executeWithoutResult(tx -> {
             // Readers of the live table must not hold the swap up for long; fail and report instead.
             jdbc.execute("SET LOCAL lock_timeout = '30s'");
-            lockWriters();
+            tables.lockWriters();
             String state = jdbc.queryForObject("SELECT state FROM projection_rebuild WHERE id = ? FOR UPDATE",
                     String.class, id);
             if (!"running".equals(state)) {
                 throw new Stopped("no longer running before the swap (" + state + ")");
             }
-            // What the live writers changed during the rebuild; from here on they wait for the swap.
-            tables.merge(InvoiceTables.REBUILD, InvoiceTables.REPLAYED);
-            List<IndexDef> live = indexes();
-            jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.PREVIOUS + ", " + InvoiceTables.REBUILD);
-            for (IndexDef index : live) {
-                jdbc.execute("ALTER INDEX " + index.name() + " RENAME TO " + previousName(index.name()));
-            }
-            jdbc.execute("ALTER TABLE " + InvoiceTables.LIVE + " RENAME TO " + InvoiceTables.PREVIOUS);
-            jdbc.execute("ALTER TABLE " + InvoiceTables.REPLAYED + " RENAME TO " + InvoiceTables.LIVE);
-            for (IndexDef index : live) {
-                jdbc.execute("ALTER INDEX " + rebuildName(index.name()) + " RENAME TO " + index.name());
-            }
+            tables.swap();
             jdbc.update("""
                     UPDATE projection_rebuild SET state = 'completed', phase = 'done', processed_events = total_events,
                         finished_at = ?, heartbeat_at = ?
@@ -377,41 +295,14 @@ public class ProjectionRebuilder implements DisposableBean {
 
     private void dropRebuildTable() {
         transaction.executeWithoutResult(tx -> {
-            lockWriters();
+            tables.lockWriters();
             boolean anotherRunning = Boolean.TRUE.equals(jdbc.queryForObject(
                     "SELECT EXISTS (SELECT 1 FROM projection_rebuild WHERE projection = ? AND state = 'running')",
                     Boolean.class, InvoiceTables.PROJECTION));
             if (!anotherRunning) {
-                jdbc.execute("DROP TABLE IF EXISTS " + InvoiceTables.REBUILD + ", " + InvoiceTables.REPLAYED);
+                tables.drop();
             }
         });
-    }
-
-    private record IndexDef(String name, String definition, boolean primary) {
-    }
-
-    /** The live table's indexes, as PostgreSQL would recreate them. */
-    private List<IndexDef> indexes() {
-        return jdbc.query("""
-                SELECT i.relname, pg_get_indexdef(i.oid), x.indisprimary
-                FROM pg_index x
-                JOIN pg_class i ON i.oid = x.indexrelid
-                JOIN pg_class t ON t.oid = x.indrelid
-                WHERE t.relname = ? AND t.relnamespace = current_schema()::text::regnamespace
-                ORDER BY i.relname""",
-                (rs, i) -> new IndexDef(rs.getString(1), rs.getString(2), rs.getBoolean(3)), InvoiceTables.LIVE);
-    }
-
-    private void lockWriters() {
-        jdbc.query("SELECT pg_advisory_xact_lock(?)", rs -> null, InvoiceTables.WRITERS_LOCK);
-    }
-
-    private static String rebuildName(String index) {
-        return index + "_rebuild";
-    }
-
-    private static String previousName(String index) {
-        return index + "_previous";
     }
 
     private static OffsetDateTime sql(Instant instant) {
@@ -425,16 +316,16 @@ public class ProjectionRebuilder implements DisposableBean {
         }
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        var t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+    /** Daemon threads named {@code prefix}1, 2…: a rebuild's threads never hold the service's exit up. */
+    static ThreadFactory daemonThreads(String prefix) {
+        var threads = new CustomizableThreadFactory(prefix);
+        threads.setDaemon(true);
+        return threads;
     }
 
     @Override
     public void destroy() {
         worker.shutdownNow();
         folders.shutdownNow();
-        indexer.shutdownNow();
     }
 }
