@@ -9,6 +9,10 @@ import java.time.temporal.ChronoUnit;
 import ledger.events.StoreId;
 import ledger.support.auth.Scopes;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTask;
+import org.springframework.scheduling.config.ScheduledTaskHolder;
 
 /** query-service on real PostgreSQL and Kafka: events on the topic → projection → HTTP. */
 class QueryServiceIT extends QueryIntegrationTest {
@@ -88,6 +92,16 @@ class QueryServiceIT extends QueryIntegrationTest {
                     .contains("ledger_projection_lag_last_milliseconds ")
                     .containsPattern("ledger_projection_events_applied_total [1-9]");
         });
+    }
+
+    /** service-support's purge of expired Idempotency-Key records runs on Spring's scheduler, hourly. */
+    @Test
+    void expiredIdempotencyKeysArePurgedHourly(@Autowired ScheduledTaskHolder scheduler) {
+        assertThat(scheduler.getScheduledTasks()).map(ScheduledTask::getTask)
+                .filteredOn(task -> task.toString().endsWith("IdempotencyPurge.purge"))
+                .singleElement()
+                .isInstanceOfSatisfying(FixedDelayTask.class,
+                        task -> assertThat(task.getIntervalDuration()).isEqualTo(Duration.ofHours(1)));
     }
 
     @Test

@@ -13,14 +13,13 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import ledger.events.LedgerJson;
 import ledger.support.auth.AccessRegistry;
 import ledger.support.auth.Authentication;
 import ledger.support.auth.ScopeCheck;
 import ledger.support.idempotency.Idempotency;
+import ledger.support.idempotency.IdempotencyPurge;
 import ledger.support.ratelimit.RateLimits;
 import ledger.support.web.ApiExceptionHandler;
 import ledger.support.web.BodySizeLimit;
@@ -45,6 +44,7 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
+import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -56,6 +56,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @AutoConfiguration(before = org.springframework.boot.autoconfigure.web.servlet.error.ErrorMvcAutoConfiguration.class)
 @EnableConfigurationProperties(LedgerProperties.class)
 @Import(ApiExceptionHandler.class)
+@EnableScheduling // IdempotencyPurge
 public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
 
     static final int MAX_BODY_BYTES = 64 * 1024;
@@ -166,22 +167,14 @@ public class LedgerSupportAutoConfiguration implements WebMvcConfigurer {
     @Bean
     FilterRegistrationBean<Idempotency> idempotency(JdbcTemplate jdbc, PlatformTransactionManager transactions,
                                                     ErrorResponses errors) {
-        var filter = Idempotency.create(jdbc, transactions, errors);
-        var purger = Executors.newSingleThreadScheduledExecutor(r -> {
-            var thread = new Thread(r, "idempotency-purge");
-            thread.setDaemon(true);
-            return thread;
-        });
-        purger.scheduleWithFixedDelay(() -> {
-            try {
-                filter.purgeExpired();
-            } catch (RuntimeException e) {
-                // the database may be briefly away; the next run catches up
-            }
-        }, 1, 60, TimeUnit.MINUTES);
-        var registration = new FilterRegistrationBean<>(filter);
+        var registration = new FilterRegistrationBean<>(Idempotency.create(jdbc, transactions, errors));
         registration.setOrder(IDEMPOTENCY);
         return registration;
+    }
+
+    @Bean
+    IdempotencyPurge idempotencyPurge(FilterRegistrationBean<Idempotency> idempotency) {
+        return new IdempotencyPurge(idempotency.getFilter());
     }
 
     /**

@@ -50,6 +50,7 @@ class IdempotencyIT {
      */
     static JdbcTemplate outside;
     static MockMvc mvc;
+    static Idempotency idempotency;
 
     static final ApiPrincipal TEST = new ApiPrincipal(new StoreId("st_idempotency"), "key_t", Set.of(), false);
     static final ApiPrincipal LIVE = new ApiPrincipal(new StoreId("st_idempotency"), "key_l", Set.of(), true);
@@ -123,7 +124,7 @@ class IdempotencyIT {
         jdbc = new JdbcTemplate(dataSource);
         outside = new JdbcTemplate(postgres.getPostgresDatabase());
         jdbc.execute("CREATE TABLE thing (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)");
-        var idempotency = Idempotency.create(jdbc, new DataSourceTransactionManager(dataSource),
+        idempotency = Idempotency.create(jdbc, new DataSourceTransactionManager(dataSource),
                 new ErrorResponses(WebSlice.httpJson()));
         mvc = WebSlice.mvc(new Things()).addFilters(idempotency).build();
     }
@@ -154,6 +155,26 @@ class IdempotencyIT {
 
     static int things() {
         return jdbc.queryForObject("SELECT count(*) FROM thing", Integer.class);
+    }
+
+    /** A record past its 24 hours is purged, and its key then runs the request again; a younger one stays. */
+    @Test
+    void thePurgeDeletesOnlyRecordsPastTheirDayAndAPurgedKeyRunsAgain() throws Exception {
+        String body = "{\"name\":\"purged\"}";
+        assertThat(send(TEST, "purge-old", body).getStatus()).isEqualTo(201);
+        assertThat(send(TEST, "purge-young", "{\"name\":\"kept\"}").getStatus()).isEqualTo(201);
+        outside.update("UPDATE idempotency_key SET created_at = now() - interval '24 hours 1 minute'"
+                + " WHERE key = 'purge-old'");
+
+        new IdempotencyPurge(idempotency).purge();
+
+        assertThat(outside.queryForList("SELECT key FROM idempotency_key WHERE key LIKE 'purge-%'", String.class))
+                .containsExactly("purge-young");
+        jdbc.update("DELETE FROM thing");
+        var again = send(TEST, "purge-old", body);
+        assertThat(again.getStatus()).isEqualTo(201);
+        assertThat(again.getHeader(Idempotency.REPLAYED)).isNull();
+        assertThat(things()).isEqualTo(1);
     }
 
     /**
