@@ -19,6 +19,7 @@ import ledger.events.LedgerEvent;
 import ledger.events.LedgerJson;
 import ledger.events.PaymentReceived;
 import ledger.events.RefundIssued;
+import ledger.query.web.Instants;
 import ledger.support.auth.ApiPrincipal;
 import ledger.support.consumer.LedgerInbox;
 import ledger.support.consumer.Received;
@@ -143,7 +144,7 @@ public class LedgerEvents implements LedgerInbox {
                 SELECT payload FROM ledger_event
                 WHERE invoice_id = ? AND store_id = ? AND livemode = ? AND occurred_at <= ?
                 ORDER BY sequence""", (rs, i) -> parse(rs.getString(1)), invoiceId, ledger.storeId().value(),
-                ledger.livemode(), java.time.OffsetDateTime.ofInstant(asOf, java.time.ZoneOffset.UTC));
+                ledger.livemode(), Instants.sql(asOf));
     }
 
     /** Reads a stored event; stored events were written by {@link #write}, so failure is a bug. */

@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
 import ledger.events.Ids;
 import ledger.query.invoice.InvoiceTables;
+import ledger.query.web.Instants;
 import ledger.support.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,14 +109,14 @@ public class ProjectionRebuilder implements DisposableBean {
                 }
                 jdbc.update("""
                         UPDATE projection_rebuild SET state = 'failed', finished_at = ?, error = ? WHERE id = ?""",
-                        sql(now), "abandoned: no heartbeat since " + other[1], other[0]);
+                        Instants.sql(now), "abandoned: no heartbeat since " + other[1], other[0]);
             }
             tables.create();
             jdbc.update("""
                     INSERT INTO projection_rebuild (id, projection, state, phase, max_events_per_second, started_at,
                                                     heartbeat_at)
                     VALUES (?, ?, 'running', 'replaying', ?, ?, ?)""",
-                    id, InvoiceTables.PROJECTION, maxEventsPerSecond, sql(now), sql(now));
+                    id, InvoiceTables.PROJECTION, maxEventsPerSecond, Instants.sql(now), Instants.sql(now));
         });
         log.info("Projection rebuild {} started", id);
         worker.submit(() -> run(id, maxEventsPerSecond));
@@ -140,7 +140,7 @@ public class ProjectionRebuilder implements DisposableBean {
             tables.lockWriters();
             jdbc.update("""
                     UPDATE projection_rebuild SET state = 'cancelled', finished_at = ?
-                    WHERE id = ? AND state = 'running'""", sql(clock.instant()), id);
+                    WHERE id = ? AND state = 'running'""", Instants.sql(clock.instant()), id);
         });
         return status(id);
     }
@@ -171,7 +171,8 @@ public class ProjectionRebuilder implements DisposableBean {
                     tables.lockWriters();
                     jdbc.update("""
                             UPDATE projection_rebuild SET state = 'failed', finished_at = ?, error = ?
-                            WHERE id = ? AND state = 'running'""", sql(clock.instant()), String.valueOf(e), id);
+                            WHERE id = ? AND state = 'running'""",
+                            Instants.sql(clock.instant()), String.valueOf(e), id);
                 });
                 dropRebuildTable();
             } catch (RuntimeException again) {
@@ -253,7 +254,7 @@ public class ProjectionRebuilder implements DisposableBean {
         List<Integer> rate = jdbc.query("""
                 UPDATE projection_rebuild SET processed_events = ?, phase = ?, heartbeat_at = ?
                 WHERE id = ? AND state = 'running' RETURNING max_events_per_second""",
-                (rs, i) -> (Integer) rs.getObject(1), processed, phase, sql(clock.instant()), id);
+                (rs, i) -> (Integer) rs.getObject(1), processed, phase, Instants.sql(clock.instant()), id);
         if (rate.isEmpty()) {
             throw new Stopped("no longer running (cancelled, or taken over after a stall)");
         }
@@ -289,7 +290,7 @@ public class ProjectionRebuilder implements DisposableBean {
             jdbc.update("""
                     UPDATE projection_rebuild SET state = 'completed', phase = 'done', processed_events = total_events,
                         finished_at = ?, heartbeat_at = ?
-                    WHERE id = ?""", sql(clock.instant()), sql(clock.instant()), id);
+                    WHERE id = ?""", Instants.sql(clock.instant()), Instants.sql(clock.instant()), id);
         });
     }
 
@@ -303,10 +304,6 @@ public class ProjectionRebuilder implements DisposableBean {
                 tables.drop();
             }
         });
-    }
-
-    private static OffsetDateTime sql(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
     }
 
     /** The rebuild was cancelled or taken over: stop quietly. */

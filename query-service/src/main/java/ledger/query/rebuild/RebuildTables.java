@@ -71,7 +71,8 @@ class RebuildTables implements DisposableBean {
     void buildIndexes(Runnable heartbeat, Duration every) throws Exception {
         var running = new AtomicReference<Statement>();
         Future<?> build = indexer.submit(() -> {
-            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            try (Connection connection = dataSource.getConnection();
+                 Statement statement = connection.createStatement()) {
                 running.set(statement);
                 // Sorts in memory rather than in temporary files; one build at a time.
                 statement.execute("SET maintenance_work_mem = '256MB'");
@@ -149,7 +150,8 @@ class RebuildTables implements DisposableBean {
 
     private static String createOnReplayed(IndexDef index) {
         if (index.primary()) {
-            return "ALTER TABLE " + InvoiceTables.REPLAYED + " ADD CONSTRAINT " + rebuildName(index) + " PRIMARY KEY (id)";
+            return "ALTER TABLE " + InvoiceTables.REPLAYED + " ADD CONSTRAINT " + rebuildName(index)
+                    + " PRIMARY KEY (id)";
         }
         Matcher m = INDEX_DEF.matcher(index.definition());
         if (!m.matches()) {
