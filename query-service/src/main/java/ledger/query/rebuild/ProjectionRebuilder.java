@@ -57,7 +57,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * state has to be held in memory), already free of duplicates, and consistent with the snapshot that
  * the live writers' hand-over is defined against.
  *
- * This class runs the job; {@link RebuildTables} does what each step does to the tables.
+ * <p>This class runs the job; {@link RebuildTables} does what each step does to the tables.
  *
  * <p>Progress is kept in {@code projection_rebuild} (so any instance can answer for it) with a
  * heartbeat; a rebuild whose heartbeat stopped (its instance died) is taken over by the next start.
