@@ -14,6 +14,7 @@ import ledger.webhook.WebhookProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -99,13 +100,10 @@ public class DeliveryWorker implements SmartLifecycle {
 
     @Override
     public void start() {
-        var threadNumber = new AtomicInteger();
+        var threads = new CustomizableThreadFactory("webhook-worker-");
+        threads.setDaemon(true);
         workers = new ThreadPoolExecutor(properties.workers(), properties.workers(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    var t = new Thread(r, "webhook-worker-" + threadNumber.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new LinkedBlockingQueue<>(), threads);
         running = true;
         poller = new Thread(this::poll, "webhook-poller");
         poller.setDaemon(true);

@@ -38,6 +38,7 @@ import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.pool.PoolReusePolicy;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Makes one webhook HTTP request. Every connection goes through the {@link TargetPolicy} (resolver and
@@ -102,11 +103,9 @@ final class WebhookSender implements AutoCloseable {
                         .setConnectionRequestTimeout(Timeout.of(properties.requestTimeout()))
                         .build())
                 .build();
-        var timer = new ScheduledThreadPoolExecutor(1, r -> {
-            var t = new Thread(r, "webhook-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
+        var threads = new CustomizableThreadFactory("webhook-deadlines-");
+        threads.setDaemon(true);
+        var timer = new ScheduledThreadPoolExecutor(1, threads);
         // Almost every deadline is cancelled long before it fires; don't keep them queued until then.
         timer.setRemoveOnCancelPolicy(true);
         deadlines = timer;
