@@ -30,10 +30,6 @@ public final class TargetPolicy {
         this.allowPrivate = allowPrivate;
     }
 
-    public boolean allowsPrivate() {
-        return allowPrivate;
-    }
-
     /** Why {@code url} can't be a webhook target, or empty if it can (as far as can be told without DNS). */
     public Optional<String> urlProblem(String url) {
         if (url == null || url.isBlank()) {
