@@ -216,6 +216,31 @@ class WriteApiIT {
         assertPaidExactly(invoice, "3.00", 2);
     }
 
+    /**
+     * A keyed create runs in the request's transaction itself, with no savepoint ({@code Commands.create}): its
+     * checkout token's row carries the same transaction id as its kept answer. A keyed payment keeps its savepoint,
+     * so that a retry after a concurrent append undoes only its attempt: its event's row carries a subtransaction's.
+     */
+    @Test
+    void aKeyedCreateTakesNoSavepointAKeyedPaymentDoes() {
+        String createKey = "xact-create-" + System.nanoTime();
+        var created = api().post("/v1/invoices", key, "{\"amount\":\"10.00\"}", "Idempotency-Key", createKey);
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        String invoice = created.json().get("id").asText();
+        assertThat(jdbc.queryForObject("""
+                SELECT t.xmin::text = k.xmin::text FROM checkout_token t, idempotency_key k
+                WHERE t.invoice_id = ? AND k.key = ?""", Boolean.class, invoice, createKey)).isTrue();
+
+        String payKey = "xact-pay-" + System.nanoTime();
+        var paid = api().post("/v1/invoices/" + invoice + "/payments", key, payment("1.00", "xact"),
+                "Idempotency-Key", payKey);
+        assertThat(paid.status()).as(paid.raw()).isEqualTo(201);
+        assertThat(jdbc.queryForObject("""
+                SELECT e.xmin::text = k.xmin::text FROM domain_event_entry e, idempotency_key k
+                WHERE e.aggregate_identifier = ? AND e.sequence_number = 1 AND k.key = ?""",
+                Boolean.class, invoice, payKey)).isFalse();
+    }
+
     @Test
     void tenConcurrentCreatesWithOneIdempotencyKeyMakeOneInvoice() throws Exception {
         String idempotencyKey = "create-" + System.nanoTime();

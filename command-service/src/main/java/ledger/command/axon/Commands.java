@@ -29,11 +29,23 @@ public class Commands {
 
     private final CommandGateway gateway;
     private final TransactionTemplate attempt;
+    private final TransactionTemplate once;
 
     Commands(CommandGateway gateway, PlatformTransactionManager transactions) {
         this.gateway = gateway;
         this.attempt = new TransactionTemplate(transactions);
         attempt.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+        this.once = new TransactionTemplate(transactions);
+    }
+
+    /**
+     * A command that creates an aggregate under a new random id (an invoice's has about 143 bits): no other writer
+     * can append to it, so it is sent once, joining the request's transaction without {@link #send}'s savepoint.
+     * Under an {@code Idempotency-Key} that is two round trips fewer per create ({@code SAVEPOINT}, {@code RELEASE}).
+     * A refusal rolls the request's transaction back, and its answer is kept apart, as for any command.
+     */
+    public <R> R create(Object command) {
+        return once.execute(transaction -> gateway.<R>sendAndWait(command));
     }
 
     public <R> R send(Object command) {

@@ -58,6 +58,21 @@ class CommandsTest {
         assertThat(transactions.rolledBack).isEqualTo(2);
     }
 
+    /** A create can't meet a concurrent writer of its new id: it is sent once, and a conflict is not tried again. */
+    @Test
+    void aCreateIsSentOnceInOneTransaction() {
+        when(gateway.sendAndWait("create")).thenReturn("created");
+        when(gateway.sendAndWait("collide")).thenThrow(new ConcurrencyException("impossible"));
+
+        assertThat((String) commands.create("create")).isEqualTo("created");
+        assertThatThrownBy(() -> commands.create("collide")).isInstanceOf(ConcurrencyException.class);
+
+        verify(gateway, times(1)).sendAndWait("create");
+        verify(gateway, times(1)).sendAndWait("collide");
+        assertThat(transactions.committed).isEqualTo(1);
+        assertThat(transactions.rolledBack).isEqualTo(1);
+    }
+
     /** Counts what each attempt's transaction (a savepoint, inside a request's) ended with. */
     static final class CountingTransactions extends AbstractPlatformTransactionManager {
         int committed;

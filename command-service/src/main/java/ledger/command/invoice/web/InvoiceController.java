@@ -62,7 +62,7 @@ class InvoiceController {
     ResponseEntity<InvoiceView> create(@RequestBody CreateInvoiceRequest body, ApiPrincipal principal,
                                        HttpServletRequest request) {
         var command = InvoiceRequests.toCommand(body, principal, clock.instant(), properties);
-        InvoiceCreated appended = commands.send(command);
+        InvoiceCreated appended = commands.create(command);
         // Under an Idempotency-Key the request's transaction, which keeps the answer, is still open: the answer goes
         // with "number": null, V1004_1 writes the number into the kept answer as the event gets it at commit, and that
         // is what the client is sent. Taking it now would hold the store's numbering lock across the rest of the
