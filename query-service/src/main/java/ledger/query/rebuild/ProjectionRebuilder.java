@@ -11,18 +11,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import javax.sql.DataSource;
 import ledger.events.Ids;
 import ledger.query.invoice.InvoiceTables;
 import ledger.query.web.Instants;
+import ledger.support.DaemonThreads;
 import ledger.support.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -75,9 +74,10 @@ public class ProjectionRebuilder implements DisposableBean {
     private final TransactionTemplate transaction;
     private final Clock clock;
     private final int parallelism = Runtime.getRuntime().availableProcessors();
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(daemonThreads("projection-rebuild-"));
+    private final ExecutorService worker =
+            Executors.newSingleThreadExecutor(DaemonThreads.named("projection-rebuild-"));
     private final ExecutorService folders = Executors.newFixedThreadPool(parallelism,
-            daemonThreads("projection-rebuild-fold-"));
+            DaemonThreads.named("projection-rebuild-fold-"));
 
     ProjectionRebuilder(DataSource dataSource, JdbcTemplate jdbc, RebuildTables tables,
                         PlatformTransactionManager transactions, Clock clock) {
@@ -311,13 +311,6 @@ public class ProjectionRebuilder implements DisposableBean {
         Stopped(String message) {
             super(message);
         }
-    }
-
-    /** Daemon threads named {@code prefix}1, 2…: a rebuild's threads never hold the service's exit up. */
-    static ThreadFactory daemonThreads(String prefix) {
-        var threads = new CustomizableThreadFactory(prefix);
-        threads.setDaemon(true);
-        return threads;
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import ledger.query.invoice.InvoiceTables;
+import ledger.support.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -36,7 +37,7 @@ class RebuildTables implements DisposableBean {
     private final JdbcTemplate jdbc;
     private final InvoiceTables tables;
     private final ExecutorService indexer =
-            Executors.newSingleThreadExecutor(ProjectionRebuilder.daemonThreads("projection-rebuild-index-"));
+            Executors.newSingleThreadExecutor(DaemonThreads.named("projection-rebuild-index-"));
 
     RebuildTables(DataSource dataSource, JdbcTemplate jdbc, InvoiceTables tables) {
         this.dataSource = dataSource;

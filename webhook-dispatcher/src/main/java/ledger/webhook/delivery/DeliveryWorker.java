@@ -10,11 +10,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import ledger.support.DaemonThreads;
 import ledger.webhook.WebhookProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -100,10 +100,8 @@ public class DeliveryWorker implements SmartLifecycle {
 
     @Override
     public void start() {
-        var threads = new CustomizableThreadFactory("webhook-worker-");
-        threads.setDaemon(true);
         workers = new ThreadPoolExecutor(properties.workers(), properties.workers(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads);
+                new LinkedBlockingQueue<>(), DaemonThreads.named("webhook-worker-"));
         running = true;
         poller = new Thread(this::poll, "webhook-poller");
         poller.setDaemon(true);

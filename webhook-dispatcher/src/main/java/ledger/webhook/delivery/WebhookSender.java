@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
+import ledger.support.DaemonThreads;
 import ledger.webhook.WebhookProperties;
 import ledger.webhook.target.BlockedTargetException;
 import ledger.webhook.target.GuardedDnsResolver;
@@ -38,7 +39,6 @@ import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.pool.PoolReusePolicy;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
-import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
  * Makes one webhook HTTP request. Every connection goes through the {@link TargetPolicy} (resolver and
@@ -103,9 +103,7 @@ final class WebhookSender implements AutoCloseable {
                         .setConnectionRequestTimeout(Timeout.of(properties.requestTimeout()))
                         .build())
                 .build();
-        var threads = new CustomizableThreadFactory("webhook-deadlines-");
-        threads.setDaemon(true);
-        var timer = new ScheduledThreadPoolExecutor(1, threads);
+        var timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("webhook-deadlines-"));
         // Almost every deadline is cancelled long before it fires; don't keep them queued until then.
         timer.setRemoveOnCancelPolicy(true);
         deadlines = timer;
