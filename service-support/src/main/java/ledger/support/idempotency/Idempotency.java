@@ -215,17 +215,15 @@ public final class Idempotency extends OncePerRequestFilter {
         TransactionStatus transaction = transactions.getTransaction(TransactionDefinition.withDefaults());
         boolean ran = false;
         try {
-            if (!store.lock(keyed.scope(), keyed.key())) {
+            var taken = store.take(keyed.scope(), keyed.key());
+            if (!taken.taken()) {
                 errors.write(request, answer, inProgress());
+            } else if (taken.kept().isPresent()) {
+                replay(request, answer, taken.kept().get(), keyed.fingerprint());
             } else {
-                var kept = store.find(keyed.scope(), keyed.key());
-                if (kept.isPresent()) {
-                    replay(request, answer, kept.get(), keyed.fingerprint());
-                } else {
-                    request.setAttribute(RUNNING_KEYED, Boolean.TRUE);
-                    chain.doFilter(request, answer);
-                    ran = true;
-                }
+                request.setAttribute(RUNNING_KEYED, Boolean.TRUE);
+                chain.doFilter(request, answer);
+                ran = true;
             }
         } catch (IOException | ServletException | RuntimeException | Error e) {
             try {

@@ -15,6 +15,10 @@ final class IdempotencyStore {
     record Stored(String fingerprint, int status, String headers, byte[] body) {
     }
 
+    /** What {@link #take} found: whether the key is this transaction's now, and its kept answer if so. */
+    record Taken(boolean taken, Optional<Stored> kept) {
+    }
+
     private final JdbcTemplate jdbc;
 
     IdempotencyStore(JdbcTemplate jdbc) {
@@ -22,13 +26,17 @@ final class IdempotencyStore {
     }
 
     /**
-     * Takes the key for this transaction, or false when another request holds it. PostgreSQL releases the
-     * lock at commit or rollback, also when the holder's connection dies with its instance. Keys of two
-     * stores hashing alike would only make one wait for the other's request to end.
+     * The key for this transaction, or {@code taken} false when another request holds it; with the key, its kept
+     * answer if one younger than 24 hours exists. One round trip ({@code idempotency_take} in db/support): the key is a
+     * transaction-scoped advisory lock, which PostgreSQL releases at commit or rollback, also when the holder's
+     * connection dies with its instance, and the answer is read after the lock is granted. Keys of two stores hashing
+     * alike would only make one wait for the other's request to end.
      */
-    boolean lock(String scope, String key) {
-        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT pg_try_advisory_xact_lock(hashtextextended(?, 0))",
-                Boolean.class, scope + "\n" + key));
+    Taken take(String scope, String key) {
+        return jdbc.queryForObject("SELECT * FROM idempotency_take(?, ?, ?::interval)", (rs, i) -> new Taken(
+                rs.getBoolean(1), rs.getString(2) == null ? Optional.empty()
+                        : Optional.of(new Stored(rs.getString(2), rs.getInt(3), rs.getString(4), rs.getBytes(5)))),
+                scope, key, RETAINED_FOR);
     }
 
     /** The kept answer for the key, if one younger than 24 hours exists. */

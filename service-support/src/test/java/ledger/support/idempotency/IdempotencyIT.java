@@ -8,6 +8,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.servlet.http.HttpServletRequest;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Collections;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +19,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Set;
+import javax.sql.DataSource;
 import ledger.events.StoreId;
 import ledger.support.WebSlice;
 import ledger.support.auth.ApiPrincipal;
@@ -31,6 +37,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -336,6 +343,43 @@ class IdempotencyIT {
         assertThat(json(send(TEST, "both-modes", "{\"name\":\"t\"}"))).isEqualTo(json(test));
         assertThat(json(send(LIVE, "both-modes", "{\"name\":\"l\"}"))).isEqualTo(json(live));
         assertThat(things()).isEqualTo(2);
+    }
+
+    /** Taking the key and looking up its kept answer is one statement; keeping a new answer is the other. */
+    @Test
+    void aKeyedRequestTakesItsKeyAndLooksUpItsAnswerInOneStatement() throws Exception {
+        var statements = new AtomicInteger();
+        DataSource counting = countingStatements(postgres.getPostgresDatabase(), statements);
+        var counted = WebSlice.mvc(new Things()).addFilters(Idempotency.create(new JdbcTemplate(counting),
+                new DataSourceTransactionManager(counting), new ErrorResponses(WebSlice.httpJson()))).build();
+
+        assertThat(send(counted, TEST, "counted", "{\"name\":\"counted\"}").getStatus()).isEqualTo(201);
+        assertThat(statements.getAndSet(0)).as("the key taken and looked up, then the answer kept").isEqualTo(2);
+        var replay = send(counted, TEST, "counted", "{\"name\":\"counted\"}");
+        assertThat(replay.getHeader(Idempotency.REPLAYED)).isEqualTo("true");
+        assertThat(statements.get()).as("the key taken and its answer found").isEqualTo(1);
+        assertThat(things()).isEqualTo(1);
+    }
+
+    /** {@code dataSource}, counting the statements its connections prepare or create. */
+    static DataSource countingStatements(DataSource dataSource, AtomicInteger statements) {
+        return new DelegatingDataSource(dataSource) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                Connection connection = super.getConnection();
+                return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                            if (method.getName().startsWith("prepare") || method.getName().equals("createStatement")) {
+                                statements.incrementAndGet();
+                            }
+                            try {
+                                return method.invoke(connection, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
     }
 
     /**
