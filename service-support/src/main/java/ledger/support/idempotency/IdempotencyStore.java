@@ -1,5 +1,7 @@
 package ledger.support.idempotency;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -34,8 +36,7 @@ final class IdempotencyStore {
      */
     Taken take(String scope, String key) {
         return jdbc.queryForObject("SELECT * FROM idempotency_take(?, ?, ?::interval)", (rs, i) -> new Taken(
-                rs.getBoolean(1), rs.getString(2) == null ? Optional.empty()
-                        : Optional.of(new Stored(rs.getString(2), rs.getInt(3), rs.getString(4), rs.getBytes(5)))),
+                rs.getBoolean(1), rs.getString(2) == null ? Optional.empty() : Optional.of(stored(rs, 2))),
                 scope, key, RETAINED_FOR);
     }
 
@@ -44,8 +45,12 @@ final class IdempotencyStore {
         return jdbc.query("""
                 SELECT fingerprint, response_status, response_headers, response_body FROM idempotency_key
                 WHERE scope = ? AND key = ? AND created_at >= now() - interval '""" + RETAINED_FOR + "'",
-                (rs, i) -> new Stored(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getBytes(4)),
-                scope, key).stream().findFirst();
+                (rs, i) -> stored(rs, 1), scope, key).stream().findFirst();
+    }
+
+    /** A kept answer from its four columns, fingerprint first, starting at column {@code first}. */
+    private static Stored stored(ResultSet rs, int first) throws SQLException {
+        return new Stored(rs.getString(first), rs.getInt(first + 1), rs.getString(first + 2), rs.getBytes(first + 3));
     }
 
     /** Keeps the answer; an expired record of the key gives way, a live one (a concurrent duplicate's) wins. */
