@@ -361,6 +361,28 @@ class IdempotencyIT {
         assertThat(things()).isEqualTo(1);
     }
 
+    /**
+     * The kept answer is read with a snapshot taken inside {@code idempotency_take}, after the key's lock, not with
+     * the calling statement's: an answer committed after the call began (a duplicate that let the key go just then)
+     * is found, so its request is replayed rather than run again. The call's statement here sleeps a second before
+     * taking the key, and the answer is committed in that second.
+     */
+    @Test
+    void takingTheKeyFindsAnAnswerCommittedAfterTheCallBegan() throws Exception {
+        var duplicate = Executors.newSingleThreadScheduledExecutor();
+        try {
+            duplicate.schedule(() -> outside.update("""
+                    INSERT INTO idempotency_key (scope, key, fingerprint, response_status, response_headers, response_body)
+                    VALUES ('st_late/test', 'late', repeat('0', 64), 201, '', '{}'::bytea)"""), 300, TimeUnit.MILLISECONDS);
+            Integer kept = jdbc.queryForObject("""
+                    SELECT (idempotency_take(s.scope, 'late', interval '24 hours')).kept_status
+                    FROM (SELECT 'st_late/test'::varchar AS scope, pg_sleep(1)) s""", Integer.class);
+            assertThat(kept).isEqualTo(201);
+        } finally {
+            duplicate.shutdownNow();
+        }
+    }
+
     /** {@code dataSource}, counting the statements its connections prepare or create. */
     static DataSource countingStatements(DataSource dataSource, AtomicInteger statements) {
         return new DelegatingDataSource(dataSource) {
