@@ -35,15 +35,20 @@ final class OwnSession {
     /**
      * Options of every service and broker JVM the launcher starts: the JVM's own compilers (C1, then C2) and the
      * serial collector, which has no concurrent GC threads to compete for a small machine's cores (the heaps are
-     * small). A ledger runs for days, so its cost per invoice is that of C2's code: on two cores the six JVMs'
-     * CPU per create fell for about five minutes of load and then stayed about a third below C1's alone (tier 1),
-     * which costs less only in those first minutes while C2 compiles. {@code LEDGER_JVM_OPTIONS} replaces them
-     * (an empty value gives the JVM's defaults, G1 included; the test suites choose C1 for their short-lived stacks).
+     * small). A ledger runs for days, so its cost per invoice is that of C2's code, about a third below C1's alone
+     * (tier 1), which costs less only in the first minutes while C2 compiles.
+     *
+     * <p>On two cores the JVM gives itself one C2 thread, which under load gets one runnable thread's share of the
+     * cores: command-service, with the most code to compile, then reached its steady CPU per request only after
+     * eight to ten minutes of load. Up to two C2 threads ({@code -XX:CICompilerCount=3}: one C1, two C2; the second
+     * runs only while the queue is long) halve that; the same compilations, sooner (ledger-local/README.md,
+     * 2026-12-08). {@code LEDGER_JVM_OPTIONS} replaces these options (an empty value gives the JVM's defaults, G1
+     * included; the test suites choose C1 for their short-lived stacks).
      */
     static List<String> jvmOptions(Map<String, String> env) {
         String configured = env.get("LEDGER_JVM_OPTIONS");
         if (configured == null) {
-            return List.of("-XX:+UseSerialGC");
+            return List.of("-XX:+UseSerialGC", "-XX:CICompilerCount=3");
         }
         return Arrays.stream(configured.trim().split("\\s+")).filter(option -> !option.isEmpty()).toList();
     }

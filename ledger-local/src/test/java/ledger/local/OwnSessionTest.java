@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 class OwnSessionTest {
 
     @Test
-    void servicesRunOnTheSerialCollectorUnlessConfigured() {
-        assertThat(OwnSession.jvmOptions(Map.of())).containsExactly("-XX:+UseSerialGC");
+    void servicesRunOnTheSerialCollectorWithTwoC2ThreadsUnlessConfigured() {
+        assertThat(OwnSession.jvmOptions(Map.of())).containsExactly("-XX:+UseSerialGC", "-XX:CICompilerCount=3");
     }
 
     @Test
