@@ -182,6 +182,7 @@ public final class Bench {
             WebhookCount delivered = webhooks.countFrom(System.currentTimeMillis());
             Map<String, Long> cpuBefore = cpu.read();
             Map<String, Long> backendsBefore = backendTicks(cpu);
+            Map<String, Map<Long, Long>> compilersBefore = cpu.compilerTicks();
             Throughput creates = throughput(s, t -> {
                 JsonNode invoice = create(t % 10 == 0 ? EXPIRES_IN_SECONDS : null);
                 if (invoice != null && t % 10 != 0) {
@@ -199,11 +200,15 @@ public final class Bench {
             Map<String, Double> cpuPerCreate = cpu.msPerCreate(cpuBefore, cpu.read(), creates.ok());
             Map<String, Double> backendPerCreate = StackCpu.byService(
                     cpu.msPerCreate(backendsBefore, backendTicks(cpu), creates.ok()));
+            Map<String, Double> compilerPerCreate = cpu.compilerMsPerCreate(compilersBefore, cpu.compilerTicks(),
+                    creates.ok());
             out.printf("  %s%,d of the phase's %,d webhooks delivered %.1f s after it; CPU of %s per create:%n   ",
                     all ? "" : "only ", delivered.count(), events, (System.nanoTime() - waitStarted) / 1e9, cpu.pids());
             cpuPerCreate.forEach((process, ms) -> out.printf(" %s %.2f ms", process, ms));
             out.printf("%n   of PostgreSQL's, its backends serving");
             backendPerCreate.forEach((service, ms) -> out.printf(" %s %.2f ms", service, ms));
+            out.printf("%n   of the JVMs', their JIT compilers (near 0 when warm)");
+            compilerPerCreate.forEach((jvm, ms) -> out.printf(" %s %.2f ms", jvm, ms));
             out.println();
             step("payments: POST /v1/invoices/{id}/payments (1.00 each, on %,d invoices) for %d s", created.size(), s);
             AtomicLong next = new AtomicLong();
@@ -212,7 +217,7 @@ public final class Bench {
                     .put("baseline_insert_per_s", baselineInsert)
                     .put("create_ratio", creates.perSecond() / baselineInsert, BenchResults.Target.atLeast(0.40, "≥ 0.40"))
                     .put("payment_per_s", payments, BenchResults.Target.atLeast(300, "≥ 300"));
-            StackCpu.putInto(results, cpuPerCreate, backendPerCreate);
+            StackCpu.putInto(results, cpuPerCreate, backendPerCreate, compilerPerCreate);
             serverTimePerRequest("creates", serverBefore, serverAfter, results);
 
             awaitProjectionCaughtUp();
@@ -277,6 +282,9 @@ public final class Bench {
                 + " the creates phase until the receiver had every webhook of its events (the creations, and the expiries"
                 + " of the tenth created with expires_in " + EXPIRES_IN_SECONDS + " s), over the phase's creates;"
                 + " the bench JVM (load generator, webhook receiver) is not counted");
+        results.note("compiler_cpu", "compiler_cpu_ms_per_create_by_process: the part of cpu_ms_per_create_by_process"
+                + " spent by each JVM's C1 and C2 compiler threads (/proc/<pid>/task/<tid>/stat) in the same window; near"
+                + " 0 when the JVM was warm");
         results.note("idle", IDLE_CREATES + " creates one second apart once the paced windows settled, each with an"
                 + " Idempotency-Key; visible: POST sent → first 200 of GET /v1/invoices/{id} without Ledger-Version,"
                 + " asked again 2 ms after each 404; webhook: POST sent → its invoice.created at the receiver;"
@@ -295,11 +303,13 @@ public final class Bench {
 
     /**
      * A JVM's first minute costs 2–4× the CPU per request of its steady state, and on two cores six JVMs' C2
-     * compilers take about five minutes of load to get there. So every kind of request the measured phases send,
-     * closed-loop from the client threads, so that the services are measured compiled: every other request is one
-     * of the paced mix (every write with an Idempotency-Key), the rest are creates and payments without one, as the
-     * closed-loop phases send them (warmed on the keyed mix alone, command-service was still compiling the path
-     * without a key during the creates phase). Nothing of it is recorded.
+     * compilers take about five minutes of load to get there (with two C2 threads each, the launcher's default;
+     * {@code compiler_cpu_ms_per_create_by_process} shows what they still did while creates were measured). So every
+     * kind of request the measured phases send, closed-loop from the client threads, so that the services are
+     * measured compiled: every other request is one of the paced mix (every write with an Idempotency-Key), the rest
+     * are creates and payments without one, as the closed-loop phases send them (warmed on the keyed mix alone,
+     * command-service was still compiling the path without a key during the creates phase). Nothing of it is
+     * recorded.
      */
     private void warmUp() throws Exception {
         if (options.warmupSeconds() == 0) {

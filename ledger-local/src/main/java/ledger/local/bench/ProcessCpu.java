@@ -96,6 +96,49 @@ final class ProcessCpu {
         return ticks;
     }
 
+    /**
+     * Ticks of each JIT compiler thread of process {@code pid} ({@code C1 CompilerThreadN}, {@code C2 CompilerThreadN}),
+     * by thread id: how much of a JVM's CPU went to compiling rather than to its work. None when the process is gone.
+     */
+    Map<Long, Long> compilerThreadTicks(long pid) {
+        Map<Long, Long> ticks = new HashMap<>();
+        try (Stream<Path> threads = Files.list(proc.resolve(Long.toString(pid)).resolve("task"))) {
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                try {
+                    String line = Files.readString(thread.resolve("stat"));
+                    if (isCompilerThread(line)) {
+                        Stat stat = Stat.parse(line);
+                        ticks.put(stat.pid(), stat.ticks());
+                    }
+                } catch (IOException e) {
+                    // ended between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return ticks;
+    }
+
+    /** The kernel keeps a thread's name to 15 characters: {@code C2 CompilerThre}. */
+    static boolean isCompilerThread(String statLine) {
+        int name = statLine.indexOf('(') + 1;
+        return name > 0 && (statLine.startsWith("C1 CompilerThre", name) || statLine.startsWith("C2 CompilerThre", name));
+    }
+
+    /**
+     * Ticks the threads of {@code after} used since {@code before}, both from {@link #compilerThreadTicks}. The JVM
+     * starts and stops compiler threads as its queue grows and empties; one that ended between the readings is not
+     * counted.
+     */
+    static long ticksSince(Map<Long, Long> before, Map<Long, Long> after) {
+        long used = 0;
+        for (Map.Entry<Long, Long> thread : after.entrySet()) {
+            used += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+        }
+        return used;
+    }
+
     /** Every process of {@code proc}; one that exits while being read is left out. */
     private List<Stat> readAll() {
         List<Stat> stats = new ArrayList<>();

@@ -63,6 +63,25 @@ final class StackCpu {
         return processes.ticks(roots);
     }
 
+    /** Clock ticks so far of each JVM's JIT compiler threads (Kafka's and the services'), by JVM and then thread. */
+    Map<String, Map<Long, Long>> compilerTicks() {
+        Map<String, Map<Long, Long>> ticks = new LinkedHashMap<>();
+        roots.forEach((process, pid) -> {
+            if (!process.equals("postgres")) {
+                ticks.put(process, processes.compilerThreadTicks(pid));
+            }
+        });
+        return ticks;
+    }
+
+    /** {@link #msPerCreate} of two {@link #compilerTicks} readings: the part of each JVM's figure spent compiling. */
+    Map<String, Double> compilerMsPerCreate(Map<String, Map<Long, Long>> before, Map<String, Map<Long, Long>> after,
+                                            long creates) {
+        Map<String, Long> used = new LinkedHashMap<>();
+        after.forEach((jvm, threads) -> used.put(jvm, ProcessCpu.ticksSince(before.getOrDefault(jvm, Map.of()), threads)));
+        return msPerCreate(Map.of(), used, creates);
+    }
+
     /**
      * Clock ticks so far of each PostgreSQL backend serving a service, keyed as by {@link #backends}: which service's
      * work PostgreSQL's share is. A pool keeps its connections, so the same backends are there at both readings.
@@ -123,10 +142,11 @@ final class StackCpu {
     }
 
     /**
-     * {@code cpu_ms_per_create} (the total, with the issue's target), {@code cpu_ms_per_create_by_process} and
-     * {@code postgres_cpu_ms_per_create_by_service}.
+     * {@code cpu_ms_per_create} (the total, with the issue's target), {@code cpu_ms_per_create_by_process},
+     * {@code postgres_cpu_ms_per_create_by_service} and {@code compiler_cpu_ms_per_create_by_process}.
      */
-    static void putInto(BenchResults results, Map<String, Double> msPerCreate, Map<String, Double> backendMsPerCreate) {
+    static void putInto(BenchResults results, Map<String, Double> msPerCreate, Map<String, Double> backendMsPerCreate,
+                        Map<String, Double> compilerMsPerCreate) {
         results.put("cpu_ms_per_create", msPerCreate.get(TOTAL), BenchResults.Target.below(4, "≤ 4"));
         msPerCreate.forEach((process, ms) -> {
             if (!process.equals(TOTAL)) {
@@ -134,6 +154,7 @@ final class StackCpu {
             }
         });
         backendMsPerCreate.forEach((service, ms) -> results.putIn("postgres_cpu_ms_per_create_by_service", service, ms));
+        compilerMsPerCreate.forEach((jvm, ms) -> results.putIn("compiler_cpu_ms_per_create_by_process", jvm, ms));
     }
 
     private static double msPer(long ticks, long creates, long ticksPerSecond) {

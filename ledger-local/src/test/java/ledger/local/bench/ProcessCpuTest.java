@@ -75,6 +75,30 @@ class ProcessCpuTest {
         assertThat(new ProcessCpu(proc).ticks(Map.of("postgres", 100L))).isEqualTo(Map.of("postgres", 65L));
     }
 
+    @Test
+    void aJvmsCompilerThreadsAreTheC1AndC2CompilerThreadsOfItsTasks(@TempDir Path proc) throws IOException {
+        writeTask(proc, 500, 500, stat(500, "java", 1, 900, 100, 0, 0));
+        writeTask(proc, 500, 511, stat(511, "C2 CompilerThre", 1, 300, 20, 0, 0));
+        writeTask(proc, 500, 512, stat(512, "C1 CompilerThre", 1, 40, 2, 0, 0));
+        writeTask(proc, 500, 513, stat(513, "http-nio-8081-e", 1, 500, 50, 0, 0));
+        Files.createDirectories(proc.resolve("500/task/514"));   // ended between listing and reading
+        assertThat(new ProcessCpu(proc).compilerThreadTicks(500)).isEqualTo(Map.of(511L, 320L, 512L, 42L));
+        assertThat(new ProcessCpu(proc).compilerThreadTicks(600)).as("a process that is gone").isEmpty();
+    }
+
+    @Test
+    void compilerTicksSinceCountANewThreadFromNothingAndLeaveOutOneThatEnded() {
+        Map<Long, Long> before = Map.of(511L, 300L, 512L, 40L, 515L, 90L);
+        Map<Long, Long> after = Map.of(511L, 320L, 512L, 42L, 516L, 7L);
+        assertThat(ProcessCpu.ticksSince(before, after)).isEqualTo(20 + 2 + 7);
+    }
+
+    private static void writeTask(Path proc, long pid, long tid, String stat) throws IOException {
+        Path task = proc.resolve(Long.toString(pid)).resolve("task").resolve(Long.toString(tid));
+        Files.createDirectories(task);
+        Files.writeString(task.resolve("stat"), stat);
+    }
+
     private static void write(Path proc, long pid, String stat) throws IOException {
         Files.createDirectories(proc.resolve(Long.toString(pid)));
         Files.writeString(proc.resolve(Long.toString(pid)).resolve("stat"), stat);

@@ -54,7 +54,7 @@ class StackCpuTest {
         perCreate.put("api-gateway", 0.49);
         perCreate.put("total", 3.83);
         BenchResults results = new BenchResults().put("create_per_s", 235);
-        StackCpu.putInto(results, perCreate, Map.of("command-service", 2.24));
+        StackCpu.putInto(results, perCreate, Map.of("command-service", 2.24), Map.of("command-service", 0.05));
         JsonNode json = new ObjectMapper().readTree(results.json());
         assertThat(json.path("create_per_s").asDouble()).as("existing keys kept").isEqualTo(235);
         assertThat(json.path("cpu_ms_per_create").asDouble()).isEqualTo(3.83);
@@ -63,6 +63,7 @@ class StackCpuTest {
         assertThat(json.path("cpu_ms_per_create_by_process").path("api-gateway").asDouble()).isEqualTo(0.49);
         assertThat(json.path("cpu_ms_per_create_by_process").has("total")).isFalse();
         assertThat(json.path("postgres_cpu_ms_per_create_by_service").path("command-service").asDouble()).isEqualTo(2.24);
+        assertThat(json.path("compiler_cpu_ms_per_create_by_process").path("command-service").asDouble()).isEqualTo(0.05);
         assertThat(results.table()).contains("| cpu_ms_per_create | 3.83 | ≤ 4 | yes |")
                 .contains("| cpu_ms_per_create_by_process.postgres | 3.34 |  |  |");
     }
