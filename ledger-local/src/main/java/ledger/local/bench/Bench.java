@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Queue;
@@ -123,6 +124,15 @@ public final class Bench {
     private static final int EXPIRES_IN_SECONDS = 5;
     /** The idle phase's creates, one a second: the issue measured its ~1 s idle latency over 30. */
     private static final int IDLE_CREATES = 30;
+    /** After {@code --warmup}, the warm-up goes on in rounds of this many seconds while a JVM's compilers are busy. */
+    private static final int WARM_ROUND_SECONDS = 30;
+    /**
+     * Warm: in the last round the JVMs' compiler threads used less than this share of the JVMs' CPU together. Each
+     * JVM alone would not do: the broker and query-service, which use little CPU, recompile something now and then
+     * (5–20 % of theirs in a round at minute ten) long after the rest is compiled.
+     */
+    private static final double WARM_COMPILER_SHARE = 0.05;
+    private static final int WARM_ROUNDS_MAX = 20;
     private static final String LAG_HISTOGRAM = "ledger_projection_lag_seconds";
     private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+(\\S+)", Pattern.MULTILINE);
     private static final Pattern SERVER_TIME = Pattern.compile(
@@ -159,6 +169,7 @@ public final class Bench {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         BenchResults results = new BenchResults();
         PacedLoad webhooks = null;
+        Warmed warmed = new Warmed(0, false);
         try {
             apiKey = stack.start().apiKey();
             String storeId = stack.demo().storeId();
@@ -169,7 +180,8 @@ public final class Bench {
             // Webhooks to a loopback receiver from the start: every phase carries their delivery, as in
             // production, and the warm-up warms the delivery path too.
             webhooks = new PacedLoad();
-            warmUp();
+            StackCpu cpu = StackCpu.of(stack.dataDir());
+            warmed = warmUp(cpu);
 
             step("baseline: single-row INSERT transactions, 8 JDBC connections, %d s", Math.max(5, s * 2 / 3));
             double baselineInsert = baselines.singleRowInserts(8, Math.max(5, s * 2 / 3) * 1000L, samplePayload);
@@ -178,7 +190,6 @@ public final class Bench {
             List<String> created = Collections.synchronizedList(new ArrayList<>());
             LongAdder expiring = new LongAdder();
             Map<String, double[]> serverBefore = serverTimes();
-            StackCpu cpu = StackCpu.of(stack.dataDir());
             WebhookCount delivered = webhooks.countFrom(System.currentTimeMillis());
             Map<String, Long> cpuBefore = cpu.read();
             Map<String, Long> backendsBefore = backendTicks(cpu);
@@ -271,9 +282,11 @@ public final class Bench {
         results.note("webhook_inbox", "the dispatcher's event_inbox.received_at − the event's time, same events");
         results.note("webhook_first_attempt", "the first attempt's attempted_at − the event's time, same events");
         results.note("warm_up", options.warmupSeconds() == 0 ? "none (--warmup=0): services measured cold"
-                : options.warmupSeconds() + " s of the paced mix and, every other request, creates and payments"
-                + " without a key, closed-loop from " + options.threads() + " threads, before the first measurement;"
-                + " not measured");
+                : String.format(Locale.ROOT, "%.0f s of the paced mix and, every other request, creates and payments"
+                + " without a key, closed-loop from %d threads, before the first measurement; not measured: --warmup=%d"
+                + " s, then %d s rounds until the JVMs' compiler threads used under %.0f %% of the JVMs' CPU in one (%s)",
+                warmed.seconds(), options.threads(), options.warmupSeconds(), WARM_ROUND_SECONDS,
+                WARM_COMPILER_SHARE * 100, warmed.compiled() ? "reached" : "not reached in " + WARM_ROUNDS_MAX + " rounds"));
         results.note("sustainable", "the same paced mix at sustainable_rate_per_s ("
                 + (options.sustainableRate() > 0 ? "--sustainable-rate" : "40 % of create_per_s, rounded down to tens")
                 + "), run before the --rate window; no targets");
@@ -302,25 +315,29 @@ public final class Bench {
     // ---- warm-up ----
 
     /**
-     * A JVM's first minute costs 2–4× the CPU per request of its steady state, and on two cores six JVMs' C2
-     * compilers take about five minutes of load to get there (with two C2 threads each, the launcher's default;
-     * {@code compiler_cpu_ms_per_create_by_process} shows what they still did while creates were measured). So every
-     * kind of request the measured phases send, closed-loop from the client threads, so that the services are
-     * measured compiled: every other request is one of the paced mix (every write with an Idempotency-Key), the rest
+     * A JVM's first minute costs 2–4× the CPU per request of its steady state, and on two cores command-service's C2
+     * compilers take five to ten minutes of load to get there, longer when the machine is slow: after a fixed five
+     * minutes its compilers still used 0.77 of its 4.07 ms per create in the creates phase. So the warm-up runs
+     * {@code --warmup} seconds, then goes on in rounds until the JVMs' compiler threads used less than {@link
+     * #WARM_COMPILER_SHARE} of their CPU in one ({@code compiler_cpu_ms_per_create_by_process} shows what they still did
+     * while creates were measured). It sends every kind of request the measured phases send, closed-loop from the
+     * client threads, so that the services are measured compiled: every other request is one of the paced mix (every write with an Idempotency-Key), the rest
      * are creates and payments without one, as the closed-loop phases send them (warmed on the keyed mix alone,
      * command-service was still compiling the path without a key during the creates phase). Nothing of it is
      * recorded.
      */
-    private void warmUp() throws Exception {
+    private Warmed warmUp(StackCpu cpu) throws Exception {
         if (options.warmupSeconds() == 0) {
-            return;
+            return new Warmed(0, false);
         }
         step("warm-up: the paced mix (creates, payments, cancels, reads) and creates and payments without a key,"
-                + " from %d threads for %d s (not measured)", options.threads(), options.warmupSeconds());
+                + " from %d threads for %d s, then in %d s rounds until the JVMs' compilers use under %.0f %% of their"
+                + " CPU, %d rounds at most (not measured)", options.threads(), options.warmupSeconds(), WARM_ROUND_SECONDS,
+                WARM_COMPILER_SHARE * 100, WARM_ROUNDS_MAX);
         Queue<Open> open = new ConcurrentLinkedQueue<>();
         List<String> unkeyed = Collections.synchronizedList(new ArrayList<>());
         AtomicLong next = new AtomicLong();
-        throughput(options.warmupSeconds(), t -> {
+        IntFunction<Boolean> mix = t -> {
             if (t % 4 == 1 || (t % 4 == 3 && unkeyed.isEmpty())) {
                 JsonNode invoice = create(null);
                 if (invoice != null) {
@@ -338,8 +355,27 @@ public final class Bench {
             }
             onPacedAnswer(request, response, open);
             return true;
-        });
+        };
+        long started = System.nanoTime();
+        throughput(options.warmupSeconds(), mix);
+        boolean compiled = false;
+        for (int round = 0; round < WARM_ROUNDS_MAX && !compiled; round++) {
+            Map<String, Long> before = cpu.read();
+            Map<String, Map<Long, Long>> compilersBefore = cpu.compilerTicks();
+            throughput(WARM_ROUND_SECONDS, mix);
+            Map<String, Double> share = StackCpu.compilerShare(cpu.msPerCreate(before, cpu.read(), 1),
+                    cpu.compilerMsPerCreate(compilersBefore, cpu.compilerTicks(), 1));
+            out.printf("  the compilers' share of each JVM's CPU:");
+            share.forEach((jvm, part) -> out.printf(" %s %.0f %%", jvm, part * 100));
+            out.println();
+            compiled = share.get(StackCpu.TOTAL) < WARM_COMPILER_SHARE;
+        }
         awaitSettled(System.currentTimeMillis());
+        return new Warmed((System.nanoTime() - started) / 1e9, compiled);
+    }
+
+    /** How long the warm-up ran, and whether the JVMs' compilers had gone quiet by its end. */
+    private record Warmed(double seconds, boolean compiled) {
     }
 
     /**

@@ -83,6 +83,26 @@ final class StackCpu {
     }
 
     /**
+     * Each JVM's compilers' part of its CPU, and under {@link #TOTAL} all the compilers' part of all the JVMs' CPU, from
+     * a {@link #msPerCreate} and a {@link #compilerMsPerCreate} of the same window; 0 where no CPU was used.
+     */
+    static Map<String, Double> compilerShare(Map<String, Double> msPerProcess, Map<String, Double> compilerMs) {
+        Map<String, Double> share = new LinkedHashMap<>();
+        double compiling = 0;
+        double jvms = 0;
+        for (Map.Entry<String, Double> jvm : compilerMs.entrySet()) {
+            if (!jvm.getKey().equals(TOTAL)) {
+                double all = msPerProcess.getOrDefault(jvm.getKey(), 0.0);
+                share.put(jvm.getKey(), all > 0 ? jvm.getValue() / all : 0);
+                compiling += jvm.getValue();
+                jvms += all;
+            }
+        }
+        share.put(TOTAL, jvms > 0 ? compiling / jvms : 0);
+        return share;
+    }
+
+    /**
      * Clock ticks so far of each PostgreSQL backend serving a service, keyed as by {@link #backends}: which service's
      * work PostgreSQL's share is. A pool keeps its connections, so the same backends are there at both readings.
      */

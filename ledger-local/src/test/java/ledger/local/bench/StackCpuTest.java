@@ -43,6 +43,20 @@ class StackCpuTest {
     }
 
     @Test
+    void theCompilersShareIsTheirPartOfEachJvmsCpu() {
+        Map<String, Double> all = Map.of("postgres", 9.0, "kafka", 2.0, "command-service", 4.0, "query-service", 0.0,
+                "total", 15.0);
+        Map<String, Double> compilers = Map.of("kafka", 0.02, "command-service", 1.0, "query-service", 0.0,
+                "total", 1.02);
+        Map<String, Double> share = StackCpu.compilerShare(all, compilers);
+        assertThat(share).containsOnlyKeys("kafka", "command-service", "query-service", "total");
+        assertThat(share.get("kafka")).isCloseTo(0.01, within(1e-12));
+        assertThat(share.get("command-service")).isCloseTo(0.25, within(1e-12));
+        assertThat(share.get("query-service")).as("no CPU, no share").isZero();
+        assertThat(share.get("total")).as("of the JVMs' CPU, not PostgreSQL's").isCloseTo(1.02 / 6.0, within(1e-12));
+    }
+
+    @Test
     void noCreatesIsNoFigure() {
         assertThat(StackCpu.msPerCreate(Map.of("kafka", 1L), Map.of("kafka", 2L), 0, 100).get("total")).isNaN();
     }
