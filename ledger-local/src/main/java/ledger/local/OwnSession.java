@@ -39,10 +39,10 @@ final class OwnSession {
      * (tier 1), which costs less only in the first minutes while C2 compiles.
      *
      * <p>On two cores the JVM gives itself one C2 thread, which under load gets one runnable thread's share of the
-     * cores: command-service, with the most code to compile, then reached its steady CPU per request only after
-     * eight to ten minutes of load. Up to two C2 threads ({@code -XX:CICompilerCount=3}: one C1, two C2; the second
-     * runs only while the queue is long) halve that; the same compilations, sooner (ledger-local/README.md,
-     * 2026-12-08). {@code LEDGER_JVM_OPTIONS} replaces these options (an empty value gives the JVM's defaults, G1
+     * cores: command-service, with the most code to compile, had its compilers quiet only after ten minutes of
+     * load or more. Up to two C2 threads ({@code -XX:CICompilerCount=3}: one C1, two C2; the second runs only while
+     * the queue is long) brought that to about six: the same compilations, sooner (ledger-local/README.md, "Probes
+     * and benches (2026-12-07 23:41 – 2026-12-08 01:40 UTC)"). {@code LEDGER_JVM_OPTIONS} replaces these options (an empty value gives the JVM's defaults, G1
      * included; the test suites choose C1 for their short-lived stacks).
      */
     static List<String> jvmOptions(Map<String, String> env) {

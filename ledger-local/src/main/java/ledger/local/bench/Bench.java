@@ -321,10 +321,10 @@ public final class Bench {
      * {@code --warmup} seconds, then goes on in rounds until the JVMs' compiler threads used less than {@link
      * #WARM_COMPILER_SHARE} of their CPU in one ({@code compiler_cpu_ms_per_create_by_process} shows what they still did
      * while creates were measured). It sends every kind of request the measured phases send, closed-loop from the
-     * client threads, so that the services are measured compiled: every other request is one of the paced mix (every write with an Idempotency-Key), the rest
-     * are creates and payments without one, as the closed-loop phases send them (warmed on the keyed mix alone,
-     * command-service was still compiling the path without a key during the creates phase). Nothing of it is
-     * recorded.
+     * client threads, so that the services are measured compiled: every other request is one of the paced mix (every
+     * write with an Idempotency-Key), the rest are creates and payments without one, as the closed-loop phases send
+     * them (warmed on the keyed mix alone, command-service was still compiling the path without a key during the
+     * creates phase). Nothing of it is recorded.
      */
     private Warmed warmUp(StackCpu cpu) throws Exception {
         if (options.warmupSeconds() == 0) {
@@ -363,6 +363,7 @@ public final class Bench {
             Map<String, Long> before = cpu.read();
             Map<String, Map<Long, Long>> compilersBefore = cpu.compilerTicks();
             throughput(WARM_ROUND_SECONDS, mix);
+            // per one "create": only the ratio of the two counts
             Map<String, Double> share = StackCpu.compilerShare(cpu.msPerCreate(before, cpu.read(), 1),
                     cpu.compilerMsPerCreate(compilersBefore, cpu.compilerTicks(), 1));
             out.printf("  the compilers' share of each JVM's CPU:");
