@@ -42,7 +42,7 @@ final class OwnSession {
      * cores: command-service, with the most code to compile, had its compilers quiet only after ten minutes of
      * load or more. Up to two C2 threads ({@code -XX:CICompilerCount=3}: one C1, two C2; the second runs only while
      * the queue is long) brought that to about six: the same compilations, sooner (ledger-local/README.md, "Probes
-     * and benches (2026-12-07 23:41 – 2026-12-08 01:40 UTC)"). {@code LEDGER_JVM_OPTIONS} replaces these options (an empty value gives the JVM's defaults, G1
+     * and benches (2026-12-07 23:41 – 2026-12-08 01:43 UTC)"). {@code LEDGER_JVM_OPTIONS} replaces these options (an empty value gives the JVM's defaults, G1
      * included; the test suites choose C1 for their short-lived stacks).
      */
     static List<String> jvmOptions(Map<String, String> env) {
