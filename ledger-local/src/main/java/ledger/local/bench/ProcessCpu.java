@@ -102,16 +102,11 @@ final class ProcessCpu {
      */
     Map<Long, Long> compilerThreadTicks(long pid) {
         Map<Long, Long> ticks = new HashMap<>();
-        try (Stream<Path> threads = Files.list(proc.resolve(Long.toString(pid)).resolve("task"))) {
-            for (Path thread : (Iterable<Path>) threads::iterator) {
-                try {
-                    String line = Files.readString(thread.resolve("stat"));
-                    if (isCompilerThread(line)) {
-                        Stat stat = Stat.parse(line);
-                        ticks.put(stat.pid(), stat.ticks());
-                    }
-                } catch (IOException e) {
-                    // ended between the listing and the read
+        try {
+            for (String line : statLines(proc.resolve(Long.toString(pid)).resolve("task"))) {
+                if (isCompilerThread(line)) {
+                    Stat stat = Stat.parse(line);
+                    ticks.put(stat.pid(), stat.ticks());
                 }
             }
         } catch (IOException e) {
@@ -141,22 +136,32 @@ final class ProcessCpu {
 
     /** Every process of {@code proc}; one that exits while being read is left out. */
     private List<Stat> readAll() {
-        List<Stat> stats = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(proc)) {
+        try {
+            return statLines(proc).stream().map(Stat::parse).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + proc, e);
+        }
+    }
+
+    /**
+     * The {@code stat} line of each numbered folder of {@code folder} ({@code /proc}'s processes, or a process's
+     * {@code task/} threads); one that ended between the listing and the read is left out.
+     */
+    private static List<String> statLines(Path folder) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(folder)) {
             for (Path dir : (Iterable<Path>) entries::iterator) {
                 if (!dir.getFileName().toString().chars().allMatch(Character::isDigit)) {
                     continue;
                 }
                 try {
-                    stats.add(Stat.parse(Files.readString(dir.resolve("stat"))));
+                    lines.add(Files.readString(dir.resolve("stat")));
                 } catch (IOException e) {
                     // gone between the listing and the read
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + proc, e);
         }
-        return stats;
+        return lines;
     }
 
     /** {@code getconf CLK_TCK}, the unit of the tick figures; 100 (Linux' usual value) when it cannot be asked. */

@@ -19,6 +19,7 @@ import java.util.Map;
 final class StackCpu {
 
     static final String TOTAL = "total";
+    private static final String POSTGRES = "postgres";
     private static final List<String> SERVICES =
             List.of("api-gateway", "command-service", "query-service", "webhook-dispatcher");
     /** The services with a connection pool; each names its connections after itself ({@code ApplicationName}). */
@@ -37,7 +38,7 @@ final class StackCpu {
     /** The stack of the launcher's data folder {@code dataDir}; Kafka must run as a child process. */
     static StackCpu of(Path dataDir) throws IOException {
         Map<String, Long> roots = new LinkedHashMap<>();
-        roots.put("postgres", pidIn(dataDir.resolve("postgres").resolve("postmaster.pid")));
+        roots.put(POSTGRES, pidIn(dataDir.resolve("postgres").resolve("postmaster.pid")));
         roots.put("kafka", pidIn(dataDir.resolve("run").resolve("kafka.pid")));
         for (String service : SERVICES) {
             roots.put(service, pidIn(dataDir.resolve("run").resolve(service + ".pid")));
@@ -67,7 +68,7 @@ final class StackCpu {
     Map<String, Map<Long, Long>> compilerTicks() {
         Map<String, Map<Long, Long>> ticks = new LinkedHashMap<>();
         roots.forEach((process, pid) -> {
-            if (!process.equals("postgres")) {
+            if (!process.equals(POSTGRES)) {
                 ticks.put(process, processes.compilerThreadTicks(pid));
             }
         });
