@@ -87,6 +87,12 @@ class ProcessCpuTest {
     }
 
     @Test
+    void thisJvmsOwnCompilerThreadsAreFoundByTheirNamesInTheRealProc() {
+        assertThat(new ProcessCpu(Path.of("/proc")).compilerThreadTicks(ProcessHandle.current().pid()))
+                .as("the kernel's names of this JVM's C1/C2 threads").isNotEmpty();
+    }
+
+    @Test
     void compilerTicksSinceCountANewThreadFromNothingAndLeaveOutOneThatEnded() {
         Map<Long, Long> before = Map.of(511L, 300L, 512L, 40L, 515L, 90L);
         Map<Long, Long> after = Map.of(511L, 320L, 512L, 42L, 516L, 7L);
